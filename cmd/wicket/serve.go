@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wicket-io/wicket/server"
+)
+
+type serveOptions struct {
+	addr      string
+	data      string
+	region    string
+	logLevel  string
+	logFormat string
+	domain    string
+}
+
+// serveEnv maps flags to the environment variables that stand in for them
+// when the flag is not given: flags win, then the environment, then defaults.
+var serveEnv = []struct{ flag, env string }{
+	{"addr", "WICKET_ADDR"},
+	{"data", "WICKET_DATA"},
+	{"region", "WICKET_REGION"},
+	{"domain", "WICKET_DOMAIN"},
+}
+
+func newServeCmd() *cobra.Command {
+	var o serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run a Wicket endpoint",
+		Long: `Serve the S3, STS, IAM and Cognito Identity APIs on one HTTP endpoint.
+
+With no flags, wicket listens on loopback and keeps its data in ./wicket-data.
+Flags win over the environment variables named in their help.
+SIGINT or SIGTERM stops the server gracefully; a second one stops it at once.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			for _, e := range serveEnv {
+				if v, ok := os.LookupEnv(e.env); ok && !cmd.Flags().Changed(e.flag) {
+					if err := cmd.Flags().Set(e.flag, v); err != nil {
+						return fmt.Errorf("%s: %w", e.env, err)
+					}
+				}
+			}
+			return runServe(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.addr, "addr", server.DefaultAddr, "TCP address to listen on (env WICKET_ADDR)")
+	f.StringVar(&o.data, "data", "./wicket-data", "data directory, created if missing (env WICKET_DATA)")
+	f.StringVar(&o.region, "region", server.DefaultRegion, "region this endpoint serves (env WICKET_REGION)")
+	f.StringVar(&o.domain, "domain", "", "base domain for virtual-host style buckets, e.g. s3.local (env WICKET_DOMAIN)")
+	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
+	return cmd
+}
+
+func runServe(ctx context.Context, stdout, stderr io.Writer, o serveOptions) error {
+	logger, err := newLogger(stderr, o.logLevel, o.logFormat)
+	if err != nil {
+		return err
+	}
+	data, err := filepath.Abs(o.data)
+	if err != nil {
+		return fmt.Errorf("data directory %q: %w", o.data, err)
+	}
+	// 0700: the data directory will hold the root secret and the master key.
+	if err := os.MkdirAll(data, 0o700); err != nil {
+		return fmt.Errorf("creating the data directory: %w", err)
+	}
+	if fi, err := os.Stat(data); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	} else if !fi.IsDir() {
+		return fmt.Errorf("data directory %s is not a directory", data)
+	} else if fi.Mode().Perm()&0o077 != 0 {
+		logger.Warn("the data directory is open to other users; it will hold secrets",
+			"path", data, "mode", fi.Mode().Perm().String())
+	}
+
+	root, generated, err := server.RootCredentials(data, os.Getenv)
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(server.Config{
+		Addr:    o.addr,
+		DataDir: data,
+		Region:  o.region,
+		Domain:  o.domain,
+		Root:    root,
+		Logger:  logger,
+	})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		// After the first signal, restore the default handling so that a
+		// second one kills a shutdown that is taking too long.
+		<-ctx.Done()
+		stop()
+	}()
+
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", o.addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Wicket is running.\n  Endpoint: %s\n  Region:   %s\n  Data:     %s\n",
+		endpointURL(ln.Addr()), o.region, data)
+	if generated {
+		// Printed this once; afterwards they are in the data directory.
+		fmt.Fprintf(stdout, "  Root credentials (generated, kept in %s):\n    AWS_ACCESS_KEY_ID=%s\n    AWS_SECRET_ACCESS_KEY=%s\n",
+			filepath.Join(data, "root-credentials.json"), root.AccessKeyID, root.SecretAccessKey)
+	}
+	return srv.Serve(ctx, ln)
+}
+
+var logLevels = map[string]slog.Level{
+	"debug": slog.LevelDebug,
+	"info":  slog.LevelInfo,
+	"warn":  slog.LevelWarn,
+	"error": slog.LevelError,
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	l, ok := logLevels[level]
+	if !ok {
+		return nil, fmt.Errorf("invalid --log-level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("invalid --log-format %q: want text or json", format)
+}
+
+// endpointURL is the URL a client on this machine uses to reach addr. A
+// wildcard address is shown as localhost, since no client can dial 0.0.0.0.
+func endpointURL(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return "http://" + addr.String()
+	}
+	host := tcp.IP.String()
+	if tcp.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, strconv.Itoa(tcp.Port))
+}

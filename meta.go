@@ -1,0 +1,201 @@
+package wicket
+
+import (
+	"context"
+	"time"
+)
+
+// Bucket is a bucket's identity; its configuration documents (policy,
+// CORS, tagging) are kept beside it by kind.
+type Bucket struct {
+	Name    string
+	Region  string
+	Created time.Time
+}
+
+// Segment is a run of an object's bytes kept in one blob. A simple PUT makes
+// an object of one segment; a multipart upload makes one per part, so that
+// completing an upload copies nothing and GET ?partNumber=N finds its part.
+type Segment struct {
+	Blob string
+	Size int64
+	// ETag of the part (hex MD5, unquoted); empty for a simple object.
+	ETag string
+	// Checksum of the part in the upload's algorithm (base64), if any.
+	Checksum string
+}
+
+// Object is an object's metadata.
+type Object struct {
+	Bucket   string
+	Key      string
+	Size     int64
+	ETag     string // unquoted: hex MD5, or hex MD5 of the parts' MD5s + "-N"
+	Modified time.Time
+	// Headers holds the standard headers stored with the object, by
+	// canonical name: Content-Type, Content-Encoding, Content-Disposition,
+	// Content-Language, Cache-Control, Expires.
+	Headers map[string]string
+	// Meta is the user metadata (x-amz-meta-*), by lower-case name without
+	// the prefix.
+	Meta map[string]string
+	// Checksums by algorithm name (CRC32, CRC32C, CRC64NVME, SHA1, SHA256),
+	// base64; ChecksumType is FULL_OBJECT or COMPOSITE.
+	Checksums    map[string]string
+	ChecksumType string
+	Tags         map[string]string
+	Segments     []Segment
+}
+
+// Precondition makes a write conditional on the object it replaces; the
+// store checks it in the same transaction as the write, as AWS does:
+// IfNoneMatch over an existing object fails with PreconditionFailed;
+// IfMatch fails with NoSuchKey (NotFound) when there is no object to
+// compare with, and with PreconditionFailed when the ETag differs.
+// PreconditionFailed errors are of kind Conflict.
+type Precondition struct {
+	IfMatch     string // the current ETag must be this (unquoted); "*" means any object
+	IfNoneMatch bool   // there must be no current object (If-None-Match: *)
+}
+
+// ListQuery selects a page of a bucket's objects in key order. Keys are
+// ordered as byte strings.
+type ListQuery struct {
+	Prefix    string
+	Delimiter string
+	// After is exclusive: the listing starts at the first key (or common
+	// prefix) greater than it. A common prefix no greater than After is
+	// skipped whole, so that a page that ended on one goes on after it.
+	After string
+	// MaxKeys bounds the entries of the page; more than 1000 counts as
+	// 1000, as on S3. 0 gives an empty page that is not truncated, and a
+	// negative value is Invalid.
+	MaxKeys int
+}
+
+// ListPage is one page of a listing. Objects and CommonPrefixes together
+// hold at most MaxKeys entries; when Truncated, Next is the last entry
+// returned, from which the next page goes on (as After), and otherwise it
+// is empty.
+type ListPage struct {
+	// Objects carry what a listing shows — Key, Size, ETag, Modified,
+	// Checksums and ChecksumType; Headers, Meta, Tags and Segments are
+	// left empty.
+	Objects        []Object
+	CommonPrefixes []string
+	Truncated      bool
+	Next           string
+}
+
+// Upload is a multipart upload in progress.
+type Upload struct {
+	ID        string
+	Bucket    string
+	Key       string
+	Initiated time.Time
+	// Object carries the headers, metadata, tags and checksum algorithm the
+	// completed object will have.
+	Object Object
+}
+
+// Part is one uploaded part of a multipart upload.
+type Part struct {
+	UploadID string
+	Number   int
+	Segment
+	Modified time.Time
+}
+
+// UploadQuery selects a page of a bucket's uploads in (key, initiation, id)
+// order, rolled up into common prefixes as ListQuery does; each upload and
+// each common prefix counts toward MaxUploads, which is bounded as MaxKeys.
+type UploadQuery struct {
+	Prefix    string
+	Delimiter string
+	KeyMarker string // exclusive, as ListQuery.After
+	// UploadAfter, with KeyMarker, starts the listing after that upload of
+	// KeyMarker's key. When no such upload exists (it completed since the
+	// previous page), the key's uploads with greater ids follow, as AWS
+	// documents upload-id-marker. Without KeyMarker it is ignored.
+	UploadAfter string
+	MaxUploads  int
+}
+
+// UploadPage is one page of uploads. When Truncated, NextKey and
+// NextUploadID are the markers of the next page: the last upload's key and
+// id, or the last common prefix and "".
+type UploadPage struct {
+	Uploads        []Upload
+	CommonPrefixes []string
+	Truncated      bool
+	NextKey        string
+	NextUploadID   string
+}
+
+// MetaStore keeps the metadata of buckets, objects and multipart uploads.
+// Every method is one transaction. Errors carry a Kind and, for S3's
+// distinct not-found and conflict cases, the precise Code (NoSuchBucket,
+// NoSuchKey, NoSuchUpload, BucketAlreadyOwnedByYou, BucketNotEmpty,
+// PreconditionFailed, InvalidPart, KeyTooLongError, and TooManyBuckets from
+// a store that bounds the number of buckets), since only the store can tell
+// them apart atomically. An operation on a missing bucket fails with
+// NoSuchBucket, whatever else is missing too.
+//
+// Methods that drop a reference to blobs return the segments dropped; the
+// caller deletes those blobs after the commit, so a crash can leave an
+// orphan blob (swept at start-up) but never a dangling reference. A blob
+// the written object or part still refers to (a metadata-only rewrite onto
+// the same blob) is never among them. A blob must be referred to by one
+// object or part only: the store does not count references.
+//
+// Keys are at most 1024 bytes (else TooLarge, KeyTooLongError) and never
+// empty (Invalid).
+//
+// Implementations: storage/sqlite (the embedded default) and
+// storage/postgres (many nodes), both checked by storage/storetest.
+type MetaStore interface {
+	CreateBucket(ctx context.Context, b Bucket) error
+	GetBucket(ctx context.Context, name string) (Bucket, error)
+	ListBuckets(ctx context.Context) ([]Bucket, error)
+	// DeleteBucket fails with BucketNotEmpty while it holds objects or
+	// uploads.
+	DeleteBucket(ctx context.Context, name string) error
+	// PutBucketConfig stores a configuration document of a kind ("policy",
+	// "cors", "tagging"); a nil doc deletes it.
+	PutBucketConfig(ctx context.Context, bucket, kind string, doc []byte) error
+	// GetBucketConfig returns the document, or NotFound without a Code
+	// (the edge names it by kind: NoSuchBucketPolicy, NoSuchCORSConfiguration…).
+	GetBucketConfig(ctx context.Context, bucket, kind string) ([]byte, error)
+
+	// PutObject creates or replaces an object.
+	PutObject(ctx context.Context, o *Object, cond Precondition) (dropped []Segment, err error)
+	GetObject(ctx context.Context, bucket, key string) (*Object, error)
+	// DeleteObject removes an object; a missing key is not an error.
+	DeleteObject(ctx context.Context, bucket, key string) (dropped []Segment, err error)
+	ListObjects(ctx context.Context, bucket string, q ListQuery) (*ListPage, error)
+	// SetObjectTags replaces an object's tags (nil removes them).
+	SetObjectTags(ctx context.Context, bucket, key string, tags map[string]string) error
+
+	CreateUpload(ctx context.Context, u *Upload) error
+	GetUpload(ctx context.Context, bucket, key, id string) (*Upload, error)
+	// PutPart adds or replaces a part of an upload.
+	PutPart(ctx context.Context, bucket, key string, p *Part) (dropped []Segment, err error)
+	// ListParts returns up to max parts numbered above after; max is
+	// bounded as ListQuery.MaxKeys.
+	ListParts(ctx context.Context, bucket, key, id string, after, max int) (parts []Part, truncated bool, err error)
+	// CompleteUpload turns an upload into the object o (whose Segments are
+	// the chosen parts) and forgets the upload; parts not chosen and the
+	// object replaced are dropped. o.Bucket and o.Key must be the upload's
+	// (else NoSuchUpload), and each segment's blob must be a part of the
+	// upload as it stands (else Invalid, InvalidPart): a part replaced
+	// since the caller listed the parts has had its old blob deleted.
+	CompleteUpload(ctx context.Context, id string, o *Object, cond Precondition) (dropped []Segment, err error)
+	AbortUpload(ctx context.Context, bucket, key, id string) (dropped []Segment, err error)
+	ListUploads(ctx context.Context, bucket string, q UploadQuery) (*UploadPage, error)
+
+	// Blobs calls fn with every blob id that metadata refers to. It need
+	// not be a snapshot: a blob first referred to during the walk may be
+	// missed, so a sweep deletes only blobs older than the walk's start.
+	Blobs(ctx context.Context, fn func(id string) error) error
+	Close() error
+}

@@ -1,0 +1,133 @@
+package s3api
+
+import (
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/wicket-io/wicket"
+	"github.com/wicket-io/wicket/authn"
+)
+
+var rootOwner = owner{ID: authn.Account, DisplayName: "wicket"}
+
+// validBucketName applies AWS's naming rules for general purpose buckets.
+func validBucketName(name string) bool {
+	if len(name) < 3 || len(name) > 63 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	first, last := name[0], name[len(name)-1]
+	if first == '.' || first == '-' || last == '.' || last == '-' {
+		return false
+	}
+	if strings.Contains(name, "..") || strings.Contains(name, ".-") || strings.Contains(name, "-.") {
+		return false
+	}
+	if net.ParseIP(name) != nil {
+		return false
+	}
+	for _, p := range []string{"xn--", "sthree-", "amzn-s3-demo-"} {
+		if strings.HasPrefix(name, p) {
+			return false
+		}
+	}
+	for _, s := range []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"} {
+		if strings.HasSuffix(name, s) {
+			return false
+		}
+	}
+	return true
+}
+
+func (h *Handler) listBuckets(q *request) error {
+	buckets, err := h.meta.ListBuckets(q.r.Context())
+	if err != nil {
+		return err
+	}
+	prefix := q.query.Get("prefix")
+	sort.Slice(buckets, func(i, j int) bool { return buckets[i].Name < buckets[j].Name })
+	res := listAllMyBucketsResult{Xmlns: s3NS, Owner: rootOwner, Prefix: prefix, Buckets: []bucketEntry{}}
+	for _, b := range buckets {
+		if !strings.HasPrefix(b.Name, prefix) {
+			continue
+		}
+		res.Buckets = append(res.Buckets, bucketEntry{Name: b.Name, CreationDate: s3Time(b.Created), BucketRegion: b.Region})
+	}
+	writeXML(q.w, http.StatusOK, res)
+	return nil
+}
+
+func (h *Handler) createBucket(q *request) error {
+	if !validBucketName(q.bucket) {
+		return errCode("InvalidBucketName")
+	}
+	if q.r.ContentLength != 0 {
+		var cfg createBucketConfiguration
+		if err := readXML(q, &cfg); err != nil {
+			return err
+		}
+		// us-east-1 is the one region whose constraint is empty; naming
+		// another region than the endpoint's is refused as S3 refuses it.
+		if c := cfg.LocationConstraint; c != "" && c != h.region {
+			if c == "us-east-1" && h.region != "us-east-1" || h.region == "us-east-1" {
+				return errCode("InvalidLocationConstraint", "The specified location-constraint is not valid")
+			}
+			return errCode("IllegalLocationConstraintException", "The "+c+" location constraint is incompatible for the region specific endpoint this request was sent to.")
+		}
+	}
+	err := h.meta.CreateBucket(q.r.Context(), wicket.Bucket{Name: q.bucket, Region: h.region, Created: h.clock.Now()})
+	if err != nil {
+		return err
+	}
+	q.w.Header().Set("Location", "/"+q.bucket)
+	q.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (h *Handler) headBucket(q *request) error {
+	b, err := h.meta.GetBucket(q.r.Context(), q.bucket)
+	if err != nil {
+		return err
+	}
+	q.w.Header().Set("x-amz-bucket-region", b.Region)
+	q.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (h *Handler) deleteBucket(q *request) error {
+	if err := h.meta.DeleteBucket(q.r.Context(), q.bucket); err != nil {
+		return err
+	}
+	q.w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h *Handler) getBucketLocation(q *request) error {
+	b, err := h.meta.GetBucket(q.r.Context(), q.bucket)
+	if err != nil {
+		return err
+	}
+	loc := b.Region
+	if loc == "us-east-1" {
+		loc = "" // S3 reports us-east-1 as an empty constraint
+	}
+	writeXML(q.w, http.StatusOK, locationConstraint{Xmlns: s3NS, Value: loc})
+	return nil
+}
+
+// getBucketVersioning answers that versioning was never enabled, which is
+// true: Wicket keeps one version of each object. Tools ask before syncing.
+func (h *Handler) getBucketVersioning(q *request) error {
+	if _, err := h.meta.GetBucket(q.r.Context(), q.bucket); err != nil {
+		return err
+	}
+	writeXML(q.w, http.StatusOK, versioningConfiguration{Xmlns: s3NS})
+	return nil
+}

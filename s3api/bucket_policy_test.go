@@ -1,0 +1,115 @@
+package s3api_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/wicket-io/wicket/internal/testenv"
+)
+
+func TestBucketPolicy(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3()
+	ctx := t.Context()
+	newBucket(t, c, "bkt")
+
+	if _, err := c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("bkt")}); apiCode(err) != "NoSuchBucketPolicy" {
+		t.Fatalf("GetBucketPolicy before a put: %v, want NoSuchBucketPolicy", err)
+	}
+	// Kept byte for byte, whitespace and all.
+	doc := `{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Sid": "PublicRead", "Effect": "Allow", "Principal": "*",
+    "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::bkt/public/*"
+  }, {
+    "Effect": "Deny", "Principal": {"AWS": ["arn:aws:iam::000000000000:root", "123456789012"]},
+    "NotAction": "s3:Get*", "Resource": ["arn:aws:s3:::bkt", "arn:aws:s3:::bkt/*"],
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+  }]
+}`
+	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("bkt"), Policy: aws.String(doc)}); err != nil {
+		t.Fatalf("PutBucketPolicy: %v", err)
+	}
+	got, err := c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("bkt")})
+	if err != nil || aws.ToString(got.Policy) != doc {
+		t.Fatalf("GetBucketPolicy = %q, %v; want the document as put", aws.ToString(got.Policy), err)
+	}
+	if _, err := c.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String("bkt")}); err != nil {
+		t.Fatalf("DeleteBucketPolicy: %v", err)
+	}
+	if _, err := c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("bkt")}); apiCode(err) != "NoSuchBucketPolicy" {
+		t.Fatalf("GetBucketPolicy after delete: %v, want NoSuchBucketPolicy", err)
+	}
+	if _, err := c.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String("bkt")}); err != nil {
+		t.Fatalf("DeleteBucketPolicy without a policy: %v", err)
+	}
+	for name, call := range map[string]func() error{
+		"Get": func() error {
+			_, err := c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("nothere")})
+			return err
+		},
+		"Put": func() error {
+			_, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("nothere"), Policy: aws.String(doc)})
+			return err
+		},
+		"Delete": func() error {
+			_, err := c.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String("nothere")})
+			return err
+		},
+	} {
+		if err := call(); apiCode(err) != "NoSuchBucket" {
+			t.Errorf("%sBucketPolicy on a missing bucket: %v, want NoSuchBucket", name, err)
+		}
+	}
+}
+
+func TestBucketPolicyMalformed(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3()
+	newBucket(t, c, "bkt")
+	stmt := func(s string) string { return `{"Version":"2012-10-17","Statement":` + s + `}` }
+	const ok = `"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*"`
+	for _, tc := range []struct {
+		name, doc, message string
+	}{
+		{"not an object", `["Statement"]`, "Policies must be valid JSON and the first byte must be '{'"},
+		{"not JSON", `{"Version": "2012-10-17",`, "This policy contains invalid Json"},
+		{"too large", `{"Id":"` + strings.Repeat("x", 20<<10) + `"}`, "Policy exceeds the maximum allowed document size."},
+		{"unknown version", `{"Version":"2020-01-01","Statement":{` + ok + `}}`, "The policy must contain a valid version string"},
+		{"no statement", `{"Version":"2012-10-17"}`, "Missing required field Statement"},
+		{"empty statement list", stmt(`[]`), "Could not parse the policy: Statement is empty!"},
+		{"statement not an object", stmt(`"Allow"`), "Invalid policy syntax."},
+		{"unknown top-level field", `{"Version":"2012-10-17","Statements":[{` + ok + `}]}`, "Unknown field Statements"},
+		{"unknown statement field", stmt(`{` + ok + `,"Actions":"s3:*"}`), "Unknown field Actions"},
+		{"duplicate field", stmt(`{` + ok + `,"Effect":"Deny"}`), "Statement/policy already has instance of Effect"},
+		{"no effect", stmt(`{"Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::bkt"}`), "Missing required field Effect"},
+		{"bad effect", stmt(`{"Effect":"Permit","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::bkt"}`), "Invalid effect: Permit"},
+		{"no principal", stmt(`{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::bkt"}`), "Missing required field Principal"},
+		{"bad principal", stmt(`{"Effect":"Allow","Principal":"everyone","Action":"s3:*","Resource":"arn:aws:s3:::bkt"}`), "Invalid principal in policy"},
+		{"bad principal type", stmt(`{"Effect":"Allow","Principal":{"Users":"*"},"Action":"s3:*","Resource":"arn:aws:s3:::bkt"}`), "Invalid principal in policy"},
+		{"bad AWS principal", stmt(`{"Effect":"Allow","Principal":{"AWS":"bob"},"Action":"s3:*","Resource":"arn:aws:s3:::bkt"}`), "Invalid principal in policy"},
+		{"no action", stmt(`{"Effect":"Allow","Principal":"*","Resource":"arn:aws:s3:::bkt"}`), "Missing required field Action"},
+		{"bad action", stmt(`{"Effect":"Allow","Principal":"*","Action":"iam:PassRole","Resource":"arn:aws:s3:::bkt"}`), "Policy has invalid action"},
+		{"action and not-action", stmt(`{` + ok + `,"NotAction":"s3:PutObject"}`), "Statement/policy already has instance of Action"},
+		{"no resource", stmt(`{"Effect":"Allow","Principal":"*","Action":"s3:*"}`), "Missing required field Resource"},
+		{"another bucket", stmt(`{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::other/*"}`), "Policy has invalid resource"},
+		{"a bucket with this prefix", stmt(`{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::bkt2"}`), "Policy has invalid resource"},
+		{"every bucket", stmt(`{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}`), "Policy has invalid resource"},
+		{"not an ARN", stmt(`{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"bkt/*"}`), "Policy has invalid resource"},
+		{"bad condition", stmt(`{` + ok + `,"Condition":["Bool"]}`), "Invalid policy syntax."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := c.PutBucketPolicy(t.Context(), &s3.PutBucketPolicyInput{Bucket: aws.String("bkt"), Policy: aws.String(tc.doc)})
+			if apiCode(err) != "MalformedPolicy" || apiMessage(err) != tc.message {
+				t.Fatalf("PutBucketPolicy: %v; want MalformedPolicy %q", err, tc.message)
+			}
+		})
+	}
+	if _, err := c.GetBucketPolicy(t.Context(), &s3.GetBucketPolicyInput{Bucket: aws.String("bkt")}); apiCode(err) != "NoSuchBucketPolicy" {
+		t.Fatalf("a refused policy was stored: %v", err)
+	}
+}

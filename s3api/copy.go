@@ -1,0 +1,198 @@
+package s3api
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/wicket-io/wicket"
+)
+
+type copyObjectResult struct {
+	XMLName      xml.Name `xml:"CopyObjectResult"`
+	Xmlns        string   `xml:"xmlns,attr"`
+	ETag         string   `xml:"ETag"`
+	LastModified string   `xml:"LastModified"`
+}
+
+type copyPartResult struct {
+	XMLName      xml.Name `xml:"CopyPartResult"`
+	Xmlns        string   `xml:"xmlns,attr"`
+	ETag         string   `xml:"ETag"`
+	LastModified string   `xml:"LastModified"`
+}
+
+// copySource parses x-amz-copy-source: "bucket/key" or "/bucket/key",
+// URL-encoded, optionally with "?versionId=".
+func copySource(v string) (bucket, key string, err error) {
+	v, version, _ := strings.Cut(v, "?")
+	if version != "" && !strings.HasPrefix(version, "versionId=") {
+		return "", "", errCode("InvalidArgument", "Invalid copy source object key")
+	}
+	dec, derr := url.PathUnescape(v)
+	if derr != nil {
+		return "", "", errCode("InvalidArgument", "Invalid copy source encoding")
+	}
+	dec = strings.TrimPrefix(dec, "/")
+	bucket, key, ok := strings.Cut(dec, "/")
+	if !ok || bucket == "" || key == "" {
+		return "", "", errCode("InvalidArgument", "Invalid copy source object key")
+	}
+	if vid := strings.TrimPrefix(version, "versionId="); version != "" && vid != "null" {
+		return "", "", errCode("NoSuchVersion", "The specified version does not exist.")
+	}
+	return bucket, key, nil
+}
+
+// checkCopyConditions applies x-amz-copy-source-if-*, which all answer
+// PreconditionFailed (there is no 304 for a copy).
+func checkCopyConditions(hdr http.Header, o *wicket.Object) error {
+	mod := o.Modified.Truncate(time.Second)
+	failed := errCode("PreconditionFailed")
+	im, inm := hdr.Get("X-Amz-Copy-Source-If-Match"), hdr.Get("X-Amz-Copy-Source-If-None-Match")
+	if im != "" && !etagMatch(im, o.ETag) {
+		return failed
+	}
+	if inm != "" && etagMatch(inm, o.ETag) {
+		return failed
+	}
+	// As S3 documents: a true If-Match wins over a false
+	// If-Unmodified-Since, and a false If-None-Match over a true
+	// If-Modified-Since.
+	if v := hdr.Get("X-Amz-Copy-Source-If-Unmodified-Since"); v != "" && im == "" {
+		if t, err := http.ParseTime(v); err == nil && mod.After(t) {
+			return failed
+		}
+	}
+	if v := hdr.Get("X-Amz-Copy-Source-If-Modified-Since"); v != "" && inm == "" {
+		if t, err := http.ParseTime(v); err == nil && !mod.After(t) {
+			return failed
+		}
+	}
+	return nil
+}
+
+// sourceObject reads the copy source's metadata and checks its conditions.
+func (h *Handler) sourceObject(q *request) (*wicket.Object, error) {
+	sb, sk, err := copySource(q.r.Header.Get("X-Amz-Copy-Source"))
+	if err != nil {
+		return nil, err
+	}
+	src, err := h.meta.GetObject(q.r.Context(), sb, sk)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkCopyConditions(q.r.Header, src); err != nil {
+		return nil, err
+	}
+	return src, nil
+}
+
+// copyBytes writes bytes [start, end] of src's segments into a new blob and
+// returns it with the hex MD5 of what was copied.
+func (h *Handler) copyBytes(q *request, src *wicket.Object, rng byteRange) (wicket.Segment, string, error) {
+	ctx := q.r.Context()
+	bw, err := h.blobs.Create(ctx)
+	if err != nil {
+		return wicket.Segment{}, "", err
+	}
+	defer bw.Abort()
+	sum := md5.New()
+	w := io.MultiWriter(bw, sum)
+	bp := copyBufPool.Get().(*[]byte)
+	defer copyBufPool.Put(bp)
+	var off int64
+	for _, s := range src.Segments {
+		segStart, segEnd := off, off+s.Size-1
+		off += s.Size
+		if s.Size == 0 || segEnd < rng.start || segStart > rng.end {
+			continue
+		}
+		b, err := h.blobs.Open(ctx, s.Blob)
+		if err != nil {
+			return wicket.Segment{}, "", wicket.E("s3api.copy", wicket.Internal, "The source object's data is missing.", err)
+		}
+		from := max(rng.start, segStart) - segStart
+		n := min(rng.end, segEnd) - segStart - from + 1
+		_, err = io.CopyBuffer(w, io.NewSectionReader(b, from, n), *bp)
+		b.Close()
+		if err != nil {
+			return wicket.Segment{}, "", err
+		}
+	}
+	n, err := bw.Commit(ctx)
+	if err != nil {
+		return wicket.Segment{}, "", err
+	}
+	return wicket.Segment{Blob: bw.ID(), Size: n}, hex.EncodeToString(sum.Sum(nil)), nil
+}
+
+func (h *Handler) copyObject(q *request) error {
+	if err := checkKey(q.key); err != nil {
+		return err
+	}
+	src, err := h.sourceObject(q)
+	if err != nil {
+		return err
+	}
+	if src.Size > maxPutSize {
+		return errCode("InvalidRequest", "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120")
+	}
+	hdr := q.r.Header
+	directive := strings.ToUpper(hdr.Get("X-Amz-Metadata-Directive"))
+	tagDirective := strings.ToUpper(hdr.Get("X-Amz-Tagging-Directive"))
+	if directive != "" && directive != "COPY" && directive != "REPLACE" {
+		return errCode("InvalidArgument", "Unknown metadata directive.")
+	}
+	if tagDirective != "" && tagDirective != "COPY" && tagDirective != "REPLACE" {
+		return errCode("InvalidArgument", "Unknown tagging directive.")
+	}
+	if _, err := h.meta.GetBucket(q.r.Context(), q.bucket); err != nil {
+		return err
+	}
+	var o *wicket.Object
+	if directive == "REPLACE" {
+		if o, err = objectFromHeaders(q.bucket, q.key, hdr); err != nil {
+			return err
+		}
+	} else {
+		if src.Bucket == q.bucket && src.Key == q.key {
+			return errCode("InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
+		}
+		o = &wicket.Object{Bucket: q.bucket, Key: q.key, Headers: src.Headers, Meta: src.Meta}
+	}
+	o.Tags = src.Tags
+	if tagDirective == "REPLACE" {
+		o.Tags = nil
+		if t := hdr.Get("X-Amz-Tagging"); t != "" {
+			if o.Tags, err = parseTagQuery(t); err != nil {
+				return err
+			}
+		}
+	}
+	cond, err := writePrecondition(hdr)
+	if err != nil {
+		return err
+	}
+	seg, etag, err := h.copyBytes(q, src, byteRange{0, src.Size - 1})
+	if err != nil {
+		return err
+	}
+	o.Size, o.ETag, o.Modified, o.Segments = seg.Size, etag, h.clock.Now(), []wicket.Segment{seg}
+	if src.ChecksumType == "FULL_OBJECT" {
+		o.Checksums, o.ChecksumType = src.Checksums, src.ChecksumType
+	}
+	dropped, err := h.meta.PutObject(q.r.Context(), o, cond)
+	if err != nil {
+		h.dropBlobs(q, []wicket.Segment{seg})
+		return err
+	}
+	h.dropBlobs(q, dropped)
+	writeXML(q.w, http.StatusOK, copyObjectResult{Xmlns: s3NS, ETag: `"` + o.ETag + `"`, LastModified: s3Time(o.Modified)})
+	return nil
+}

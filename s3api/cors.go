@@ -1,0 +1,321 @@
+package s3api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wicket-io/wicket"
+)
+
+// CORS, as S3 applies a bucket's rules: a preflight (OPTIONS) is answered
+// from the rules alone, before authentication, since browsers never sign
+// one; every other request that names an Origin gets the CORS headers of
+// the first rule that matches its origin and method, error responses
+// included, so that a page can read why it was refused.
+
+// corsVary is S3's Vary on every response shaped by CORS rules.
+const corsVary = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"
+
+// corsNotAllowed is S3's message for a preflight no rule allows. ("evalution"
+// is S3's spelling.)
+const corsNotAllowed = "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec."
+
+// corsForbidden is a refused preflight: S3's AccessForbidden, with the
+// method asked for and the kind of resource.
+func corsForbidden(message, method, resourceType string) error {
+	return errCodeDetail("AccessForbidden", func(e *errorBody) {
+		e.Message, e.Method, e.ResourceType = message, method, resourceType
+		e.Resource = ""
+	})
+}
+
+func corsBadRequest(message string) error {
+	return errCodeDetail("BadRequest", func(e *errorBody) {
+		e.Message = message
+		e.Resource = ""
+	})
+}
+
+// preflight answers a CORS preflight (OPTIONS) from the bucket's rules. The
+// checks come in S3's order: an Origin, a bucket that exists, rules, then
+// the requested method and headers.
+func (h *Handler) preflight(q *request) error {
+	hdr := q.r.Header
+	origin := hdr.Get("Origin")
+	if origin == "" {
+		return corsBadRequest("Insufficient information. Origin request header needed.")
+	}
+	methods, hasMethod := hdr["Access-Control-Request-Method"]
+	method := http.MethodOptions // what S3 names in its error when none was asked for
+	if hasMethod {
+		method = strings.Join(methods, ",")
+	}
+	if q.bucket == "" {
+		return corsForbidden("CORSResponse: Bucket not found", method, "BUCKET")
+	}
+	rules, exists, err := h.corsRules(q.r.Context(), q.bucket)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return corsForbidden("CORSResponse: Bucket not found", method, "BUCKET")
+	}
+	if rules == nil {
+		return corsForbidden("CORSResponse: CORS is not enabled for this bucket.", method, "BUCKET")
+	}
+	if !hasMethod {
+		return corsBadRequest("Invalid Access-Control-Request-Method: null")
+	}
+	if !corsMethods[method] {
+		return corsBadRequest("Invalid Access-Control-Request-Method: " + method)
+	}
+	var requested []string
+	for _, v := range hdr.Values("Access-Control-Request-Headers") {
+		for _, name := range strings.Split(v, ",") {
+			name = strings.TrimSpace(name)
+			if name == "" {
+				continue
+			}
+			if !isToken(name) {
+				return corsBadRequest(`Access-Control-Request-Headers "` + name + `" contains invalid character.`)
+			}
+			requested = append(requested, strings.ToLower(name))
+		}
+	}
+	resourceType := "BUCKET"
+	if q.key != "" {
+		resourceType = "OBJECT"
+	}
+	rule, allowOrigin := matchCORS(rules, origin, method, requested)
+	if rule == nil {
+		return corsForbidden(corsNotAllowed, method, resourceType)
+	}
+	out := q.w.Header()
+	setCORSHeaders(out, rule, allowOrigin)
+	if len(requested) > 0 {
+		out.Set("Access-Control-Allow-Headers", strings.Join(requested, ", "))
+	}
+	out.Set("Content-Length", "0")
+	q.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// corsHeaders adds the CORS headers to the response of an actual (not
+// preflight) request that names an Origin the bucket's rules allow for the
+// request's method. As S3 does, it matches the method of
+// Access-Control-Request-Method when the request carries one, and does not
+// check the request's headers. It writes nothing when no rule matches, and
+// cannot fail: a store error only costs the response its CORS headers.
+//
+// ServeHTTP calls it before authentication, so that error responses carry
+// the headers too.
+func (h *Handler) corsHeaders(q *request) {
+	origin := q.r.Header.Get("Origin")
+	if origin == "" || q.bucket == "" {
+		return
+	}
+	rules, _, err := h.corsRules(q.r.Context(), q.bucket)
+	if err != nil {
+		h.log.Debug("cors rules unavailable", "request_id", q.id, "bucket", q.bucket, "err", err)
+		return
+	}
+	if rules == nil {
+		return
+	}
+	out := q.w.Header()
+	// Whether or not a rule matches, the answer depends on the Origin: a
+	// shared cache must not serve this response to another origin.
+	out.Set("Vary", corsVary)
+	method := q.r.Header.Get("Access-Control-Request-Method")
+	if method == "" {
+		method = q.r.Method
+	}
+	rule, allowOrigin := matchCORS(rules, origin, method, nil)
+	if rule == nil {
+		return
+	}
+	setCORSHeaders(out, rule, allowOrigin)
+}
+
+// setCORSHeaders writes the headers a matching rule grants. ETag is always
+// exposed, beside the rule's own: browser uploads need it to complete a
+// multipart upload, and it is what a page most often reads.
+func setCORSHeaders(out http.Header, rule *corsRule, allowOrigin string) {
+	out.Set("Access-Control-Allow-Origin", allowOrigin)
+	out.Set("Access-Control-Allow-Methods", strings.Join(rule.methods, ", "))
+	expose := rule.expose
+	if !containsFold(expose, "ETag") {
+		expose = append(expose[:len(expose):len(expose)], "ETag")
+	}
+	out.Set("Access-Control-Expose-Headers", strings.Join(expose, ", "))
+	if rule.maxAge >= 0 {
+		out.Set("Access-Control-Max-Age", strconv.Itoa(rule.maxAge))
+	}
+	if allowOrigin != "*" {
+		out.Set("Access-Control-Allow-Credentials", "true")
+	}
+	out.Set("Vary", corsVary)
+}
+
+// matchCORS finds the first rule that allows origin, method and every
+// requested header, and the Access-Control-Allow-Origin it grants: "*"
+// from a rule that allows any origin, else the origin itself.
+func matchCORS(rules []corsRule, origin, method string, requested []string) (*corsRule, string) {
+	for i := range rules {
+		r := &rules[i]
+		if !r.allowsOrigin(origin) || !contains(r.methods, method) || !r.allowsHeaders(requested) {
+			continue
+		}
+		if r.anyOrigin {
+			return r, "*"
+		}
+		return r, origin
+	}
+	return nil, ""
+}
+
+func (r *corsRule) allowsOrigin(origin string) bool {
+	for _, p := range r.origins {
+		if wildcardMatch(p, origin) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *corsRule) allowsHeaders(requested []string) bool {
+next:
+	for _, name := range requested {
+		for _, p := range r.headers {
+			if wildcardMatch(p, name) {
+				continue next
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// wildcardMatch matches s against a pattern with at most one '*', which
+// stands for any run of characters, the empty one included.
+func wildcardMatch(pattern, s string) bool {
+	prefix, suffix, found := strings.Cut(pattern, "*")
+	if !found {
+		return pattern == s
+	}
+	return len(s) >= len(prefix)+len(suffix) && strings.HasPrefix(s, prefix) && strings.HasSuffix(s, suffix)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// isToken reports whether s is an HTTP header name (RFC 9110 token).
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
+
+// The CORS cache keeps each bucket's parsed rules in memory, since every
+// request that names an Origin needs them. PutBucketCors and
+// DeleteBucketCors forget the bucket's entry, so that a change made
+// through this node applies from the next request; entries also expire
+// after corsCacheTTL, which bounds how long another node (or a bucket
+// deleted and created again) can see old rules.
+const (
+	corsCacheTTL     = 10 * time.Second
+	corsCacheEntries = 1024
+)
+
+// corsCache is ready to use as its zero value.
+type corsCache struct {
+	mu      sync.Mutex
+	gen     uint64 // counts forgets, so that a read begun before one does not store stale rules
+	entries map[string]corsEntry
+}
+
+type corsEntry struct {
+	rules   []corsRule // nil: the bucket has no CORS configuration
+	expires time.Time
+}
+
+// forget drops a bucket's entry; its next request reads the store.
+func (c *corsCache) forget(bucket string) {
+	c.mu.Lock()
+	c.gen++
+	delete(c.entries, bucket)
+	c.mu.Unlock()
+}
+
+// corsRules returns a bucket's CORS rules, nil when it has none; exists is
+// false when there is no such bucket (which is not cached, so that a new
+// bucket is seen at once).
+func (h *Handler) corsRules(ctx context.Context, bucket string) (rules []corsRule, exists bool, err error) {
+	c := &h.cors
+	now := h.clock.Now()
+	c.mu.Lock()
+	e, ok := c.entries[bucket]
+	gen := c.gen
+	c.mu.Unlock()
+	if ok && now.Before(e.expires) {
+		return e.rules, true, nil
+	}
+
+	doc, err := h.meta.GetBucketConfig(ctx, bucket, configCORS)
+	switch {
+	case err == nil:
+		if _, rules, err = parseCORS(doc); err != nil {
+			return nil, false, wicket.E("s3api.corsRules", wicket.Internal, err)
+		}
+	case configMissing(err):
+		rules = nil
+	case wicket.KindOf(err) == wicket.NotFound:
+		return nil, false, nil
+	default:
+		return nil, false, err
+	}
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return rules, true, nil
+	}
+	if c.entries == nil {
+		c.entries = make(map[string]corsEntry)
+	}
+	if len(c.entries) >= corsCacheEntries {
+		for b, old := range c.entries {
+			if !now.Before(old.expires) || len(c.entries) >= corsCacheEntries {
+				delete(c.entries, b)
+			}
+		}
+	}
+	c.entries[bucket] = corsEntry{rules: rules, expires: now.Add(corsCacheTTL)}
+	return rules, true, nil
+}

@@ -1,0 +1,144 @@
+package s3api
+
+import (
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/wicket-io/wicket"
+)
+
+const maxListKeys = 1000
+
+// parseMaxKeys reads max-keys: default and ceiling 1000, as S3.
+func parseMaxKeys(q *request) (int, error) {
+	v := q.query.Get("max-keys")
+	if v == "" {
+		return maxListKeys, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, errCode("InvalidArgument", "Provided max-keys not an integer or within integer range")
+	}
+	return min(n, maxListKeys), nil
+}
+
+// listEncoder applies encoding-type=url to keys and prefixes in a listing.
+func listEncoder(q *request) (func(string) string, string, error) {
+	switch et := q.query.Get("encoding-type"); et {
+	case "":
+		return func(s string) string { return s }, "", nil
+	case "url":
+		return s3URLEncode, et, nil
+	default:
+		return nil, "", errCode("InvalidArgument", "Invalid Encoding Method specified in Request")
+	}
+}
+
+// s3URLEncode encodes a key as S3 does for encoding-type=url: form encoding
+// with spaces as '+', leaving '/' alone.
+func s3URLEncode(s string) string {
+	return strings.ReplaceAll(url.QueryEscape(s), "%2F", "/")
+}
+
+func (h *Handler) list(q *request, after string, maxKeys int) (*wicket.ListPage, error) {
+	if _, err := h.meta.GetBucket(q.r.Context(), q.bucket); err != nil {
+		return nil, err
+	}
+	if maxKeys == 0 {
+		return &wicket.ListPage{}, nil
+	}
+	return h.meta.ListObjects(q.r.Context(), q.bucket, wicket.ListQuery{
+		Prefix: q.query.Get("prefix"), Delimiter: q.query.Get("delimiter"), After: after, MaxKeys: maxKeys,
+	})
+}
+
+func entries(page *wicket.ListPage, enc func(string) string, withOwner bool) ([]objectEntry, []commonPrefix) {
+	objs := make([]objectEntry, 0, len(page.Objects))
+	for _, o := range page.Objects {
+		e := objectEntry{Key: enc(o.Key), LastModified: s3Time(o.Modified), ETag: `"` + o.ETag + `"`, Size: o.Size, StorageClass: "STANDARD"}
+		for alg := range o.Checksums {
+			e.ChecksumAlgorithm = append(e.ChecksumAlgorithm, alg)
+		}
+		if len(e.ChecksumAlgorithm) > 0 {
+			e.ChecksumType = o.ChecksumType
+		}
+		if withOwner {
+			e.Owner = &rootOwner
+		}
+		objs = append(objs, e)
+	}
+	var cps []commonPrefix
+	for _, p := range page.CommonPrefixes {
+		cps = append(cps, commonPrefix{enc(p)})
+	}
+	return objs, cps
+}
+
+func (h *Handler) listObjectsV2(q *request) error {
+	maxKeys, err := parseMaxKeys(q)
+	if err != nil {
+		return err
+	}
+	enc, et, err := listEncoder(q)
+	if err != nil {
+		return err
+	}
+	after := q.query.Get("start-after")
+	token := q.query.Get("continuation-token")
+	if q.query.Has("continuation-token") {
+		k, err := base64.RawURLEncoding.DecodeString(token)
+		if err != nil || token == "" {
+			return errCode("InvalidArgument", "The continuation token provided is incorrect")
+		}
+		if string(k) > after {
+			after = string(k)
+		}
+	}
+	page, err := h.list(q, after, maxKeys)
+	if err != nil {
+		return err
+	}
+	res := listBucketResultV2{
+		Xmlns: s3NS, Name: q.bucket, Prefix: enc(q.query.Get("prefix")), Delimiter: enc(q.query.Get("delimiter")),
+		MaxKeys: maxKeys, EncodingType: et, IsTruncated: page.Truncated, ContinuationToken: token,
+		StartAfter: enc(q.query.Get("start-after")),
+	}
+	res.Contents, res.CommonPrefixes = entries(page, enc, q.query.Get("fetch-owner") == "true")
+	res.KeyCount = len(res.Contents) + len(res.CommonPrefixes)
+	if page.Truncated {
+		res.NextContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(page.Next))
+	}
+	writeXML(q.w, http.StatusOK, res)
+	return nil
+}
+
+func (h *Handler) listObjectsV1(q *request) error {
+	maxKeys, err := parseMaxKeys(q)
+	if err != nil {
+		return err
+	}
+	enc, et, err := listEncoder(q)
+	if err != nil {
+		return err
+	}
+	marker := q.query.Get("marker")
+	page, err := h.list(q, marker, maxKeys)
+	if err != nil {
+		return err
+	}
+	res := listBucketResultV1{
+		Xmlns: s3NS, Name: q.bucket, Prefix: enc(q.query.Get("prefix")), Marker: enc(marker),
+		Delimiter: enc(q.query.Get("delimiter")), MaxKeys: maxKeys, EncodingType: et, IsTruncated: page.Truncated,
+	}
+	res.Contents, res.CommonPrefixes = entries(page, enc, true)
+	if page.Truncated && q.query.Get("delimiter") != "" {
+		// S3 gives NextMarker only when a delimiter is used; clients then
+		// take the last key otherwise.
+		res.NextMarker = enc(page.Next)
+	}
+	writeXML(q.w, http.StatusOK, res)
+	return nil
+}

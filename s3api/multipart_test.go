@@ -1,0 +1,222 @@
+package s3api_test
+
+import (
+	"bytes"
+	"crypto/md5"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/wicket-io/wicket/internal/testenv"
+)
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b)
+	return b
+}
+
+// The transfer manager splits a 64 MiB body into parts uploaded in
+// parallel; the object reads back identical with a multipart ETag.
+func TestTransferManagerUpload(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3()
+	ctx := t.Context()
+	newBucket(t, c, "big")
+	body := randomBytes(64 << 20)
+	tm := transfermanager.New(c, func(o *transfermanager.Options) { o.PartSizeBytes = 8 << 20; o.Concurrency = 4 })
+	res, err := tm.UploadObject(ctx, &transfermanager.UploadObjectInput{Bucket: aws.String("big"), Key: aws.String("blob.bin"), Body: bytes.NewReader(body)})
+	if err != nil {
+		t.Fatalf("Upload: %v", err)
+	}
+	if !strings.HasSuffix(aws.ToString(res.ETag), `-8"`) {
+		t.Fatalf("ETag %s: want a multipart ETag of 8 parts", aws.ToString(res.ETag))
+	}
+	got, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("big"), Key: aws.String("blob.bin")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(got.Body)
+	got.Body.Close()
+	if err != nil || !bytes.Equal(data, body) {
+		t.Fatalf("read back %d bytes (err %v), equal=%v", len(data), err, bytes.Equal(data, body))
+	}
+	// A range across a part boundary, and one part by number.
+	rng, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("big"), Key: aws.String("blob.bin"), Range: aws.String("bytes=8388600-8388615")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, _ := io.ReadAll(rng.Body)
+	if !bytes.Equal(part, body[8388600:8388616]) {
+		t.Fatal("range across a part boundary read wrong bytes")
+	}
+	p3, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("big"), Key: aws.String("blob.bin"), PartNumber: aws.Int32(3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, _ = io.ReadAll(p3.Body)
+	if !bytes.Equal(part, body[16<<20:24<<20]) || aws.ToInt32(p3.PartsCount) != 8 {
+		t.Fatalf("partNumber=3: %d bytes, parts count %d", len(part), aws.ToInt32(p3.PartsCount))
+	}
+}
+
+func TestMultipartAPI(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3()
+	ctx := t.Context()
+	newBucket(t, c, "mpu")
+	create, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String("k"), ContentType: aws.String("video/mp4")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := create.UploadId
+	part1, part2 := randomBytes(5<<20), []byte("tail")
+	var etags []string
+	for i, p := range [][]byte{part1, part2} {
+		out, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("mpu"), Key: aws.String("k"), UploadId: id, PartNumber: aws.Int32(int32(i + 1)), Body: bytes.NewReader(p)})
+		if err != nil {
+			t.Fatalf("UploadPart %d: %v", i+1, err)
+		}
+		etags = append(etags, aws.ToString(out.ETag))
+	}
+	lp, err := c.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("mpu"), Key: aws.String("k"), UploadId: id})
+	if err != nil || len(lp.Parts) != 2 || aws.ToInt64(lp.Parts[1].Size) != 4 {
+		t.Fatalf("ListParts = %+v, %v", lp, err)
+	}
+	lu, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("mpu")})
+	if err != nil || len(lu.Uploads) != 1 || aws.ToString(lu.Uploads[0].UploadId) != aws.ToString(id) {
+		t.Fatalf("ListMultipartUploads = %+v, %v", lu, err)
+	}
+	complete := func(parts ...types.CompletedPart) error {
+		_, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String("k"), UploadId: id,
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}})
+		return err
+	}
+	cp := func(n int32, etag string) types.CompletedPart {
+		return types.CompletedPart{PartNumber: aws.Int32(n), ETag: aws.String(etag)}
+	}
+	if err := complete(cp(2, etags[1]), cp(1, etags[0])); apiCode(err) != "InvalidPartOrder" {
+		t.Fatalf("parts out of order: %v", err)
+	}
+	if err := complete(cp(1, etags[0]), cp(3, etags[1])); apiCode(err) != "InvalidPart" {
+		t.Fatalf("missing part: %v", err)
+	}
+	if err := complete(cp(1, `"0000"`)); apiCode(err) != "InvalidPart" {
+		t.Fatalf("wrong etag: %v", err)
+	}
+	if err := complete(cp(1, etags[0]), cp(2, etags[1])); err != nil {
+		t.Fatalf("CompleteMultipartUpload: %v", err)
+	}
+	s1, s2 := md5.Sum(part1), md5.Sum(part2)
+	whole := md5.Sum(append(s1[:], s2[:]...))
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("mpu"), Key: aws.String("k")})
+	if err != nil || aws.ToString(head.ETag) != `"`+hex.EncodeToString(whole[:])+`-2"` || aws.ToString(head.ContentType) != "video/mp4" {
+		t.Fatalf("HeadObject after complete: %+v %v", head, err)
+	}
+	if _, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("mpu"), Key: aws.String("k"), UploadId: id, PartNumber: aws.Int32(1), Body: strings.NewReader("x")}); apiCode(err) != "NoSuchUpload" {
+		t.Fatalf("UploadPart after complete: %v", err)
+	}
+
+	// Small parts other than the last are refused; abort forgets the upload.
+	c2, _ := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String("small")})
+	var small []types.CompletedPart
+	for n := int32(1); n <= 2; n++ {
+		out, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("mpu"), Key: aws.String("small"), UploadId: c2.UploadId, PartNumber: aws.Int32(n), Body: strings.NewReader("tiny")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		small = append(small, cp(n, aws.ToString(out.ETag)))
+	}
+	_, err = c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String("small"), UploadId: c2.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: small}})
+	if apiCode(err) != "EntityTooSmall" {
+		t.Fatalf("small parts: %v", err)
+	}
+	if _, err := c.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String("small"), UploadId: c2.UploadId}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("mpu"), Key: aws.String("small"), UploadId: c2.UploadId}); apiCode(err) != "NoSuchUpload" {
+		t.Fatalf("ListParts after abort: %v", err)
+	}
+	if _, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("mpu"), Key: aws.String("k"), UploadId: aws.String("nope"), PartNumber: aws.Int32(10001), Body: strings.NewReader("x")}); apiCode(err) != "InvalidArgument" {
+		t.Fatalf("part number 10001: %v", err)
+	}
+}
+
+func TestCopy(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3()
+	ctx := t.Context()
+	newBucket(t, c, "src")
+	newBucket(t, c, "dst")
+	body := randomBytes(6 << 20)
+	put, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("src"), Key: aws.String("a b/c"), Body: bytes.NewReader(body),
+		ContentType: aws.String("image/png"), Metadata: map[string]string{"m": "1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("dst"), Key: aws.String("copy"), CopySource: aws.String("src/a%20b/c")})
+	if err != nil {
+		t.Fatalf("CopyObject: %v", err)
+	}
+	if aws.ToString(cp.CopyObjectResult.ETag) != aws.ToString(put.ETag) {
+		t.Fatalf("copy ETag %s, source %s", aws.ToString(cp.CopyObjectResult.ETag), aws.ToString(put.ETag))
+	}
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("dst"), Key: aws.String("copy")})
+	if err != nil || aws.ToString(head.ContentType) != "image/png" || head.Metadata["m"] != "1" {
+		t.Fatalf("copied metadata: %+v %v", head, err)
+	}
+	_, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("dst"), Key: aws.String("copy"), CopySource: aws.String("src/a%20b/c"),
+		MetadataDirective: types.MetadataDirectiveReplace, ContentType: aws.String("text/plain")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _ = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("dst"), Key: aws.String("copy")})
+	if aws.ToString(head.ContentType) != "text/plain" || len(head.Metadata) != 0 {
+		t.Fatalf("REPLACE directive: type %q meta %v", aws.ToString(head.ContentType), head.Metadata)
+	}
+	if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("src"), Key: aws.String("a b/c"), CopySource: aws.String("src/a%20b/c")}); apiCode(err) != "InvalidRequest" {
+		t.Fatalf("copy onto itself: %v", err)
+	}
+	if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("dst"), Key: aws.String("x"), CopySource: aws.String("src/a%20b/c"), CopySourceIfMatch: aws.String(`"zzz"`)}); apiCode(err) != "PreconditionFailed" {
+		t.Fatalf("copy-source-if-match: %v", err)
+	}
+	if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("dst"), Key: aws.String("x"), CopySource: aws.String("src/missing")}); apiCode(err) != "NoSuchKey" {
+		t.Fatalf("missing source: %v", err)
+	}
+
+	// UploadPartCopy with ranges rebuilds the object from two halves.
+	mpu, _ := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("dst"), Key: aws.String("rebuilt")})
+	var parts []types.CompletedPart
+	for i, r := range []string{"bytes=0-5242879", "bytes=5242880-6291455"} {
+		out, err := c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("dst"), Key: aws.String("rebuilt"), UploadId: mpu.UploadId,
+			PartNumber: aws.Int32(int32(i + 1)), CopySource: aws.String("src/a%20b/c"), CopySourceRange: aws.String(r)})
+		if err != nil {
+			t.Fatalf("UploadPartCopy %s: %v", r, err)
+		}
+		parts = append(parts, types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: out.CopyPartResult.ETag})
+	}
+	if _, err := c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("dst"), Key: aws.String("rebuilt"), UploadId: mpu.UploadId,
+		PartNumber: aws.Int32(3), CopySource: aws.String("src/a%20b/c"), CopySourceRange: aws.String("bytes=0-99999999")}); apiCode(err) != "InvalidRequest" {
+		t.Fatalf("copy range past the end: %v", err)
+	}
+	if _, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("dst"), Key: aws.String("rebuilt"), UploadId: mpu.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("dst"), Key: aws.String("rebuilt")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(got.Body)
+	if !bytes.Equal(data, body) {
+		t.Fatalf("rebuilt object differs (%d bytes)", len(data))
+	}
+}

@@ -1,0 +1,16 @@
+package s3api
+
+import "net/http"
+
+func (h *Handler) deleteObject(q *request) error {
+	if _, err := h.meta.GetBucket(q.r.Context(), q.bucket); err != nil {
+		return err
+	}
+	dropped, err := h.meta.DeleteObject(q.r.Context(), q.bucket, q.key)
+	if err != nil {
+		return err
+	}
+	h.dropBlobs(q, dropped)
+	q.w.WriteHeader(http.StatusNoContent)
+	return nil
+}

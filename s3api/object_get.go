@@ -1,0 +1,271 @@
+package s3api
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wicket-io/wicket"
+)
+
+// byteRange is an inclusive range of an object's bytes.
+type byteRange struct{ start, end int64 }
+
+// parseRange reads a Range header the way S3 does: one range of bytes,
+// "a-b", "a-" or "-n". ok is false for a header S3 ignores (another unit,
+// several ranges, bad syntax): the whole object is then sent. A syntactically
+// good range that lies outside the object is InvalidRange.
+func parseRange(h string, size int64) (r byteRange, ok bool, err error) {
+	spec, found := strings.CutPrefix(h, "bytes=")
+	if !found || strings.Contains(spec, ",") {
+		return r, false, nil
+	}
+	a, b, found := strings.Cut(strings.TrimSpace(spec), "-")
+	if !found {
+		return r, false, nil
+	}
+	invalid := errCodeDetail("InvalidRange", func(e *errorBody) {
+		e.ActualObjectSize, e.RangeRequested = strconv.FormatInt(size, 10), h
+	})
+	if a == "" { // suffix: the last n bytes
+		n, perr := strconv.ParseInt(b, 10, 64)
+		if perr != nil || n < 0 {
+			return r, false, nil
+		}
+		if n == 0 || size == 0 {
+			return r, false, invalid
+		}
+		return byteRange{max(size-n, 0), size - 1}, true, nil
+	}
+	start, perr := strconv.ParseInt(a, 10, 64)
+	if perr != nil || start < 0 {
+		return r, false, nil
+	}
+	end := size - 1
+	if b != "" {
+		e, perr := strconv.ParseInt(b, 10, 64)
+		if perr != nil || e < start {
+			return r, false, nil
+		}
+		end = min(e, size-1)
+	}
+	if start >= size {
+		return r, false, invalid
+	}
+	return byteRange{start, end}, true, nil
+}
+
+func errCodeDetail(code string, detail func(*errorBody)) error {
+	return &apiError{code: code, detail: detail}
+}
+
+// etagMatch compares a header's list of entity tags with an object's.
+func etagMatch(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.Trim(strings.TrimPrefix(t, "W/"), `"`) == etag {
+			return true
+		}
+	}
+	return false
+}
+
+// checkConditions applies If-Match, If-Unmodified-Since, If-None-Match and
+// If-Modified-Since in RFC 9110's order, as S3 does for GET and HEAD.
+func checkConditions(hdr http.Header, o *wicket.Object) error {
+	mod := o.Modified.Truncate(time.Second)
+	failed := errCodeDetail("PreconditionFailed", nil)
+	if v := hdr.Get("If-Match"); v != "" {
+		if !etagMatch(v, o.ETag) {
+			return failed
+		}
+	} else if v := hdr.Get("If-Unmodified-Since"); v != "" {
+		if t, err := http.ParseTime(v); err == nil && mod.After(t) {
+			return failed
+		}
+	}
+	if v := hdr.Get("If-None-Match"); v != "" {
+		if etagMatch(v, o.ETag) {
+			return notModified{}
+		}
+	} else if v := hdr.Get("If-Modified-Since"); v != "" {
+		if t, err := http.ParseTime(v); err == nil && !mod.After(t) {
+			return notModified{}
+		}
+	}
+	return nil
+}
+
+// notModified is the 304 answer; it is not an error document.
+type notModified struct{}
+
+func (notModified) Error() string { return "not modified" }
+
+// responseOverrides are the query parameters that set a GET's response
+// headers, for signed requests.
+var responseOverrides = map[string]string{
+	"response-content-type":        "Content-Type",
+	"response-content-language":    "Content-Language",
+	"response-expires":             "Expires",
+	"response-cache-control":       "Cache-Control",
+	"response-content-disposition": "Content-Disposition",
+	"response-content-encoding":    "Content-Encoding",
+}
+
+func (h *Handler) getObject(q *request) error  { return h.serveObject(q, true) }
+func (h *Handler) headObject(q *request) error { return h.serveObject(q, false) }
+
+func (h *Handler) serveObject(q *request, withBody bool) error {
+	o, err := h.meta.GetObject(q.r.Context(), q.bucket, q.key)
+	if err != nil {
+		return err
+	}
+	hdr := q.w.Header()
+	if err := checkConditions(q.r.Header, o); err != nil {
+		if _, ok := err.(notModified); ok {
+			hdr.Set("ETag", `"`+o.ETag+`"`)
+			hdr.Set("Last-Modified", o.Modified.UTC().Format(http.TimeFormat))
+			q.w.WriteHeader(http.StatusNotModified)
+			return nil
+		}
+		return err
+	}
+	if q.principal.Type == wicket.Anonymous {
+		for k := range responseOverrides {
+			if q.query.Has(k) {
+				return errCode("InvalidRequest", "Request specific response headers cannot be used for anonymous GET requests.")
+			}
+		}
+	}
+
+	size := o.Size
+	rng := byteRange{0, size - 1}
+	partial := false
+	if pn := q.query.Get("partNumber"); pn != "" {
+		n, err := strconv.Atoi(pn)
+		if err != nil || n < 1 || n > 10000 {
+			return errCode("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive")
+		}
+		if q.r.Header.Get("Range") != "" {
+			return errCode("InvalidRequest", "Cannot specify both Range header and partNumber query parameter")
+		}
+		if n > len(o.Segments) {
+			return errCodeDetail("InvalidPartNumber", func(e *errorBody) {
+				e.Message = "The requested partnumber is not satisfiable"
+			})
+		}
+		var off int64
+		for _, s := range o.Segments[:n-1] {
+			off += s.Size
+		}
+		rng = byteRange{off, off + o.Segments[n-1].Size - 1}
+		partial = len(o.Segments) > 1 || n > 1
+		hdr.Set("x-amz-mp-parts-count", strconv.Itoa(len(o.Segments)))
+	} else if v := q.r.Header.Get("Range"); v != "" {
+		r, ok, err := parseRange(v, size)
+		if err != nil {
+			return err
+		}
+		if ok {
+			rng, partial = r, true
+		}
+	}
+
+	for _, name := range storedHeaders {
+		if v, ok := o.Headers[name]; ok {
+			hdr.Set(name, v)
+		}
+	}
+	if hdr.Get("Content-Type") == "" {
+		hdr.Set("Content-Type", "binary/octet-stream")
+	}
+	for k, name := range responseOverrides {
+		if v := q.query.Get(k); v != "" {
+			hdr.Set(name, v)
+		}
+	}
+	for k, v := range o.Meta {
+		hdr["X-Amz-Meta-"+k] = []string{v}
+	}
+	if len(o.Tags) > 0 {
+		hdr.Set("x-amz-tagging-count", strconv.Itoa(len(o.Tags)))
+	}
+	if strings.EqualFold(q.r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") && !partial {
+		for alg, v := range o.Checksums {
+			hdr.Set("x-amz-checksum-"+strings.ToLower(alg), v)
+		}
+		if o.ChecksumType != "" {
+			hdr.Set("x-amz-checksum-type", o.ChecksumType)
+		}
+	}
+	hdr.Set("ETag", `"`+o.ETag+`"`)
+	hdr.Set("Last-Modified", o.Modified.UTC().Format(http.TimeFormat))
+	hdr.Set("Accept-Ranges", "bytes")
+	length := rng.end - rng.start + 1
+	if size == 0 {
+		length = 0
+	}
+	hdr.Set("Content-Length", strconv.FormatInt(length, 10))
+	status := http.StatusOK
+	if partial {
+		hdr.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", rng.start, rng.end, size))
+		status = http.StatusPartialContent
+	}
+	if !withBody || length == 0 {
+		q.w.WriteHeader(status)
+		return nil
+	}
+	return h.sendRange(q, o, rng, status)
+}
+
+// osFiler is a Blob backed by a local file; its bytes go out with sendfile.
+type osFiler interface{ OSFile() *os.File }
+
+// sendRange streams bytes [start, end] of the object's segments. Once the
+// status is written an error can only cut the connection short, which is
+// what tells the client that the body is incomplete.
+func (h *Handler) sendRange(q *request, o *wicket.Object, rng byteRange, status int) error {
+	ctx := q.r.Context()
+	// Open the first blob before writing the status, so that a missing blob
+	// is still an error response.
+	var off int64
+	started := false
+	for _, s := range o.Segments {
+		segStart, segEnd := off, off+s.Size-1
+		off += s.Size
+		if segEnd < rng.start || segStart > rng.end || s.Size == 0 {
+			continue
+		}
+		b, err := h.blobs.Open(ctx, s.Blob)
+		if err != nil {
+			if !started {
+				return wicket.E("s3api.GetObject", wicket.Internal, "The object's data is missing.", err)
+			}
+			h.log.Error("object data missing", "bucket", o.Bucket, "key", o.Key, "blob", s.Blob, "err", err)
+			panic(http.ErrAbortHandler)
+		}
+		from := max(rng.start, segStart) - segStart
+		n := min(rng.end, segEnd) - segStart - from + 1
+		if !started {
+			q.w.WriteHeader(status)
+			started = true
+		}
+		var src io.Reader = io.NewSectionReader(b, from, n)
+		if f, ok := b.(osFiler); ok {
+			if _, err := f.OSFile().Seek(from, io.SeekStart); err == nil {
+				src = io.LimitReader(f.OSFile(), n)
+			}
+		}
+		_, err = io.Copy(q.w, src)
+		b.Close()
+		if err != nil {
+			// The client went away or the disk failed mid-body.
+			panic(http.ErrAbortHandler)
+		}
+	}
+	return nil
+}

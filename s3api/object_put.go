@@ -1,0 +1,365 @@
+package s3api
+
+import (
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"hash"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/wicket-io/wicket"
+	"github.com/wicket-io/wicket/sigv4"
+)
+
+// Limits of S3.
+const (
+	maxKeyLen       = 1024
+	maxPutSize      = 5 << 30 // a single PUT
+	maxMetadataSize = 2 << 10 // user metadata, names and values together
+)
+
+// storedHeaders are the standard headers an object keeps and GET returns.
+var storedHeaders = []string{"Content-Type", "Content-Encoding", "Content-Disposition", "Content-Language", "Cache-Control", "Expires"}
+
+var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
+
+func checkKey(key string) error {
+	if len(key) > maxKeyLen {
+		return errCode("KeyTooLongError")
+	}
+	if !utf8.ValidString(key) {
+		return errCode("InvalidArgument", "Object key is not valid UTF-8.")
+	}
+	return nil
+}
+
+// objectFromHeaders collects what a PUT (or CreateMultipartUpload, or a
+// REPLACE copy) stores beside the bytes.
+func objectFromHeaders(bucket, key string, hdr http.Header) (*wicket.Object, error) {
+	o := &wicket.Object{Bucket: bucket, Key: key, Headers: map[string]string{}, Meta: map[string]string{}}
+	for _, name := range storedHeaders {
+		if v := hdr.Get(name); v != "" {
+			o.Headers[name] = v
+		}
+	}
+	if ce, ok := o.Headers["Content-Encoding"]; ok {
+		// aws-chunked describes the transfer, not the object.
+		var kept []string
+		for _, p := range strings.Split(ce, ",") {
+			if p = strings.TrimSpace(p); p != "" && !strings.EqualFold(p, "aws-chunked") {
+				kept = append(kept, p)
+			}
+		}
+		if len(kept) == 0 {
+			delete(o.Headers, "Content-Encoding")
+		} else {
+			o.Headers["Content-Encoding"] = strings.Join(kept, ",")
+		}
+	}
+	size := 0
+	for name, vals := range hdr {
+		lower := strings.ToLower(name)
+		if m, ok := strings.CutPrefix(lower, "x-amz-meta-"); ok {
+			v := strings.Join(vals, ",")
+			o.Meta[m] = v
+			size += len(m) + len(v)
+		}
+	}
+	if size > maxMetadataSize {
+		return nil, errCode("MetadataTooLarge")
+	}
+	if t := hdr.Get("X-Amz-Tagging"); t != "" {
+		tags, err := parseTagQuery(t)
+		if err != nil {
+			return nil, err
+		}
+		o.Tags = tags
+	}
+	return o, nil
+}
+
+// parseTagQuery parses tags given as a URL query (x-amz-tagging).
+func parseTagQuery(s string) (map[string]string, error) {
+	vals, err := url.ParseQuery(s)
+	if err != nil {
+		return nil, errCode("InvalidArgument", "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")
+	}
+	tags := map[string]string{}
+	for k, v := range vals {
+		if len(v) > 1 {
+			return nil, errCode("InvalidArgument", "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")
+		}
+		tags[k] = v[0]
+	}
+	if err := validateTags(tags); err != nil {
+		return nil, err
+	}
+	return tags, nil
+}
+
+func validateTags(tags map[string]string) error {
+	if len(tags) > 10 {
+		return errCode("BadRequest", "Object tags cannot be greater than 10")
+	}
+	for k, v := range tags {
+		if k == "" || utf8.RuneCountInString(k) > 128 {
+			return errCode("InvalidTag", "The TagKey you have provided is invalid")
+		}
+		if utf8.RuneCountInString(v) > 256 {
+			return errCode("InvalidTag", "The TagValue you have provided is invalid")
+		}
+	}
+	return nil
+}
+
+// payload is the body of a write being received: the decoded bytes, the
+// hashes computed over them, and what the client claimed.
+type payload struct {
+	r        io.Reader
+	size     int64 // decoded size, -1 when unknown
+	md5      hash.Hash
+	sha      hash.Hash // when the signature covers a hex SHA-256
+	wantSHA  string
+	wantMD5  []byte
+	checksum *sigv4.Checksum // the requested checksum algorithm, if any
+	wantSum  string          // its value from a header; trailers come from the chunk reader
+	chunks   *sigv4.ChunkReader
+}
+
+// openPayload validates a write's body headers and wraps its body.
+func (h *Handler) openPayload(q *request, maxSize int64) (*payload, error) {
+	hdr := q.r.Header
+	p := &payload{md5: md5.New(), size: q.r.ContentLength}
+	if v := hdr.Get("Content-Md5"); v != "" {
+		b, err := base64.StdEncoding.DecodeString(v)
+		if err != nil || len(b) != md5.Size {
+			return nil, errCode("InvalidDigest")
+		}
+		p.wantMD5 = b
+	}
+	ph := hdr.Get("X-Amz-Content-Sha256")
+	if q.auth != nil {
+		ph = q.auth.PayloadHash
+	}
+	body := io.Reader(q.r.Body)
+	switch ph {
+	case sigv4.StreamingPayload, sigv4.StreamingPayloadTrailer, sigv4.StreamingUnsignedPayloadTrailer:
+		dl := hdr.Get("X-Amz-Decoded-Content-Length")
+		n, err := strconv.ParseInt(dl, 10, 64)
+		if dl == "" || err != nil || n < 0 {
+			return nil, errCode("MissingContentLength", "You must provide the Content-Length HTTP header.")
+		}
+		p.size = n
+		cr, err := h.chunkReader(q, ph, n)
+		if err != nil {
+			return nil, err
+		}
+		p.chunks, body = cr, cr
+	case "", sigv4.UnsignedPayload:
+	default:
+		if q.auth != nil { // a hex SHA-256 the signature covers
+			p.sha, p.wantSHA = sha256.New(), ph
+		}
+	}
+	if p.size < 0 {
+		return nil, errCode("MissingContentLength")
+	}
+	if p.size > maxSize {
+		return nil, errCode("EntityTooLarge")
+	}
+	alg, val, err := requestedChecksum(hdr)
+	if err != nil {
+		return nil, err
+	}
+	if alg != "" {
+		if p.checksum, err = sigv4.NewChecksum(alg); err != nil {
+			return nil, errCode("InvalidRequest", "Invalid checksum algorithm.")
+		}
+		p.wantSum = val
+	}
+	p.r = io.LimitReader(body, p.size+1)
+	return p, nil
+}
+
+// requestedChecksum finds the checksum a client asks for: a value in an
+// x-amz-checksum-* header, or an algorithm whose value comes in a trailer.
+func requestedChecksum(hdr http.Header) (sigv4.ChecksumAlgorithm, string, error) {
+	var alg sigv4.ChecksumAlgorithm
+	var val string
+	for name, v := range hdr {
+		a, ok := sigv4.ChecksumAlgorithmForHeader(strings.ToLower(name))
+		if !ok {
+			continue
+		}
+		if alg != "" {
+			return "", "", errCode("InvalidRequest", "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+		}
+		if !a.Valid(v[0]) {
+			return "", "", errCode("InvalidRequest", "Value for x-amz-checksum-"+strings.ToLower(string(a))+" header is invalid.")
+		}
+		alg, val = a, v[0]
+	}
+	if t := hdr.Get("X-Amz-Trailer"); t != "" {
+		a, ok := sigv4.ChecksumAlgorithmForHeader(strings.ToLower(strings.TrimSpace(t)))
+		if !ok {
+			return "", "", errCode("InvalidRequest", "The value specified in the x-amz-trailer header is not supported")
+		}
+		if alg != "" && alg != a {
+			return "", "", errCode("InvalidRequest", "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+		}
+		alg = a
+	}
+	if s := hdr.Get("X-Amz-Sdk-Checksum-Algorithm"); s != "" && alg == "" {
+		a, ok := sigv4.ParseChecksumAlgorithm(s)
+		if !ok {
+			return "", "", errCode("InvalidRequest", "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+		}
+		alg = a
+	}
+	return alg, val, nil
+}
+
+// copyTo streams the payload into a blob writer while hashing it, then
+// checks every digest the client gave. It reads no more than the declared
+// size; a shorter body is IncompleteBody.
+func (p *payload) copyTo(w io.Writer) error {
+	ws := []io.Writer{w, p.md5}
+	if p.sha != nil {
+		ws = append(ws, p.sha)
+	}
+	if p.checksum != nil {
+		ws = append(ws, p.checksum)
+	}
+	bp := copyBufPool.Get().(*[]byte)
+	defer copyBufPool.Put(bp)
+	n, err := io.CopyBuffer(io.MultiWriter(ws...), p.r, *bp)
+	if err != nil {
+		var se *sigv4.Error
+		if errors.As(err, &se) {
+			return err
+		}
+		if wicket.KindOf(err) != wicket.Other {
+			return err // the blob store failed
+		}
+		return errCode("IncompleteBody")
+	}
+	if n != p.size {
+		return errCode("IncompleteBody")
+	}
+	if p.wantMD5 != nil && string(p.md5.Sum(nil)) != string(p.wantMD5) {
+		return errCode("BadDigest")
+	}
+	if p.sha != nil && hex.EncodeToString(p.sha.Sum(nil)) != strings.ToLower(p.wantSHA) {
+		return errCode("XAmzContentSHA256Mismatch")
+	}
+	if p.checksum != nil {
+		want := p.wantSum
+		if want == "" && p.chunks != nil {
+			want = p.chunks.Trailer().Get(p.checksum.Algorithm().Header())
+		}
+		if want != "" && want != p.checksum.Base64() {
+			return errCode("BadDigest", "The "+string(p.checksum.Algorithm())+" you specified did not match the calculated checksum.")
+		}
+	}
+	return nil
+}
+
+func (p *payload) etag() string { return hex.EncodeToString(p.md5.Sum(nil)) }
+
+// writeBlob streams a payload into a new blob and commits it. On any error
+// the blob is discarded.
+func (h *Handler) writeBlob(q *request, p *payload) (wicket.Segment, error) {
+	bw, err := h.blobs.Create(q.r.Context())
+	if err != nil {
+		return wicket.Segment{}, err
+	}
+	defer bw.Abort()
+	if err := p.copyTo(bw); err != nil {
+		return wicket.Segment{}, err
+	}
+	n, err := bw.Commit(q.r.Context())
+	if err != nil {
+		return wicket.Segment{}, err
+	}
+	return wicket.Segment{Blob: bw.ID(), Size: n}, nil
+}
+
+// dropBlobs deletes blobs that metadata no longer points at. A failure
+// leaves an orphan for the start-up sweep, which is harmless.
+func (h *Handler) dropBlobs(q *request, segs []wicket.Segment) {
+	for _, s := range segs {
+		if err := h.blobs.Delete(q.r.Context(), s.Blob); err != nil {
+			h.log.Warn("delete replaced blob", "blob", s.Blob, "err", err)
+		}
+	}
+}
+
+func writePrecondition(hdr http.Header) (wicket.Precondition, error) {
+	var c wicket.Precondition
+	if v := hdr.Get("If-None-Match"); v != "" {
+		if v != "*" {
+			return c, errCode("NotImplemented", "A header you provided implies functionality that is not implemented.")
+		}
+		c.IfNoneMatch = true
+	}
+	if v := hdr.Get("If-Match"); v != "" {
+		c.IfMatch = strings.Trim(v, `"`)
+	}
+	return c, nil
+}
+
+func (h *Handler) putObject(q *request) error {
+	if err := checkKey(q.key); err != nil {
+		return err
+	}
+	o, err := objectFromHeaders(q.bucket, q.key, q.r.Header)
+	if err != nil {
+		return err
+	}
+	cond, err := writePrecondition(q.r.Header)
+	if err != nil {
+		return err
+	}
+	// Fail early on a missing bucket rather than after a 5 GiB upload; the
+	// commit checks again.
+	if _, err := h.meta.GetBucket(q.r.Context(), q.bucket); err != nil {
+		return err
+	}
+	p, err := h.openPayload(q, maxPutSize)
+	if err != nil {
+		return err
+	}
+	seg, err := h.writeBlob(q, p)
+	if err != nil {
+		return err
+	}
+	o.Size, o.ETag, o.Modified = seg.Size, p.etag(), h.clock.Now()
+	o.Segments = []wicket.Segment{seg}
+	if p.checksum != nil {
+		o.Checksums = map[string]string{string(p.checksum.Algorithm()): p.checksum.Base64()}
+		o.ChecksumType = "FULL_OBJECT"
+	}
+	dropped, err := h.meta.PutObject(q.r.Context(), o, cond)
+	if err != nil {
+		h.dropBlobs(q, []wicket.Segment{seg})
+		return err
+	}
+	h.dropBlobs(q, dropped)
+	q.w.Header().Set("ETag", `"`+o.ETag+`"`)
+	for alg, v := range o.Checksums {
+		q.w.Header().Set("x-amz-checksum-"+strings.ToLower(alg), v)
+	}
+	if o.ChecksumType != "" {
+		q.w.Header().Set("x-amz-checksum-type", o.ChecksumType)
+	}
+	q.w.WriteHeader(http.StatusOK)
+	return nil
+}

@@ -1,0 +1,47 @@
+package s3api
+
+import "net/http"
+
+const maxObjectTags = 10
+
+// Object tags live in the object's metadata; replacing them leaves the
+// object's bytes, ETag and modification time alone.
+
+func (h *Handler) putObjectTagging(q *request) error {
+	if err := checkKey(q.key); err != nil {
+		return err
+	}
+	body, err := h.readBody(q, maxTaggingBody, errCode("MalformedXML"))
+	if err != nil {
+		return err
+	}
+	tags, err := parseTagging(body, maxObjectTags, "Object tags cannot be greater than 10")
+	if err != nil {
+		return err
+	}
+	if len(tags) == 0 {
+		tags = nil
+	}
+	if err := h.meta.SetObjectTags(q.r.Context(), q.bucket, q.key, tags); err != nil {
+		return err
+	}
+	q.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (h *Handler) getObjectTagging(q *request) error {
+	o, err := h.meta.GetObject(q.r.Context(), q.bucket, q.key)
+	if err != nil {
+		return err
+	}
+	writeXML(q.w, http.StatusOK, taggingDoc(o.Tags))
+	return nil
+}
+
+func (h *Handler) deleteObjectTagging(q *request) error {
+	if err := h.meta.SetObjectTags(q.r.Context(), q.bucket, q.key, nil); err != nil {
+		return err
+	}
+	q.w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,80 @@
+package s3api
+
+import (
+	"encoding/xml"
+	"sort"
+	"unicode/utf8"
+)
+
+// maxTaggingBody bounds a Tagging document: 50 tags of 128 and 256
+// characters leave room for character references and whitespace.
+const maxTaggingBody = 256 << 10
+
+// tagging is the document of the bucket and object tagging operations.
+type tagging struct {
+	XMLName xml.Name     `xml:"Tagging"`
+	Xmlns   string       `xml:"xmlns,attr,omitempty"`
+	TagSet  *tagSet      `xml:"TagSet"`
+	Unknown []anyElement `xml:",any"`
+}
+
+type tagSet struct {
+	Tags    []tag        `xml:"Tag"`
+	Unknown []anyElement `xml:",any"`
+}
+
+type tag struct {
+	Key   *string `xml:"Key"`
+	Value *string `xml:"Value"`
+}
+
+// parseTagging decodes a Tagging document and checks its tags: at most
+// maxTags (tooMany is S3's message beyond that), each key once, keys of 1
+// to 128 characters and values of up to 256.
+func parseTagging(body []byte, maxTags int, tooMany string) (map[string]string, error) {
+	var doc tagging
+	if err := xml.Unmarshal(body, &doc); err != nil || doc.TagSet == nil || len(doc.Unknown) > 0 || len(doc.TagSet.Unknown) > 0 {
+		return nil, errCode("MalformedXML")
+	}
+	for _, t := range doc.TagSet.Tags {
+		if t.Key == nil {
+			return nil, errCode("MalformedXML")
+		}
+	}
+	if len(doc.TagSet.Tags) > maxTags {
+		return nil, errCode("BadRequest", tooMany)
+	}
+	tags := make(map[string]string, len(doc.TagSet.Tags))
+	for _, t := range doc.TagSet.Tags {
+		k, v := *t.Key, ""
+		if t.Value != nil {
+			v = *t.Value
+		}
+		if _, dup := tags[k]; dup {
+			return nil, errCode("InvalidTag", "Cannot provide multiple Tags with the same key")
+		}
+		if k == "" || utf8.RuneCountInString(k) > 128 || !utf8.ValidString(k) {
+			return nil, errCode("InvalidTag", "The TagKey you have provided is invalid")
+		}
+		if utf8.RuneCountInString(v) > 256 || !utf8.ValidString(v) {
+			return nil, errCode("InvalidTag", "The TagValue you have provided is invalid")
+		}
+		tags[k] = v
+	}
+	return tags, nil
+}
+
+// taggingDoc is the Tagging document of tags, in key order.
+func taggingDoc(tags map[string]string) *tagging {
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	set := &tagSet{Tags: make([]tag, len(keys))}
+	for i, k := range keys {
+		v := tags[k]
+		set.Tags[i] = tag{Key: &k, Value: &v}
+	}
+	return &tagging{Xmlns: s3NS, TagSet: set}
+}

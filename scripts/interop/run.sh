@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# End-to-end interoperability: starts a real `wicket serve` on loopback and
+# drives it with the AWS CLI v2 and boto3 (Debian's packages), as a user
+# would. Prints one PASS/FAIL line per check and, last, a line
+# "interop: N passed, N failed". Exits non-zero when a check fails.
+#
+#   bash scripts/interop/run.sh        (scripts/test.sh runs it)
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+AWS=/usr/bin/aws
+PY=/usr/bin/python3
+work="$(mktemp -d)"
+pid=""
+cleanup() {
+	[[ -n "$pid" ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+go build -o "$work/wicket" ./cmd/wicket || exit 1
+
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+endpoint="http://127.0.0.1:$port"
+export WICKET_ROOT_ACCESS_KEY=AKIAINTEROPROOT00001 WICKET_ROOT_SECRET_KEY=interop-root-secret-0000000000000000000
+"$work/wicket" serve --addr "127.0.0.1:$port" --data "$work/data" --log-level warn >"$work/server.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+	curl -fsS "$endpoint/_wicket/health" >/dev/null 2>&1 && break
+	sleep 0.1
+done
+
+# A clean AWS environment: only what this script sets.
+unset AWS_PROFILE AWS_SESSION_TOKEN AWS_CA_BUNDLE AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3
+export AWS_ACCESS_KEY_ID=$WICKET_ROOT_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$WICKET_ROOT_SECRET_KEY
+export AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true AWS_PAGER=""
+export AWS_CONFIG_FILE="$work/aws-config" AWS_SHARED_CREDENTIALS_FILE="$work/aws-credentials"
+printf '[default]\nregion = us-east-1\ns3 =\n    addressing_style = path\n' >"$AWS_CONFIG_FILE"
+: >"$AWS_SHARED_CREDENTIALS_FILE"
+export WICKET_ENDPOINT="$endpoint"
+
+passed=0
+failed=0
+check() { # check NAME COMMAND...: passes when the command exits 0
+	local name=$1
+	shift
+	if out=$("$@" 2>&1); then
+		passed=$((passed + 1))
+		echo "PASS $name"
+	else
+		failed=$((failed + 1))
+		echo "FAIL $name"
+		echo "$out" | sed 's/^/    /' | tail -20
+	fi
+}
+s3() { "$AWS" --endpoint-url "$endpoint" s3 "$@"; }
+s3api() { "$AWS" --endpoint-url "$endpoint" s3api "$@"; }
+fails_with() { # fails_with CODE COMMAND...: the command fails and names CODE
+	local code=$1
+	shift
+	local out
+	if out=$("$@" 2>&1); then
+		echo "succeeded, expected $code"
+		return 1
+	fi
+	grep -q -- "$code" <<<"$out" || {
+		echo "$out"
+		return 1
+	}
+}
+
+head -c 3000000 /dev/urandom >"$work/big.bin"
+echo "hello wicket" >"$work/small.txt"
+mkdir -p "$work/tree/sub dir" && echo a >"$work/tree/a.txt" && echo b >"$work/tree/sub dir/b.txt" && echo c >"$work/tree/c+d.txt"
+
+echo "== AWS CLI $("$AWS" --version 2>&1)"
+check "cli: mb" s3 mb s3://cli-bucket
+check "cli: cp up" s3 cp "$work/big.bin" s3://cli-bucket/dir/big.bin
+check "cli: cp down, identical" bash -c "$(declare -f s3); AWS=$AWS endpoint=$endpoint; s3 cp s3://cli-bucket/dir/big.bin '$work/big.out' && cmp '$work/big.bin' '$work/big.out'"
+check "cli: multipart cp (8 MiB threshold)" bash -c "head -c 20000000 /dev/urandom >'$work/huge.bin' && $AWS --endpoint-url $endpoint s3 cp '$work/huge.bin' s3://cli-bucket/huge.bin && $AWS --endpoint-url $endpoint s3 cp s3://cli-bucket/huge.bin '$work/huge.out' && cmp '$work/huge.bin' '$work/huge.out'"
+check "cli: sync" s3 sync "$work/tree" s3://cli-bucket/tree
+check "cli: ls recursive sees synced keys" bash -c "$AWS --endpoint-url $endpoint s3 ls --recursive s3://cli-bucket/tree/ | grep -q 'tree/sub dir/b.txt' && $AWS --endpoint-url $endpoint s3 ls --recursive s3://cli-bucket/tree/ | grep -q 'tree/c+d.txt'"
+check "cli: ls prefixes" bash -c "$AWS --endpoint-url $endpoint s3 ls s3://cli-bucket/ | grep -q 'PRE dir/'"
+check "cli: presign + curl" bash -c "u=\$($AWS --endpoint-url $endpoint s3 presign s3://cli-bucket/dir/big.bin --expires-in 300) && curl -fsS \"\$u\" -o '$work/presigned.out' && cmp '$work/big.bin' '$work/presigned.out'"
+check "cli: presigned URL refused once tampered" bash -c "u=\$($AWS --endpoint-url $endpoint s3 presign s3://cli-bucket/dir/big.bin) && code=\$(curl -s -o /dev/null -w '%{http_code}' \"\${u/big.bin/big.bim}\") && test \"\$code\" = 403"
+check "s3api: ranged get" bash -c "$AWS --endpoint-url $endpoint s3api get-object --bucket cli-bucket --key dir/big.bin --range bytes=10-19 '$work/range.out' >/dev/null && cmp <(head -c 20 '$work/big.bin' | tail -c 10) '$work/range.out'"
+etag=$(s3api head-object --bucket cli-bucket --key dir/big.bin --query ETag --output text 2>/dev/null)
+check "s3api: if-none-match gives 304" fails_with "304" s3api get-object --bucket cli-bucket --key dir/big.bin --if-none-match "$etag" "$work/cond.out"
+check "s3api: if-match mismatch gives 412" fails_with "PreconditionFailed" s3api get-object --bucket cli-bucket --key dir/big.bin --if-match '"nope"' "$work/cond.out"
+check "s3api: copy-object" s3api copy-object --bucket cli-bucket --key copied.bin --copy-source cli-bucket/dir/big.bin
+check "s3api: copied ETag equals source" bash -c "test \"\$($AWS --endpoint-url $endpoint s3api head-object --bucket cli-bucket --key copied.bin --query ETag --output text)\" = '$etag'"
+check "s3api: multipart upload" bash -c '
+	set -e
+	id=$('"$AWS"' --endpoint-url '"$endpoint"' s3api create-multipart-upload --bucket cli-bucket --key mpu.bin --query UploadId --output text)
+	head -c 5242880 '"$work"'/huge.bin >'"$work"'/p1
+	tail -c +5242881 '"$work"'/huge.bin | head -c 1000 >'"$work"'/p2
+	e1=$('"$AWS"' --endpoint-url '"$endpoint"' s3api upload-part --bucket cli-bucket --key mpu.bin --upload-id "$id" --part-number 1 --body '"$work"'/p1 --query ETag --output text)
+	e2=$('"$AWS"' --endpoint-url '"$endpoint"' s3api upload-part --bucket cli-bucket --key mpu.bin --upload-id "$id" --part-number 2 --body '"$work"'/p2 --query ETag --output text)
+	'"$AWS"' --endpoint-url '"$endpoint"' s3api list-parts --bucket cli-bucket --key mpu.bin --upload-id "$id" | grep -q PartNumber
+	'"$AWS"' --endpoint-url '"$endpoint"' s3api complete-multipart-upload --bucket cli-bucket --key mpu.bin --upload-id "$id" \
+		--multipart-upload "{\"Parts\":[{\"PartNumber\":1,\"ETag\":$e1},{\"PartNumber\":2,\"ETag\":$e2}]}" | grep -q -- "-2"
+	'"$AWS"' --endpoint-url '"$endpoint"' s3api get-object --bucket cli-bucket --key mpu.bin '"$work"'/mpu.out >/dev/null
+	cmp <(cat '"$work"'/p1 '"$work"'/p2) '"$work"'/mpu.out'
+check "s3api: abort multipart" bash -c "id=\$($AWS --endpoint-url $endpoint s3api create-multipart-upload --bucket cli-bucket --key gone --query UploadId --output text) && $AWS --endpoint-url $endpoint s3api abort-multipart-upload --bucket cli-bucket --key gone --upload-id \$id && ! $AWS --endpoint-url $endpoint s3api list-parts --bucket cli-bucket --key gone --upload-id \$id"
+check "cli: rb refuses a non-empty bucket" fails_with "BucketNotEmpty" s3 rb s3://cli-bucket
+check "cli: rm --recursive" s3 rm --recursive s3://cli-bucket
+check "cli: rb" s3 rb s3://cli-bucket
+check "cli: missing bucket is NoSuchBucket" fails_with "NoSuchBucket" s3 ls s3://cli-bucket
+
+echo "== boto3 $($PY -c 'import boto3; print(boto3.__version__)')"
+while IFS= read -r line; do
+	case "$line" in
+	PASS*) passed=$((passed + 1)) ;;
+	FAIL*) failed=$((failed + 1)) ;;
+	esac
+	echo "$line"
+done < <("$PY" scripts/interop/boto3_test.py "$endpoint" "$work" 2>&1)
+
+if ((failed > 0)); then
+	echo "--- server log (last 30 lines)"
+	tail -30 "$work/server.log"
+fi
+echo "interop: $passed passed, $failed failed"
+((failed == 0))

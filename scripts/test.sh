@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: on a fresh Debian machine as root, or
+# on a developer's machine (where the installs below are quick no-ops).
+#
+#   bash scripts/test.sh
+#
+# It installs what the tests need, then runs, in order and stopping at the
+# first failure: gofmt, go vet, staticcheck, and go test -race.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+export DEBIAN_FRONTEND=noninteractive
+
+step() {
+	printf '\n==> %s\n' "$*"
+}
+
+# --- System packages -------------------------------------------------------
+# Debian packages that tests need go in this list; the suite installs them
+# itself so that a fresh machine passes: the AWS CLI v2 and boto3 for the
+# interoperability checks (scripts/interop).
+APT_PACKAGES=(awscli python3-boto3 curl)
+if ((${#APT_PACKAGES[@]} > 0)); then
+	missing=()
+	for p in "${APT_PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	done
+	if ((${#missing[@]} > 0)); then
+		step "apt-get install ${missing[*]}"
+		apt-get update -qq
+		apt-get install -y -qq --no-install-recommends "${missing[@]}"
+	fi
+fi
+
+# --- Go tools --------------------------------------------------------------
+STATICCHECK_VERSION=v0.8.2
+GOBIN="$(go env GOBIN)"
+GOBIN="${GOBIN:-$(go env GOPATH)/bin}"
+export GOBIN PATH="$GOBIN:$PATH"
+step "go install staticcheck@$STATICCHECK_VERSION"
+go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION"
+
+# --- Checks ----------------------------------------------------------------
+step "go version"
+go version
+
+step "gofmt -l ."
+unformatted="$(gofmt -l .)"
+if [[ -n "$unformatted" ]]; then
+	echo "these files need gofmt -w:" >&2
+	echo "$unformatted" >&2
+	exit 1
+fi
+
+step "go vet ./..."
+go vet ./...
+
+step "staticcheck ./..."
+staticcheck ./...
+
+step "go test -race ./..."
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+# -count=1: CI should run the tests, not replay cached results; some tests
+# run the built binary, which the test cache does not track.
+status=0
+go test -race -count=1 -v ./... >"$log" 2>&1 || status=$?
+# The full -v output is kept for failures; success shows one line a package.
+if ((status != 0)); then
+	cat "$log"
+else
+	grep -E '^(ok|FAIL|\?|---)' "$log" | grep -v -- '--- PASS' || true
+fi
+
+passed=$(grep -cE '^\s*--- PASS' "$log" || true)
+failed=$(grep -cE '^\s*--- FAIL' "$log" || true)
+skipped=$(grep -cE '^\s*--- SKIP' "$log" || true)
+packages=$(grep -cE '^(ok|FAIL)\s' "$log" || true)
+
+step "interop: AWS CLI and boto3 against wicket serve"
+ilog="$(mktemp)"
+trap 'rm -f "$log" "$ilog"' EXIT
+istatus=0
+bash scripts/interop/run.sh | tee "$ilog" || istatus=$?
+ipassed=$(grep -cE '^PASS ' "$ilog" || true)
+ifailed=$(grep -cE '^FAIL ' "$ilog" || true)
+if ((istatus != 0 && ifailed == 0)); then
+	ifailed=1 # the script itself failed before its checks
+fi
+passed=$((passed + ipassed))
+failed=$((failed + ifailed))
+if ((status == 0)); then status=$istatus; fi
+
+printf '\n==> summary\n'
+echo "gofmt, go vet, staticcheck: clean"
+echo "go test -race: $packages packages; interop: $ipassed passed, $ifailed failed"
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit "$status"

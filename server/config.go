@@ -1,0 +1,132 @@
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/wicket-io/wicket"
+)
+
+// Defaults for the zero fields of a Config.
+const (
+	DefaultAddr              = "127.0.0.1:9000"
+	DefaultRegion            = "us-east-1"
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultIdleTimeout       = 120 * time.Second
+	DefaultShutdownTimeout   = 30 * time.Second
+
+	// DefaultMaxHeaderBytes bounds the request line and headers together.
+	// S3 itself refuses more than 8 KiB of headers, but presigned URLs with
+	// session tokens and long keys make request lines long, and other AWS
+	// front ends are more generous; 64 KiB leaves room for every real client
+	// while keeping what one connection can make the server buffer small.
+	DefaultMaxHeaderBytes = 64 << 10
+)
+
+// Config describes a server. A zero field means its default.
+type Config struct {
+	// Addr is the TCP address ListenAndServe listens on.
+	Addr string
+
+	// DataDir is where the embedded stores keep metadata and object bytes.
+	// The caller creates it. When it is empty, no stores are opened and
+	// only the Handlers given serve.
+	DataDir string
+
+	// Root is the endpoint's root key pair (see RootCredentials).
+	Root wicket.RootCredentials
+
+	// Domain, when set, makes bucket.<Domain> address a bucket
+	// (virtual-host style) besides path style.
+	Domain string
+
+	// Region is the region this endpoint claims to be in; credential scopes
+	// must name it.
+	Region string
+
+	// Logger receives the request log and the server's own events. Nil
+	// discards them.
+	Logger *slog.Logger
+
+	// ReadHeaderTimeout bounds the time to read a request's line and
+	// headers. There is deliberately no overall read or write timeout: object
+	// bodies stream for as long as they take.
+	ReadHeaderTimeout time.Duration
+
+	// IdleTimeout bounds how long a kept-alive connection waits for its
+	// next request.
+	IdleTimeout time.Duration
+
+	// MaxHeaderBytes bounds the size of a request's line and headers;
+	// larger requests are answered 431 by net/http before any handler runs.
+	MaxHeaderBytes int
+
+	// ShutdownTimeout bounds how long Serve waits for in-flight requests
+	// once its context is cancelled; after it, their contexts are cancelled
+	// and their connections closed.
+	ShutdownTimeout time.Duration
+
+	// Handlers replaces the handlers of individual APIs, for tests and for
+	// embedding Wicket in another program.
+	Handlers Handlers
+}
+
+// Handlers holds one http.Handler per API. A nil field keeps the server's
+// own handler for that API. The server routes to these handlers and wraps
+// them (request ids, logging, metrics, panic recovery); a handler sees the
+// whole request, its body included, even when the router had to read the
+// body to choose the API.
+type Handlers struct {
+	S3           http.Handler
+	STS          http.Handler
+	IAM          http.Handler
+	IdentityPool http.Handler // the Cognito Identity API
+}
+
+// regionRE accepts the shape of AWS region names (us-east-1, eu-central-2,
+// us-gov-west-1) and names of local regions such as "local" or "home-1".
+var regionRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// withDefaults returns cfg with its zero fields filled in, or an error
+// naming the first field that cannot be used.
+func (cfg Config) withDefaults() (Config, error) {
+	const op = "server.New"
+	if cfg.Addr == "" {
+		cfg.Addr = DefaultAddr
+	}
+	if cfg.Region == "" {
+		cfg.Region = DefaultRegion
+	}
+	if !regionRE.MatchString(cfg.Region) {
+		return cfg, wicket.E(op, wicket.Invalid, fmt.Sprintf("region %q is not a region name (want something like us-east-1)", cfg.Region))
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	for _, d := range []struct {
+		name string
+		v    *time.Duration
+		def  time.Duration
+	}{
+		{"ReadHeaderTimeout", &cfg.ReadHeaderTimeout, DefaultReadHeaderTimeout},
+		{"IdleTimeout", &cfg.IdleTimeout, DefaultIdleTimeout},
+		{"ShutdownTimeout", &cfg.ShutdownTimeout, DefaultShutdownTimeout},
+	} {
+		switch {
+		case *d.v < 0:
+			return cfg, wicket.E(op, wicket.Invalid, fmt.Sprintf("%s is negative (%v)", d.name, *d.v))
+		case *d.v == 0:
+			*d.v = d.def
+		}
+	}
+	switch {
+	case cfg.MaxHeaderBytes < 0:
+		return cfg, wicket.E(op, wicket.Invalid, fmt.Sprintf("MaxHeaderBytes is negative (%d)", cfg.MaxHeaderBytes))
+	case cfg.MaxHeaderBytes == 0:
+		cfg.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	return cfg, nil
+}

@@ -1,0 +1,56 @@
+package server
+
+import (
+	"io"
+	"net/http"
+)
+
+// recorder remembers the status and size of a response for the log and the
+// metrics, and whether the header has gone out, which decides whether a
+// panic can still become an error response.
+//
+// It passes the optional abilities of the ResponseWriter through: Flush for
+// streamed responses, ReadFrom so io.Copy of a file can still use sendfile,
+// and Unwrap for http.ResponseController (deadlines, hijacking).
+type recorder struct {
+	http.ResponseWriter
+	status int // 0 until the header is written
+	bytes  int64
+}
+
+func (w *recorder) WriteHeader(code int) {
+	// 1xx responses (100 Continue) precede the real one.
+	if w.status == 0 && code >= 200 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *recorder) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(p)
+	w.bytes += int64(n)
+	return n, err
+}
+
+func (w *recorder) ReadFrom(r io.Reader) (int64, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := io.Copy(w.ResponseWriter, r)
+	w.bytes += n
+	return n, err
+}
+
+func (w *recorder) Flush() {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *recorder) wroteHeader() bool { return w.status != 0 }

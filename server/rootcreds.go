@@ -1,0 +1,122 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/wicket-io/wicket"
+)
+
+// rootCredentialsFile holds generated root credentials in the data
+// directory, readable by its owner only.
+const rootCredentialsFile = "root-credentials.json"
+
+// RootCredentials returns the endpoint's root key pair: the one in the
+// environment (WICKET_ROOT_ACCESS_KEY and WICKET_ROOT_SECRET_KEY, given by
+// getenv) when set; else the pair kept in dataDir; else a new pair, written
+// to dataDir. generated says the pair is new, so that the caller prints it
+// once.
+func RootCredentials(dataDir string, getenv func(string) string) (c wicket.RootCredentials, generated bool, err error) {
+	ak, sk := getenv("WICKET_ROOT_ACCESS_KEY"), getenv("WICKET_ROOT_SECRET_KEY")
+	switch {
+	case ak != "" && sk != "":
+		if err := checkRootCredentials(ak, sk); err != nil {
+			return c, false, err
+		}
+		return wicket.RootCredentials{AccessKeyID: ak, SecretAccessKey: sk}, false, nil
+	case ak != "" || sk != "":
+		return c, false, errors.New("set both WICKET_ROOT_ACCESS_KEY and WICKET_ROOT_SECRET_KEY, or neither")
+	}
+	path := filepath.Join(dataDir, rootCredentialsFile)
+	b, err := os.ReadFile(path)
+	if err == nil {
+		if err := json.Unmarshal(b, &c); err != nil {
+			return c, false, fmt.Errorf("read root credentials %s: %w", path, err)
+		}
+		if err := checkRootCredentials(c.AccessKeyID, c.SecretAccessKey); err != nil {
+			return c, false, fmt.Errorf("root credentials in %s: %w", path, err)
+		}
+		return c, false, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return c, false, fmt.Errorf("read root credentials: %w", err)
+	}
+	c = wicket.RootCredentials{AccessKeyID: "AKIA" + randomString(16, upperAlnum), SecretAccessKey: randomString(40, secretChars)}
+	b, _ = json.MarshalIndent(c, "", "  ")
+	if err := writeFileAtomic(path, append(b, '\n'), 0o600); err != nil {
+		return c, false, fmt.Errorf("store root credentials: %w", err)
+	}
+	return c, true, nil
+}
+
+// checkRootCredentials applies the shape AWS gives access keys, so that
+// every client accepts them.
+func checkRootCredentials(ak, sk string) error {
+	if len(ak) < 16 || len(ak) > 128 {
+		return fmt.Errorf("root access key must be 16 to 128 characters, not %d", len(ak))
+	}
+	for _, c := range ak {
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+			return errors.New("root access key must hold only letters and digits")
+		}
+	}
+	if len(sk) < 16 {
+		return fmt.Errorf("root secret key must be at least 16 characters, not %d", len(sk))
+	}
+	return nil
+}
+
+const (
+	upperAlnum  = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+	secretChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+)
+
+// randomString draws n characters from alphabet, whose length must divide
+// 256 so that every character is equally likely.
+func randomString(n int, alphabet string) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// writeFileAtomic writes a file through a temporary name and fsyncs both,
+// so that a crash leaves the old file or the new one.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	d, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

@@ -1,0 +1,254 @@
+// Package fs is the BlobStore of the embedded default: object bytes in
+// files under a directory, one file per blob, named by a random id.
+//
+// A blob is written to tmp/ and, once fsynced, renamed into blobs/xx/ (xx is
+// the id's first two hex digits, so no directory grows past a few thousand
+// entries per million blobs); the directory is fsynced too, so a committed
+// blob survives a crash. Whatever a crash leaves in tmp/ is removed by Walk.
+package fs
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/wicket-io/wicket"
+)
+
+// Store is a BlobStore on local disk.
+type Store struct {
+	dir string
+	// NoSync skips fsync; only tests that measure something else set it.
+	noSync bool
+}
+
+var _ wicket.BlobStore = (*Store)(nil)
+
+// Options configure a Store.
+type Options struct {
+	// NoSync skips every fsync. It loses acknowledged data on a crash and is
+	// only for tests.
+	NoSync bool
+}
+
+// Open prepares dir (creating it and its layout) and returns a Store.
+func Open(dir string, o Options) (*Store, error) {
+	s := &Store{dir: dir, noSync: o.NoSync}
+	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o700); err != nil {
+		return nil, fmt.Errorf("create blob directory %s: %w", dir, err)
+	}
+	for i := 0; i < 256; i++ {
+		if err := os.MkdirAll(s.shard(fmt.Sprintf("%02x", i)), 0o700); err != nil {
+			return nil, fmt.Errorf("create blob directory %s: %w", dir, err)
+		}
+	}
+	return s, nil
+}
+
+func (s *Store) shard(id string) string { return filepath.Join(s.dir, "blobs", id[:2]) }
+
+func (s *Store) path(id string) string { return filepath.Join(s.shard(id), id) }
+
+// validID guards every path built from an id: 32 lower-case hex digits.
+func validID(id string) bool {
+	if len(id) != 32 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func newID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("crypto/rand failed: " + err.Error()) // cannot happen on Linux
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// Create starts a new blob in tmp/.
+func (s *Store) Create(ctx context.Context) (wicket.BlobWriter, error) {
+	id := newID()
+	tmp := filepath.Join(s.dir, "tmp", id)
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, wicket.E("fs.Create", wicket.Unavailable, fmt.Errorf("create blob %s: %w", id, err))
+	}
+	return &writer{s: s, id: id, tmp: tmp, f: f}, nil
+}
+
+type writer struct {
+	s    *Store
+	id   string
+	tmp  string
+	f    *os.File
+	n    int64
+	done bool
+}
+
+func (w *writer) ID() string { return w.id }
+
+func (w *writer) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.n += int64(n)
+	if err != nil {
+		return n, wicket.E("fs.Write", wicket.Unavailable, fmt.Errorf("write blob %s: %w", w.id, err))
+	}
+	return n, nil
+}
+
+// ReadFrom lets io.Copy hand the file a reader directly, so a copy from a
+// socket can use splice where the kernel allows.
+func (w *writer) ReadFrom(r io.Reader) (int64, error) {
+	n, err := w.f.ReadFrom(r)
+	w.n += n
+	return n, err
+}
+
+func (w *writer) Commit(ctx context.Context) (int64, error) {
+	if w.done {
+		return 0, errors.New("fs: blob committed or aborted already")
+	}
+	w.done = true
+	fail := func(err error) (int64, error) {
+		w.f.Close()
+		os.Remove(w.tmp)
+		return 0, wicket.E("fs.Commit", wicket.Unavailable, fmt.Errorf("commit blob %s: %w", w.id, err))
+	}
+	if !w.s.noSync {
+		if err := w.f.Sync(); err != nil {
+			return fail(err)
+		}
+	}
+	if err := w.f.Close(); err != nil {
+		os.Remove(w.tmp)
+		return 0, wicket.E("fs.Commit", wicket.Unavailable, fmt.Errorf("close blob %s: %w", w.id, err))
+	}
+	if err := os.Rename(w.tmp, w.s.path(w.id)); err != nil {
+		os.Remove(w.tmp)
+		return 0, wicket.E("fs.Commit", wicket.Unavailable, fmt.Errorf("rename blob %s: %w", w.id, err))
+	}
+	if !w.s.noSync {
+		if err := syncDir(w.s.shard(w.id)); err != nil {
+			return 0, wicket.E("fs.Commit", wicket.Unavailable, fmt.Errorf("sync blob directory for %s: %w", w.id, err))
+		}
+	}
+	return w.n, nil
+}
+
+func (w *writer) Abort() error {
+	if w.done {
+		return nil
+	}
+	w.done = true
+	w.f.Close()
+	if err := os.Remove(w.tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove aborted blob %s: %w", w.id, err)
+	}
+	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// Blob is a committed blob open for reading. File exposes the *os.File so
+// that the HTTP server can send it with sendfile.
+type Blob struct {
+	*os.File
+	size int64
+}
+
+func (b *Blob) Size() int64 { return b.size }
+
+// Open opens a committed blob.
+func (s *Store) Open(ctx context.Context, id string) (wicket.Blob, error) {
+	if !validID(id) {
+		return nil, wicket.E("fs.Open", wicket.NotFound, fmt.Errorf("malformed blob id %q", id))
+	}
+	f, err := os.Open(s.path(id))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, wicket.E("fs.Open", wicket.NotFound, fmt.Errorf("open blob %s: %w", id, err))
+		}
+		return nil, wicket.E("fs.Open", wicket.Unavailable, fmt.Errorf("open blob %s: %w", id, err))
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, wicket.E("fs.Open", wicket.Unavailable, fmt.Errorf("stat blob %s: %w", id, err))
+	}
+	return &Blob{File: f, size: fi.Size()}, nil
+}
+
+// Delete removes a committed blob.
+func (s *Store) Delete(ctx context.Context, id string) error {
+	if !validID(id) {
+		return nil
+	}
+	if err := os.Remove(s.path(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return wicket.E("fs.Delete", wicket.Unavailable, fmt.Errorf("delete blob %s: %w", id, err))
+	}
+	return nil
+}
+
+// Walk removes temporary files older than olderThan and calls fn for every
+// committed blob.
+func (s *Store) Walk(ctx context.Context, olderThan time.Time, fn func(id string) error) error {
+	tmps, err := os.ReadDir(filepath.Join(s.dir, "tmp"))
+	if err != nil {
+		return fmt.Errorf("list temporary blobs: %w", err)
+	}
+	for _, e := range tmps {
+		if fi, err := e.Info(); err == nil && fi.ModTime().Before(olderThan) {
+			os.Remove(filepath.Join(s.dir, "tmp", e.Name()))
+		}
+	}
+	shards, err := os.ReadDir(filepath.Join(s.dir, "blobs"))
+	if err != nil {
+		return fmt.Errorf("list blob shards: %w", err)
+	}
+	for _, sh := range shards {
+		if !sh.IsDir() {
+			continue
+		}
+		ents, err := os.ReadDir(filepath.Join(s.dir, "blobs", sh.Name()))
+		if err != nil {
+			return fmt.Errorf("list blobs in %s: %w", sh.Name(), err)
+		}
+		for _, e := range ents {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if !validID(e.Name()) || !strings.HasPrefix(e.Name(), sh.Name()) {
+				continue
+			}
+			if err := fn(e.Name()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// OSFile returns the open file, so that a response can be sent with
+// sendfile.
+func (b *Blob) OSFile() *os.File { return b.File }
