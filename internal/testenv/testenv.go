@@ -37,7 +37,13 @@ type Env struct {
 }
 
 // New starts an endpoint that lives until the test ends.
-func New(t testing.TB) *Env {
+func New(t testing.TB) *Env { return start(t, false) }
+
+// NewTLS starts an endpoint on HTTPS. Over TLS the AWS SDKs upload with
+// unsigned aws-chunked bodies and checksum trailers, as they do against AWS.
+func NewTLS(t testing.TB) *Env { return start(t, true) }
+
+func start(t testing.TB, tls bool) *Env {
 	t.Helper()
 	dir := t.TempDir()
 	meta, err := sqlite.Open(filepath.Join(dir, "meta.db"), sqlite.Options{})
@@ -56,7 +62,12 @@ func New(t testing.TB) *Env {
 	if err != nil {
 		t.Fatalf("server: %v", err)
 	}
-	hs := httptest.NewServer(srv)
+	hs := httptest.NewUnstartedServer(srv)
+	if tls {
+		hs.StartTLS()
+	} else {
+		hs.Start()
+	}
 	t.Cleanup(func() {
 		hs.Close()
 		meta.Close()
