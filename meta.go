@@ -180,8 +180,9 @@ type MetaStore interface {
 	GetUpload(ctx context.Context, bucket, key, id string) (*Upload, error)
 	// PutPart adds or replaces a part of an upload.
 	PutPart(ctx context.Context, bucket, key string, p *Part) (dropped []Segment, err error)
-	// ListParts returns up to max parts numbered above after; max is
-	// bounded as ListQuery.MaxKeys.
+	// ListParts returns up to max parts numbered above after. An upload has
+	// at most 10000 parts, which bounds max; completing an upload lists
+	// them all at once.
 	ListParts(ctx context.Context, bucket, key, id string, after, max int) (parts []Part, truncated bool, err error)
 	// CompleteUpload turns an upload into the object o (whose Segments are
 	// the chosen parts) and forgets the upload; parts not chosen and the

@@ -173,18 +173,13 @@ func writeXML(w http.ResponseWriter, status int, v any) {
 // CompleteMultipartUpload (10,000 parts), both about 2 MiB at most.
 const maxXMLBody = 4 << 20
 
-// readXML decodes a bounded XML body into v; anything malformed or too
-// large is MalformedXML.
-func readXML(q *request, v any) error {
-	if q.r.ContentLength > maxXMLBody {
-		return errCode("MalformedXML")
-	}
-	body, err := io.ReadAll(io.LimitReader(q.r.Body, maxXMLBody+1))
+// readXML decodes a bounded XML body into v, after checking the digests
+// the request carries (Content-MD5, a signed x-amz-content-sha256, checksum
+// headers or trailers); anything malformed or too large is MalformedXML.
+func (h *Handler) readXML(q *request, v any) error {
+	body, err := h.readBody(q, maxXMLBody, errCode("MalformedXML"))
 	if err != nil {
-		return errCode("IncompleteBody")
-	}
-	if len(body) > maxXMLBody {
-		return errCode("MalformedXML")
+		return err
 	}
 	if err := xml.Unmarshal(body, v); err != nil {
 		return errCode("MalformedXML")

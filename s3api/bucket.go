@@ -70,7 +70,7 @@ func (h *Handler) createBucket(q *request) error {
 	}
 	if q.r.ContentLength != 0 {
 		var cfg createBucketConfiguration
-		if err := readXML(q, &cfg); err != nil {
+		if err := h.readXML(q, &cfg); err != nil {
 			return err
 		}
 		// us-east-1 is the one region whose constraint is empty; naming
@@ -105,6 +105,7 @@ func (h *Handler) deleteBucket(q *request) error {
 	if err := h.meta.DeleteBucket(q.r.Context(), q.bucket); err != nil {
 		return err
 	}
+	h.cors.forget(q.bucket)
 	q.w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -267,7 +267,7 @@ func (h *Handler) completeMultipartUpload(q *request) error {
 		return err
 	}
 	var req completeMultipartUpload
-	if err := readXML(q, &req); err != nil {
+	if err := h.readXML(q, &req); err != nil {
 		return err
 	}
 	if len(req.Parts) == 0 {

@@ -154,6 +154,3 @@ func routeObject(q *request, m string, has func(string) bool) operation {
 
 func methodNotAllowed(h *Handler, q *request) error { return errCode("MethodNotAllowed") }
 
-// notImplemented answers an operation that is routed but not implemented,
-// as S3 answers an operation a region does not offer.
-func notImplemented(h *Handler, q *request) error { return errCode("NotImplemented") }

@@ -319,6 +319,9 @@ func (sg *Signer) Presign(r *http.Request, c Credentials, p Params) (string, err
 	}
 	for k, v := range r.Header {
 		switch {
+		case hoistable(k) && presignSets(k, c.SessionToken != ""):
+			// A header left by an earlier Sign (X-Amz-Date, the token):
+			// the presigned URL carries its own.
 		case hoistable(k):
 			switch k {
 			case "X-Amz-Expected-Bucket-Owner":
@@ -394,8 +397,7 @@ func (sg *Signer) Presign(r *http.Request, c Credentials, p Params) (string, err
 }
 
 // replacedParam reports whether a raw query key is one that presigning
-// sets, and so drops from the URL. An X-Amz-Security-Token already in the
-// URL stays when the credentials carry none, as aws-sdk-go-v2 keeps it.
+// sets, and so drops from the URL.
 func (s *scratch) replacedParam(rawKey string, haveToken bool) bool {
 	k := rawKey
 	if strings.ContainsAny(k, "%+") {
@@ -404,7 +406,14 @@ func (s *scratch) replacedParam(rawKey string, haveToken bool) bool {
 		k = string(s.arena[lo:]) // rare: a key that is escaped
 		s.arena = s.arena[:lo]
 	}
-	switch k {
+	return presignSets(k, haveToken)
+}
+
+// presignSets reports whether a query parameter is one that presigning
+// sets. An X-Amz-Security-Token already there stays when the credentials
+// carry none, as aws-sdk-go-v2 keeps it.
+func presignSets(key string, haveToken bool) bool {
+	switch key {
 	case "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
 		"X-Amz-SignedHeaders", "X-Amz-Signature":
 		return true

@@ -236,8 +236,11 @@ func validTime(y, mo, d, h, mi, se int) bool {
 	if mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59 {
 		return false
 	}
-	// time.Date normalises 30 February to 2 March; a real day survives.
-	return time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC).Day() == d
+	days := [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[mo]
+	if mo == 2 && y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+		days = 29
+	}
+	return d <= days
 }
 
 // atoi parses a short run of ASCII digits.

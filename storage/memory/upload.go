@@ -120,15 +120,15 @@ func sortedParts(u *upload) []wicket.Part {
 	return parts
 }
 
-// ListParts returns up to max parts numbered above after.
+// ListParts returns up to max parts numbered above after; max is bounded
+// by the number of parts an upload can have.
 func (s *Store) ListParts(ctx context.Context, bucket, key, id string, after, max int) ([]wicket.Part, bool, error) {
 	const op = "memory.ListParts"
 	if err := ctx.Err(); err != nil {
 		return nil, false, wicket.E(op, err)
 	}
-	max, err := checkPage(op, max)
-	if err != nil {
-		return nil, false, err
+	if max < 0 {
+		return nil, false, wicket.E(op, wicket.Invalid, "The page size must not be negative.")
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()

@@ -58,7 +58,6 @@ type Store struct {
 	commits  atomic.Uint64
 	ops      atomic.Uint64
 	maxSeen  atomic.Int64
-	closeErr error
 }
 
 var _ wicket.MetaStore = (*Store)(nil)
@@ -172,8 +171,7 @@ func (s *Store) Close() error {
 	close(s.queue)
 	s.mu.Unlock()
 	<-s.writerDone
-	s.closeErr = s.closeAll()
-	return s.closeErr
+	return s.closeAll()
 }
 
 func (s *Store) closeAll() error {

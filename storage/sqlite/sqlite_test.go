@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -147,6 +148,87 @@ func TestGroupCommit(t *testing.T) {
 	}
 }
 
+// Operations batched into one transaction fail alone: one that fails after
+// writing, or panics, is rolled back to its savepoint while the others in
+// its batch commit.
+func TestFailedOperationRollsBackAlone(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "meta.db"))
+	// Hold the writer so that the next four queue up and run as one batch.
+	release := make(chan struct{})
+	held := make(chan error, 1)
+	go func() { held <- s.write(ctx, "test", func(*writeTx) error { <-release; return nil }) }()
+	waitFor(t, func() bool { return s.Stats().Ops == 1 })
+
+	insert := func(name string) func(w *writeTx) error {
+		return func(w *writeTx) error {
+			_, err := w.exec(`INSERT INTO buckets (name, region, created) VALUES (?, '', 0)`, name)
+			return err
+		}
+	}
+	ops := map[string]func(w *writeTx) error{
+		"ok1": insert("ok1"),
+		"ok2": insert("ok2"),
+		"fails": func(w *writeTx) error {
+			if err := insert("fails")(w); err != nil {
+				return err
+			}
+			return errors.New("fails after writing")
+		},
+		"panics": func(w *writeTx) error {
+			if err := insert("panics")(w); err != nil {
+				return err
+			}
+			panic("boom")
+		},
+	}
+	results := make(map[string]chan error)
+	for name, fn := range ops {
+		ch := make(chan error, 1)
+		results[name] = ch
+		go func() { ch <- s.write(ctx, "test", fn) }()
+	}
+	waitFor(t, func() bool { return len(s.queue) == len(ops) })
+	close(release)
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	for name, ch := range results {
+		err := <-ch
+		switch name {
+		case "ok1", "ok2":
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+		case "fails":
+			if err == nil || err.Error() != "fails after writing" {
+				t.Errorf("%s: %v", name, err)
+			}
+		case "panics":
+			if wicket.KindOf(err) != wicket.Internal {
+				t.Errorf("%s: %v, want Internal", name, err)
+			}
+		}
+	}
+	for name := range ops {
+		_, err := s.GetBucket(ctx, name)
+		if ok := name == "ok1" || name == "ok2"; ok != (err == nil) {
+			t.Errorf("bucket %s after the batch: %v", name, err)
+		}
+	}
+	if st := s.Stats(); st.Commits != 2 || st.MaxBatch != len(ops) {
+		t.Errorf("Stats = %+v, want 2 commits, a batch of %d", st, len(ops))
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+	}
+}
+
 // A write whose caller gives up while it is queued is not run; one the
 // writer has taken is answered with its real outcome.
 func TestCancelWhileQueued(t *testing.T) {
@@ -174,7 +256,7 @@ func TestCancelWhileQueued(t *testing.T) {
 }
 
 // A listing with a delimiter costs a seek per common prefix, not a row per
-// key under it: with 5000 keys under one prefix the page reads a handful
+// key under it: with 2000 keys under one prefix the page reads a handful
 // of rows.
 func TestDelimiterSkipsPrefixes(t *testing.T) {
 	s := open(t, filepath.Join(t.TempDir(), "meta.db"))
@@ -182,7 +264,7 @@ func TestDelimiterSkipsPrefixes(t *testing.T) {
 		t.Fatal(err)
 	}
 	var objs []*wicket.Object
-	for i := range 5000 {
+	for i := range 2000 {
 		k := fmt.Sprintf("big/%05d", i)
 		objs = append(objs, obj("b", k, k))
 	}
@@ -229,7 +311,7 @@ func objectKeysOf(p *wicket.ListPage) []string {
 // Every listing query is an index range, never a scan or a sort.
 func TestQueriesUseIndexes(t *testing.T) {
 	s := open(t, filepath.Join(t.TempDir(), "meta.db"))
-	queries := []string{listObjectsQuery, listUploadsQuery, listUploadsAfterQuery, listUploadsAfterIDQuery, selectObject,
+	queries := []string{listObjectsQuery, listUploadsQuery, listUploadsAfterQuery, listUploadsAfterIDQuery, listPartsQuery, selectObject,
 		blobsObjectsQuery, blobsPartsQuery}
 	for _, q := range queries {
 		args := make([]any, strings.Count(q, "?"))

@@ -148,16 +148,17 @@ func (s *Store) PutPart(ctx context.Context, bucket, key string, p *wicket.Part)
 	return dropped, nil
 }
 
-// ListParts returns up to max parts numbered above after.
+// ListParts returns up to max parts numbered above after; max is bounded
+// by the number of parts an upload can have.
 func (s *Store) ListParts(ctx context.Context, bucket, key, id string, after, max int) ([]wicket.Part, bool, error) {
 	const op = "sqlite.ListParts"
-	max, err := checkPage(op, max)
-	if err != nil {
-		return nil, false, err
+	if max < 0 {
+		return nil, false, wicket.E(op, wicket.Invalid, "The page size must not be negative.")
 	}
+	max = min(max, maxPartNumber)
 	var parts []wicket.Part
 	truncated := false
-	err = s.readTx(ctx, func(r reader) error {
+	err := s.readTx(ctx, func(r reader) error {
 		var one int
 		err := r.scan(ctx, `SELECT 1 FROM uploads WHERE id = ? AND bucket = ? AND key = ?`, []any{id, bucket, key}, &one)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -304,8 +305,10 @@ var (
 	// than the marker.
 	listUploadsAfterIDQuery = `SELECT id, key, initiated, object FROM uploads
 		WHERE bucket = ? AND key = ? AND id > ? ORDER BY initiated, id` + pageLimit
-	listPartsQuery = `SELECT number, blob, size, etag, checksum, modified FROM parts
-		WHERE upload_id = ? AND number > ? ORDER BY number` + pageLimit
+	// Parts are bounded by their numbers, not by a page: completing an
+	// upload lists all of them.
+	listPartsQuery = fmt.Sprintf(`SELECT number, blob, size, etag, checksum, modified FROM parts
+		WHERE upload_id = ? AND number > ? ORDER BY number LIMIT %d`, maxPartNumber+1)
 )
 
 // ListUploads returns a page of a bucket's uploads in (key, initiation,

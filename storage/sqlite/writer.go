@@ -111,7 +111,14 @@ func (s *Store) commit(batch []*request) {
 	// answers an interrupt inside a transaction by rolling the whole
 	// transaction back, which would take the other requests with it. Every
 	// statement here is bounded instead.
-	if err := w.control(`BEGIN IMMEDIATE`); err != nil {
+	err := w.control(`BEGIN IMMEDIATE`)
+	if err != nil {
+		// A transaction that a failed ROLLBACK left open would fail every
+		// batch from now on: end it and try once more.
+		w.control(`ROLLBACK`)
+		err = w.control(`BEGIN IMMEDIATE`)
+	}
+	if err != nil {
 		for i, r := range live {
 			errs[i] = dbErr(r.op, fmt.Errorf("begin transaction: %w", err))
 		}

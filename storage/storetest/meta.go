@@ -845,6 +845,38 @@ func testParts(t *testing.T, s wicket.MetaStore) {
 	wantErr(t, "ListParts of a missing upload", err, wicket.NotFound, "NoSuchUpload")
 	_, _, err = s.ListParts(ctx, "b", "k", "u", 0, -1)
 	wantErr(t, "ListParts with max -1", err, wicket.Invalid, "")
+
+	// Completing an upload lists all its parts at once: a page of parts is
+	// bounded by the 10000 parts an upload can have, not by 1000.
+	if err := s.CreateUpload(ctx, &wicket.Upload{ID: "many", Bucket: "b", Key: "k"}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	numbers := make(chan int)
+	for range 16 {
+		wg.Go(func() {
+			for n := range numbers {
+				if _, err := s.PutPart(ctx, "b", "k", part("many", n)); err != nil {
+					t.Errorf("PutPart(%d): %v", n, err)
+				}
+			}
+		})
+	}
+	for n := 1; n <= 1001; n++ {
+		numbers <- n
+	}
+	close(numbers)
+	wg.Wait()
+	for _, tc := range []struct {
+		max       int
+		n         int
+		truncated bool
+	}{{10000, 1001, false}, {1001, 1001, false}, {1000, 1000, true}, {20000, 1001, false}} {
+		list, truncated, err := s.ListParts(ctx, "b", "k", "many", 0, tc.max)
+		if err != nil || len(list) != tc.n || truncated != tc.truncated {
+			t.Errorf("ListParts of 1001 parts, max %d = %d parts, truncated %v, %v; want %d, %v", tc.max, len(list), truncated, err, tc.n, tc.truncated)
+		}
+	}
 }
 
 func testCompleteUpload(t *testing.T, s wicket.MetaStore) {
