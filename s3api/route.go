@@ -153,4 +153,3 @@ func routeObject(q *request, m string, has func(string) bool) operation {
 }
 
 func methodNotAllowed(h *Handler, q *request) error { return errCode("MethodNotAllowed") }
-
