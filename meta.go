@@ -157,9 +157,10 @@ type MetaStore interface {
 	CreateBucket(ctx context.Context, b Bucket) error
 	GetBucket(ctx context.Context, name string) (Bucket, error)
 	ListBuckets(ctx context.Context) ([]Bucket, error)
-	// DeleteBucket fails with BucketNotEmpty while it holds objects or
-	// uploads.
-	DeleteBucket(ctx context.Context, name string) error
+	// DeleteBucket fails with BucketNotEmpty while it holds objects. Its
+	// multipart uploads in progress go with it, as on AWS for general
+	// purpose buckets; their parts are dropped.
+	DeleteBucket(ctx context.Context, name string) (dropped []Segment, err error)
 	// PutBucketConfig stores a configuration document of a kind ("policy",
 	// "cors", "tagging"); a nil doc deletes it.
 	PutBucketConfig(ctx context.Context, bucket, kind string, doc []byte) error

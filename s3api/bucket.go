@@ -102,9 +102,11 @@ func (h *Handler) headBucket(q *request) error {
 }
 
 func (h *Handler) deleteBucket(q *request) error {
-	if err := h.meta.DeleteBucket(q.r.Context(), q.bucket); err != nil {
+	dropped, err := h.meta.DeleteBucket(q.r.Context(), q.bucket)
+	if err != nil {
 		return err
 	}
+	h.dropBlobs(q, dropped)
 	h.cors.forget(q.bucket)
 	q.w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
@@ -218,5 +219,29 @@ func TestCopy(t *testing.T) {
 	data, _ := io.ReadAll(got.Body)
 	if !bytes.Equal(data, body) {
 		t.Fatalf("rebuilt object differs (%d bytes)", len(data))
+	}
+}
+
+// Uploads in progress do not keep a bucket alive: on AWS a general purpose
+// bucket is deleted with them.
+func TestDeleteBucketWithUpload(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3()
+	ctx := t.Context()
+	newBucket(t, c, "pending")
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("pending"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("pending"), Key: aws.String("k"), UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader("part")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("pending")}); err != nil {
+		t.Fatalf("DeleteBucket with an upload in progress: %v", err)
+	}
+	var blobs int
+	env.Blobs.Walk(ctx, time.Now().Add(-time.Hour), func(string) error { blobs++; return nil })
+	if blobs != 0 {
+		t.Fatalf("%d blobs left after the bucket went", blobs)
 	}
 }

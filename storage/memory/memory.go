@@ -167,22 +167,29 @@ func (s *Store) ListBuckets(ctx context.Context) ([]wicket.Bucket, error) {
 }
 
 // DeleteBucket removes an empty bucket and its configuration.
-func (s *Store) DeleteBucket(ctx context.Context, name string) error {
+func (s *Store) DeleteBucket(ctx context.Context, name string) ([]wicket.Segment, error) {
 	const op = "memory.DeleteBucket"
 	if err := ctx.Err(); err != nil {
-		return wicket.E(op, err)
+		return nil, wicket.E(op, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b, err := s.bucket(op, name)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if len(b.objects) > 0 || len(b.uploads) > 0 {
-		return coded(op, wicket.Conflict, "BucketNotEmpty", "The bucket you tried to delete is not empty.", "bucket "+name)
+	if len(b.objects) > 0 {
+		return nil, coded(op, wicket.Conflict, "BucketNotEmpty", "The bucket you tried to delete is not empty.", "bucket "+name)
+	}
+	var dropped []wicket.Segment
+	for _, u := range append([]*upload(nil), b.uploads...) {
+		for _, p := range sortedParts(u) {
+			dropped = append(dropped, p.Segment)
+		}
+		s.removeUpload(b, u)
 	}
 	delete(s.buckets, name)
-	return nil
+	return dropped, nil
 }
 
 // PutBucketConfig stores (or, with a nil doc, deletes) a configuration

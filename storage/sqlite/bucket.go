@@ -84,26 +84,53 @@ func (s *Store) ListBuckets(ctx context.Context) ([]wicket.Bucket, error) {
 }
 
 // DeleteBucket removes an empty bucket and its configuration.
-func (s *Store) DeleteBucket(ctx context.Context, name string) error {
+func (s *Store) DeleteBucket(ctx context.Context, name string) ([]wicket.Segment, error) {
 	const op = "sqlite.DeleteBucket"
-	return s.write(ctx, op, func(w *writeTx) error {
+	var dropped []wicket.Segment
+	err := s.write(ctx, op, func(w *writeTx) error {
+		dropped = nil // a retried batch runs the operation again
 		if err := w.needBucket(op, name); err != nil {
 			return err
 		}
 		var busy bool
-		if err := w.scan(`SELECT EXISTS (SELECT 1 FROM objects WHERE bucket = ?) OR EXISTS (SELECT 1 FROM uploads WHERE bucket = ?)`,
-			[]any{name, name}, &busy); err != nil {
+		if err := w.scan(`SELECT EXISTS (SELECT 1 FROM objects WHERE bucket = ?)`,
+			[]any{name}, &busy); err != nil {
 			return dbErr(op, fmt.Errorf("delete bucket %s: %w", name, err))
 		}
 		if busy {
 			return coded(op, wicket.Conflict, "BucketNotEmpty", "The bucket you tried to delete is not empty.", "bucket "+name)
 		}
-		// bucket_config rows go by ON DELETE CASCADE.
+		// Uploads in progress go with the bucket; their parts are dropped.
+		rows, err := w.query(`SELECT blob, size, etag, checksum FROM parts WHERE upload_id IN (SELECT id FROM uploads WHERE bucket = ?)`, name)
+		if err != nil {
+			return dbErr(op, fmt.Errorf("delete bucket %s: %w", name, err))
+		}
+		for rows.Next() {
+			var sg wicket.Segment
+			if err := rows.Scan(&sg.Blob, &sg.Size, &sg.ETag, &sg.Checksum); err != nil {
+				rows.Close()
+				return dbErr(op, fmt.Errorf("delete bucket %s: %w", name, err))
+			}
+			dropped = append(dropped, sg)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return dbErr(op, fmt.Errorf("delete bucket %s: %w", name, err))
+		}
+		// Parts go by ON DELETE CASCADE from uploads, bucket_config rows from
+		// buckets.
+		if _, err := w.exec(`DELETE FROM uploads WHERE bucket = ?`, name); err != nil {
+			return dbErr(op, fmt.Errorf("delete bucket %s: %w", name, err))
+		}
 		if _, err := w.exec(`DELETE FROM buckets WHERE name = ?`, name); err != nil {
 			return dbErr(op, fmt.Errorf("delete bucket %s: %w", name, err))
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return dropped, nil
 }
 
 // PutBucketConfig stores (or, with a nil doc, deletes) a configuration

@@ -78,14 +78,14 @@ func testBuckets(t *testing.T, s wicket.MetaStore) {
 
 	_, err = s.GetBucket(ctx, "delta")
 	wantErr(t, "GetBucket of a missing bucket", err, wicket.NotFound, "NoSuchBucket")
-	wantErr(t, "DeleteBucket of a missing bucket", s.DeleteBucket(ctx, "delta"), wicket.NotFound, "NoSuchBucket")
+	wantErr(t, "DeleteBucket of a missing bucket", second(s.DeleteBucket(ctx, "delta")), wicket.NotFound, "NoSuchBucket")
 
-	if err := s.DeleteBucket(ctx, "bravo"); err != nil {
+	if _, err := s.DeleteBucket(ctx, "bravo"); err != nil {
 		t.Fatalf("DeleteBucket: %v", err)
 	}
 	_, err = s.GetBucket(ctx, "bravo")
 	wantErr(t, "GetBucket after DeleteBucket", err, wicket.NotFound, "NoSuchBucket")
-	wantErr(t, "DeleteBucket twice", s.DeleteBucket(ctx, "bravo"), wicket.NotFound, "NoSuchBucket")
+	wantErr(t, "DeleteBucket twice", second(s.DeleteBucket(ctx, "bravo")), wicket.NotFound, "NoSuchBucket")
 	createBucket(t, s, "bravo") // a deleted name is free again
 }
 
@@ -125,7 +125,7 @@ func testBucketConfig(t *testing.T, s wicket.MetaStore) {
 	}
 
 	// Configuration goes with its bucket.
-	if err := s.DeleteBucket(ctx, "b"); err != nil {
+	if _, err := s.DeleteBucket(ctx, "b"); err != nil {
 		t.Fatal(err)
 	}
 	createBucket(t, s, "b")
@@ -136,24 +136,38 @@ func testBucketConfig(t *testing.T, s wicket.MetaStore) {
 func testDeleteBucketNotEmpty(t *testing.T, s wicket.MetaStore) {
 	createBucket(t, s, "b")
 	putObject(t, s, object("b", "k"))
-	wantErr(t, "DeleteBucket with an object", s.DeleteBucket(ctx, "b"), wicket.Conflict, "BucketNotEmpty")
+	wantErr(t, "DeleteBucket with an object", second(s.DeleteBucket(ctx, "b")), wicket.Conflict, "BucketNotEmpty")
 	if _, err := s.DeleteObject(ctx, "b", "k"); err != nil {
 		t.Fatal(err)
 	}
+	// Uploads in progress do not keep a bucket alive, as on AWS: they go
+	// with it, and their parts are dropped.
 	if err := s.CreateUpload(ctx, &wicket.Upload{ID: "u1", Bucket: "b", Key: "k", Initiated: testTime}); err != nil {
 		t.Fatal(err)
 	}
-	wantErr(t, "DeleteBucket with an upload", s.DeleteBucket(ctx, "b"), wicket.Conflict, "BucketNotEmpty")
-	if _, err := s.GetBucket(ctx, "b"); err != nil {
-		t.Fatalf("bucket gone after refused DeleteBucket: %v", err)
-	}
-	if _, err := s.AbortUpload(ctx, "b", "k", "u1"); err != nil {
+	part := &wicket.Part{UploadID: "u1", Number: 1, Segment: wicket.Segment{Blob: "part-blob", Size: 3, ETag: "e"}, Modified: testTime}
+	if _, err := s.PutPart(ctx, "b", "k", part); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteBucket(ctx, "b"); err != nil {
-		t.Fatalf("DeleteBucket of an emptied bucket: %v", err)
+	dropped, err := s.DeleteBucket(ctx, "b")
+	if err != nil {
+		t.Fatalf("DeleteBucket with an upload: %v", err)
+	}
+	if len(dropped) != 1 || dropped[0].Blob != "part-blob" {
+		t.Fatalf("DeleteBucket dropped %+v, want the upload's part", dropped)
+	}
+	createBucket(t, s, "b")
+	if _, err := s.GetUpload(ctx, "b", "k", "u1"); wicket.KindOf(err) != wicket.NotFound {
+		t.Fatalf("the upload survived its bucket: %v", err)
+	}
+	var blobs []string
+	s.Blobs(ctx, func(id string) error { blobs = append(blobs, id); return nil })
+	if len(blobs) != 0 {
+		t.Fatalf("blobs still referenced after DeleteBucket: %v", blobs)
 	}
 }
+
+func second[T any](_ T, err error) error { return err }
 
 // Every operation on a bucket that does not exist says NoSuchBucket, not
 // NoSuchKey or NoSuchUpload.
@@ -944,7 +958,7 @@ func testCompleteUpload(t *testing.T, s wicket.MetaStore) {
 	if _, err := s.DeleteObject(ctx, "b", "k"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteBucket(ctx, "b"); err != nil {
+	if _, err := s.DeleteBucket(ctx, "b"); err != nil {
 		t.Errorf("DeleteBucket after complete and delete: %v", err)
 	}
 }
@@ -982,7 +996,7 @@ func testAbortUpload(t *testing.T, s wicket.MetaStore) {
 	if dropped, err := s.AbortUpload(ctx, "b", "k", "u2"); err != nil || len(dropped) != 0 {
 		t.Errorf("AbortUpload of no parts = %v, %v", dropped, err)
 	}
-	if err := s.DeleteBucket(ctx, "b"); err != nil {
+	if _, err := s.DeleteBucket(ctx, "b"); err != nil {
 		t.Errorf("DeleteBucket after abort: %v", err)
 	}
 }
