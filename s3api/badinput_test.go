@@ -132,6 +132,44 @@ func TestBadInput(t *testing.T) {
 	resp.Body.Close()
 }
 
+// TestErrorDetails checks the elements S3 adds to particular errors.
+func TestErrorDetails(t *testing.T) {
+	env := testenv.New(t)
+	newBucket(t, env.S3(), "bad")
+	u := env.URL
+	unsigned, err := http.NewRequest("GET", u+"/bad/x", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unsigned.Header.Set("Authorization", "AWS2-HMAC-SHA1 Credential=AKIDEXAMPLE")
+	for _, tc := range []struct {
+		name string
+		req  *http.Request
+		want []string
+	}{
+		{"wrong payload hash", signed(t, "PUT", u+"/bad/x", []byte("data"), map[string]string{"X-Amz-Content-Sha256": strings.Repeat("a", 64)}),
+			[]string{"<ClientComputedContentSHA256>" + strings.Repeat("a", 64) + "</ClientComputedContentSHA256>",
+				"<S3ComputedContentSHA256>3a6eb0790f39ac87c94f3856b2dd2c5d110e6811602261a9a923d3bb23adc8b7</S3ComputedContentSHA256>"}},
+		{"metadata too large", signed(t, "PUT", u+"/bad/x", []byte("data"), map[string]string{"X-Amz-Meta-Big": strings.Repeat("m", 2100)}),
+			[]string{"<Message>Your metadata headers exceed the maximum allowed metadata size</Message>", "<Size>2103</Size>", "<MaxSizeAllowed>2048</MaxSizeAllowed>"}},
+		{"unknown signature algorithm", unsigned, []string{"<ArgumentName>Authorization</ArgumentName>"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := http.DefaultClient.Do(tc.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			for _, w := range tc.want {
+				if !strings.Contains(string(body), w) {
+					t.Errorf("body lacks %s: %s", w, body)
+				}
+			}
+		})
+	}
+}
+
 func between(s, a, b string) string {
 	i := strings.Index(s, a)
 	if i < 0 {

@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/wicket-io/wicket"
@@ -46,17 +47,37 @@ func validBucketName(name string) bool {
 	return true
 }
 
+// maxBucketsPage is the ceiling of ListBuckets' max-buckets.
+const maxBucketsPage = 10000
+
 func (h *Handler) listBuckets(q *request) error {
 	buckets, err := h.meta.ListBuckets(q.r.Context())
 	if err != nil {
 		return err
 	}
+	limit := len(buckets)
+	if v := q.query.Get("max-buckets"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxBucketsPage {
+			return errCodeDetail("InvalidArgument", func(e *errorBody) {
+				e.Message = "Argument max-buckets must be an integer between 1 and 10000."
+				e.ArgumentName, e.ArgumentValue = "max-buckets", v
+			})
+		}
+		limit = n
+	}
+	// The continuation token is the last name of the previous page.
+	after := q.query.Get("continuation-token")
 	prefix := q.query.Get("prefix")
 	sort.Slice(buckets, func(i, j int) bool { return buckets[i].Name < buckets[j].Name })
 	res := listAllMyBucketsResult{Xmlns: s3NS, Owner: rootOwner, Prefix: prefix, Buckets: []bucketEntry{}}
 	for _, b := range buckets {
-		if !strings.HasPrefix(b.Name, prefix) {
+		if !strings.HasPrefix(b.Name, prefix) || b.Name <= after {
 			continue
+		}
+		if len(res.Buckets) == limit {
+			res.ContinuationToken = res.Buckets[limit-1].Name
+			break
 		}
 		res.Buckets = append(res.Buckets, bucketEntry{Name: b.Name, CreationDate: s3Time(b.Created), BucketRegion: b.Region})
 	}
@@ -73,14 +94,19 @@ func (h *Handler) createBucket(q *request) error {
 		if err := h.readXML(q, &cfg); err != nil {
 			return err
 		}
-		// us-east-1 is the one region whose constraint is empty; naming
-		// another region than the endpoint's is refused as S3 refuses it.
-		if c := cfg.LocationConstraint; c != "" && c != h.region {
-			if c == "us-east-1" && h.region != "us-east-1" || h.region == "us-east-1" {
+		// us-east-1 is the one region whose constraint is empty, and naming
+		// it is refused even at its own endpoint; naming another region
+		// than the endpoint's is refused as S3 refuses it.
+		if c := cfg.LocationConstraint; c == "us-east-1" || c != "" && c != h.region {
+			if c == "us-east-1" || h.region == "us-east-1" {
 				return errCode("InvalidLocationConstraint", "The specified location-constraint is not valid")
 			}
 			return errCode("IllegalLocationConstraintException", "The "+c+" location constraint is incompatible for the region specific endpoint this request was sent to.")
 		}
+	}
+	if strings.EqualFold(q.r.Header.Get("X-Amz-Bucket-Object-Lock-Enabled"), "true") {
+		// Better refused than a bucket that silently locks nothing.
+		return errCode("NotImplemented", "Object Lock is not implemented.")
 	}
 	err := h.meta.CreateBucket(q.r.Context(), wicket.Bucket{Name: q.bucket, Region: h.region, Created: h.clock.Now()})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/netip"
 	"strings"
 )
 
@@ -177,13 +178,70 @@ func validateStatement(raw json.RawMessage, bucket string) error {
 		if firstByte(c) != '{' || json.Unmarshal(c, &blocks) != nil {
 			return malformedPolicy("Invalid policy syntax.")
 		}
-		for _, b := range blocks {
-			if firstByte(b) != '{' {
+		for op, b := range blocks {
+			var keys map[string]json.RawMessage
+			if firstByte(b) != '{' || json.Unmarshal(b, &keys) != nil {
 				return malformedPolicy("Invalid policy syntax.")
+			}
+			if !conditionOperator(op) {
+				return malformedPolicy("Invalid Condition type : " + op)
+			}
+			for k, v := range keys {
+				if strings.EqualFold(k, "aws:SourceIp") && !ipValues(v) {
+					return malformedPolicy("Invalid IP address in Conditions")
+				}
 			}
 		}
 	}
 	return nil
+}
+
+// conditionOperators are the IAM condition operators, each of which but
+// Null may end in IfExists; names are case-sensitive.
+var conditionOperators = map[string]bool{
+	"StringEquals": true, "StringNotEquals": true, "StringEqualsIgnoreCase": true, "StringNotEqualsIgnoreCase": true,
+	"StringLike": true, "StringNotLike": true,
+	"NumericEquals": true, "NumericNotEquals": true, "NumericLessThan": true, "NumericLessThanEquals": true,
+	"NumericGreaterThan": true, "NumericGreaterThanEquals": true,
+	"DateEquals": true, "DateNotEquals": true, "DateLessThan": true, "DateLessThanEquals": true,
+	"DateGreaterThan": true, "DateGreaterThanEquals": true,
+	"Bool": true, "BinaryEquals": true, "IpAddress": true, "NotIpAddress": true,
+	"ArnEquals": true, "ArnLike": true, "ArnNotEquals": true, "ArnNotLike": true,
+	"Null": true,
+}
+
+func conditionOperator(op string) bool {
+	if rest, ok := strings.CutPrefix(op, "ForAllValues:"); ok {
+		op = rest
+	} else if rest, ok := strings.CutPrefix(op, "ForAnyValue:"); ok {
+		op = rest
+	}
+	if base, ok := strings.CutSuffix(op, "IfExists"); ok && base != "Null" {
+		op = base
+	}
+	return conditionOperators[op]
+}
+
+// ipValues reports whether a condition value, one string or a list, holds
+// only IP addresses and CIDR blocks. S3 checks aws:SourceIp's values so
+// whatever the operator.
+func ipValues(v json.RawMessage) bool {
+	var list []string
+	if json.Unmarshal(v, &list) != nil {
+		var one string
+		if json.Unmarshal(v, &one) != nil {
+			return false
+		}
+		list = []string{one}
+	}
+	for _, s := range list {
+		if _, err := netip.ParsePrefix(s); err != nil {
+			if _, err := netip.ParseAddr(s); err != nil {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 var principalTypes = map[string]bool{"AWS": true, "CanonicalUser": true, "Service": true, "Federated": true}

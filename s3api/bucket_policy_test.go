@@ -101,6 +101,13 @@ func TestBucketPolicyMalformed(t *testing.T) {
 		{"every bucket", stmt(`{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}`), "Policy has invalid resource"},
 		{"not an ARN", stmt(`{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"bkt/*"}`), "Policy has invalid resource"},
 		{"bad condition", stmt(`{` + ok + `,"Condition":["Bool"]}`), "Invalid policy syntax."},
+		{"unknown condition operator", stmt(`{` + ok + `,"Condition":{"NotARealOperator":{"aws:SourceIp":"1.2.3.4/32"}}}`), "Invalid Condition type : NotARealOperator"},
+		{"operator in lower case", stmt(`{` + ok + `,"Condition":{"stringequals":{"aws:UserAgent":"foo"}}}`), "Invalid Condition type : stringequals"},
+		{"Null with IfExists", stmt(`{` + ok + `,"Condition":{"NullIfExists":{"aws:UserAgent":"true"}}}`), "Invalid Condition type : NullIfExists"},
+		{"unknown set qualifier", stmt(`{` + ok + `,"Condition":{"ForSomeValues:StringEquals":{"aws:UserAgent":"foo"}}}`), "Invalid Condition type : ForSomeValues:StringEquals"},
+		{"not an IP", stmt(`{` + ok + `,"Condition":{"IpAddress":{"aws:SourceIp":"not-an-ip"}}}`), "Invalid IP address in Conditions"},
+		{"bad CIDR in a list", stmt(`{` + ok + `,"Condition":{"NotIpAddress":{"aws:SourceIp":["10.0.0.0/8","300.1.1.1/40"]}}}`), "Invalid IP address in Conditions"},
+		{"IP key under Null", stmt(`{` + ok + `,"Condition":{"Null":{"aws:SourceIp":"true"}}}`), "Invalid IP address in Conditions"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := c.PutBucketPolicy(t.Context(), &s3.PutBucketPolicyInput{Bucket: aws.String("bkt"), Policy: aws.String(tc.doc)})
@@ -111,5 +118,10 @@ func TestBucketPolicyMalformed(t *testing.T) {
 	}
 	if _, err := c.GetBucketPolicy(t.Context(), &s3.GetBucketPolicyInput{Bucket: aws.String("bkt")}); apiCode(err) != "NoSuchBucketPolicy" {
 		t.Fatalf("a refused policy was stored: %v", err)
+	}
+	conds := stmt(`{` + ok + `,"Condition":{"IpAddress":{"aws:SourceIp":["10.0.0.0/8","2001:db8::/32","192.0.2.1"]},` +
+		`"ForAnyValue:StringLikeIfExists":{"aws:UserAgent":["curl*"]},"DateGreaterThan":{"aws:CurrentTime":"2020-01-01T00:00:00Z"},"Null":{"aws:TokenIssueTime":"true"}}}`)
+	if _, err := c.PutBucketPolicy(t.Context(), &s3.PutBucketPolicyInput{Bucket: aws.String("bkt"), Policy: aws.String(conds)}); err != nil {
+		t.Fatalf("valid conditions refused: %v", err)
 	}
 }

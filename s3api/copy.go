@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/xml"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -36,10 +37,19 @@ func copySource(v string) (bucket, key string, err error) {
 	}
 	dec, derr := url.PathUnescape(v)
 	if derr != nil {
-		return "", "", errCode("InvalidArgument", "Invalid copy source encoding")
+		return "", "", errCodeDetail("InvalidArgument", func(e *errorBody) {
+			e.Message = "Invalid copy source encoding"
+			e.ArgumentName, e.ArgumentValue = "x-amz-copy-source", v
+		})
 	}
 	dec = strings.TrimPrefix(dec, "/")
 	bucket, key, ok := strings.Cut(dec, "/")
+	if bucket != "" && !validBucketName(bucket) {
+		return "", "", errCodeDetail("InvalidArgument", func(e *errorBody) {
+			e.Message = "Invalid copy source bucket name"
+			e.ArgumentName, e.ArgumentValue = "x-amz-copy-source", v
+		})
+	}
 	if !ok || bucket == "" || key == "" {
 		return "", "", errCode("InvalidArgument", "Invalid copy source object key")
 	}
@@ -155,16 +165,33 @@ func (h *Handler) copyObject(q *request) error {
 	if _, err := h.meta.GetBucket(q.r.Context(), q.bucket); err != nil {
 		return err
 	}
+	if err := checkObjectLock(hdr, h.clock.Now()); err != nil {
+		return err
+	}
 	var o *wicket.Object
 	if directive == "REPLACE" {
 		if o, err = objectFromHeaders(q.bucket, q.key, hdr); err != nil {
 			return err
 		}
 	} else {
-		if src.Bucket == q.bucket && src.Key == q.key {
+		// The website redirect location is the one header not copied: it
+		// comes from the request, if at all.
+		redirect := hdr.Get(redirectHeader)
+		if err := checkRedirect(redirect); err != nil {
+			return err
+		}
+		if src.Bucket == q.bucket && src.Key == q.key && redirect == "" {
 			return errCode("InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 		}
-		o = &wicket.Object{Bucket: q.bucket, Key: q.key, Headers: src.Headers, Meta: src.Meta}
+		headers := maps.Clone(src.Headers)
+		if headers == nil {
+			headers = map[string]string{}
+		}
+		delete(headers, redirectHeader)
+		if redirect != "" {
+			headers[redirectHeader] = redirect
+		}
+		o = &wicket.Object{Bucket: q.bucket, Key: q.key, Headers: headers, Meta: src.Meta}
 	}
 	o.Tags = src.Tags
 	if tagDirective == "REPLACE" {

@@ -26,8 +26,8 @@ var errorTable = map[string]s3Error{
 	"BucketAlreadyExists":                {409, "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again."},
 	"BucketAlreadyOwnedByYou":            {409, "Your previous request to create the named bucket succeeded and you already own it."},
 	"BucketNotEmpty":                     {409, "The bucket you tried to delete is not empty"},
-	"EntityTooLarge":                     {400, "Your proposed upload exceeds the maximum allowed object size."},
-	"EntityTooSmall":                     {400, "Your proposed upload is smaller than the minimum allowed object size."},
+	"EntityTooLarge":                     {400, "Your proposed upload exceeds the maximum allowed size"},
+	"EntityTooSmall":                     {400, "Your proposed upload is smaller than the minimum allowed size"},
 	"ExpiredToken":                       {400, "The provided token has expired."},
 	"IllegalLocationConstraintException": {400, "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to."},
 	"IncompleteBody":                     {400, "You did not provide the number of bytes specified by the Content-Length HTTP header."},
@@ -39,13 +39,14 @@ var errorTable = map[string]s3Error{
 	"InvalidLocationConstraint":          {400, "The specified location-constraint is not valid"},
 	"InvalidPart":                        {400, "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."},
 	"InvalidPartOrder":                   {400, "The list of parts was not in ascending order. Parts must be ordered by part number."},
+	"InvalidRedirectLocation":            {400, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'."},
 	"InvalidRange":                       {416, "The requested range is not satisfiable"},
 	"InvalidRequest":                     {400, "Invalid Request"},
 	"InvalidToken":                       {400, "The provided token is malformed or otherwise invalid."},
 	"KeyTooLongError":                    {400, "Your key is too long"},
 	"MalformedXML":                       {400, "The XML you provided was not well-formed or did not validate against our published schema"},
 	"MaxMessageLengthExceeded":           {400, "Your request was too big."},
-	"MetadataTooLarge":                   {400, "Your metadata headers exceed the maximum allowed metadata size."},
+	"MetadataTooLarge":                   {400, "Your metadata headers exceed the maximum allowed metadata size"},
 	"MethodNotAllowed":                   {405, "The specified method is not allowed against this resource."},
 	"MissingContentLength":               {411, "You must provide the Content-Length HTTP header."},
 	"MissingSecurityHeader":              {400, "Your request is missing a required header."},
@@ -116,6 +117,16 @@ type errorBody struct {
 	ActualObjectSize      string `xml:",omitempty"`
 	RangeRequested        string `xml:",omitempty"`
 	Condition             string `xml:",omitempty"`
+	ArgumentName          string `xml:",omitempty"`
+	ArgumentValue         string `xml:",omitempty"`
+	ProposedSize          string `xml:",omitempty"`
+	MinSizeAllowed        string `xml:",omitempty"`
+	MaxSizeAllowed        string `xml:",omitempty"`
+	Size                  string `xml:",omitempty"`
+	ClientComputedSHA256  string `xml:"ClientComputedContentSHA256,omitempty"`
+	S3ComputedSHA256      string `xml:"S3ComputedContentSHA256,omitempty"`
+	PartNumber            string `xml:",omitempty"`
+	ETag                  string `xml:",omitempty"`
 	Method                string `xml:",omitempty"` // refused CORS preflight
 	ResourceType          string `xml:",omitempty"` // refused CORS preflight
 	RequestID             string `xml:"RequestId"`
@@ -139,6 +150,22 @@ func errCode(code string, message ...string) error {
 		e.message = message[0]
 	}
 	return e
+}
+
+// entityTooLarge is EntityTooLarge with the sizes S3 reports.
+func entityTooLarge(proposed, maxAllowed int64) error {
+	return errCodeDetail("EntityTooLarge", func(e *errorBody) {
+		e.ProposedSize = strconv.FormatInt(proposed, 10)
+		e.MaxSizeAllowed = strconv.FormatInt(maxAllowed, 10)
+	})
+}
+
+// entityTooSmall is EntityTooSmall with the sizes S3 reports.
+func entityTooSmall(proposed, minAllowed int64) error {
+	return errCodeDetail("EntityTooSmall", func(e *errorBody) {
+		e.ProposedSize = strconv.FormatInt(proposed, 10)
+		e.MinSizeAllowed = strconv.FormatInt(minAllowed, 10)
+	})
 }
 
 func spaced(b []byte) string {
@@ -178,6 +205,7 @@ func render(err error, resource, requestID string) (int, *errorBody) {
 			body.MaxAllowedSkew = strconv.FormatInt(se.MaxSkew.Milliseconds(), 10)
 		}
 		body.Expires, body.HeadersNotSigned = se.Expires, se.HeadersNotSigned
+		body.ArgumentName, body.ArgumentValue = se.ArgumentName, se.ArgumentValue
 		if se.Status != 0 {
 			if _, ok := errorTable[se.Code]; !ok {
 				return se.Status, body

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/xml"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -125,6 +126,9 @@ func (h *Handler) createMultipartUpload(q *request) error {
 	if err != nil {
 		return err
 	}
+	if err := checkObjectLock(q.r.Header, h.clock.Now()); err != nil {
+		return err
+	}
 	if a := q.r.Header.Get("X-Amz-Checksum-Algorithm"); a != "" {
 		alg, ok := sigv4.ParseChecksumAlgorithm(a)
 		if !ok {
@@ -205,6 +209,14 @@ func (h *Handler) uploadPartCopy(q *request) error {
 	if err != nil {
 		return err
 	}
+	// S3 answers a missing bucket first, then a malformed copy source,
+	// then a missing upload.
+	if _, err := h.meta.GetBucket(q.r.Context(), q.bucket); err != nil {
+		return err
+	}
+	if _, _, err := copySource(q.r.Header.Get("X-Amz-Copy-Source")); err != nil {
+		return err
+	}
 	u, err := h.upload(q)
 	if err != nil {
 		return err
@@ -220,7 +232,10 @@ func (h *Handler) uploadPartCopy(q *request) error {
 			return errCode("InvalidArgument", "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy")
 		}
 		if r.end >= src.Size {
-			return errCode("InvalidRequest", "The specified copy range is invalid for the source object size")
+			return errCodeDetail("InvalidArgument", func(e *errorBody) {
+				e.Message = fmt.Sprintf("Range specified is not valid for source object of size: %d", src.Size)
+				e.ArgumentName, e.ArgumentValue = "x-amz-copy-source-range", strconv.FormatInt(src.Size, 10)
+			})
 		}
 		rng = r
 	}
@@ -280,6 +295,17 @@ func (h *Handler) completeMultipartUpload(q *request) error {
 	if err != nil {
 		return err
 	}
+	wantSize := int64(-1)
+	if v := q.r.Header.Get("X-Amz-Mp-Object-Size"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return errCode("InvalidRequest", "Value for x-amz-mp-object-size header is invalid: '"+v+"'")
+		}
+		if n < 0 {
+			return errCode("InvalidRequest", "Value for x-amz-mp-object-size header is less than zero: '"+v+"'")
+		}
+		wantSize = n
+	}
 	parts, _, err := h.meta.ListParts(q.r.Context(), u.Bucket, u.Key, u.ID, 0, maxParts)
 	if err != nil {
 		return err
@@ -291,8 +317,19 @@ func (h *Handler) completeMultipartUpload(q *request) error {
 	o := u.Object
 	o.Bucket, o.Key = u.Bucket, u.Key
 	sum := md5.New()
-	// S3 checks the order of the whole list first, then that every part
-	// exists with its ETag, then the sizes.
+	// S3 checks each part's fields first, then the order of the whole list,
+	// then that every part exists with its ETag, then the sizes.
+	for _, cp := range req.Parts {
+		if cp.ETag == "" || cp.PartNumber == 0 {
+			return errCode("MalformedXML")
+		}
+		if cp.PartNumber < 1 {
+			return errCodeDetail("InvalidArgument", func(e *errorBody) {
+				e.Message = "PartNumber must be >= 1"
+				e.ArgumentName, e.ArgumentValue = "PartNumber", strconv.Itoa(cp.PartNumber)
+			})
+		}
+	}
 	last := 0
 	for _, cp := range req.Parts {
 		if cp.PartNumber <= last {
@@ -310,12 +347,19 @@ func (h *Handler) completeMultipartUpload(q *request) error {
 	}
 	for i, p := range chosen {
 		if i < len(chosen)-1 && p.Size < minPartSize {
-			return errCode("EntityTooSmall")
+			return errCodeDetail("EntityTooSmall", func(e *errorBody) {
+				e.ProposedSize = strconv.FormatInt(p.Size, 10)
+				e.MinSizeAllowed = strconv.FormatInt(minPartSize, 10)
+				e.PartNumber, e.ETag = strconv.Itoa(p.Number), `"`+p.ETag+`"`
+			})
 		}
 		raw, _ := hex.DecodeString(p.ETag)
 		sum.Write(raw)
 		o.Segments = append(o.Segments, p.Segment)
 		o.Size += p.Size
+	}
+	if wantSize >= 0 && wantSize != o.Size {
+		return errCode("InvalidRequest", fmt.Sprintf("The provided 'x-amz-mp-object-size' header value %d does not match what was computed: %d", wantSize, o.Size))
 	}
 	o.ETag = hex.EncodeToString(sum.Sum(nil)) + "-" + strconv.Itoa(len(req.Parts))
 	o.Modified = h.clock.Now()
@@ -330,7 +374,7 @@ func (h *Handler) completeMultipartUpload(q *request) error {
 	}
 	h.dropBlobs(q, dropped)
 	writeXML(q.w, http.StatusOK, completeMultipartUploadResult{
-		Xmlns: s3NS, Location: "/" + u.Bucket + "/" + u.Key, Bucket: u.Bucket, Key: u.Key, ETag: `"` + o.ETag + `"`,
+		Xmlns: s3NS, Location: h.objectURL(q, u.Key), Bucket: u.Bucket, Key: u.Key, ETag: `"` + o.ETag + `"`,
 	})
 	return nil
 }
@@ -399,6 +443,19 @@ func (h *Handler) listMultipartUploads(q *request) error {
 	enc, et, err := listEncoder(q)
 	if err != nil {
 		return err
+	}
+	// An upload-id-marker counts only beside a key-marker, and then it must
+	// name one of that key's uploads.
+	if km, um := q.query.Get("key-marker"), q.query.Get("upload-id-marker"); km != "" && um != "" {
+		if _, err := h.meta.GetUpload(q.r.Context(), q.bucket, km, um); err != nil {
+			if wicket.KindOf(err) != wicket.NotFound {
+				return err
+			}
+			return errCodeDetail("InvalidArgument", func(e *errorBody) {
+				e.Message = "Invalid uploadId marker"
+				e.ArgumentName, e.ArgumentValue = "upload-id-marker", um
+			})
+		}
 	}
 	uq := wicket.UploadQuery{
 		Prefix: q.query.Get("prefix"), Delimiter: q.query.Get("delimiter"),

@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -103,6 +104,19 @@ func TestMultipartAPI(t *testing.T) {
 	cp := func(n int32, etag string) types.CompletedPart {
 		return types.CompletedPart{PartNumber: aws.Int32(n), ETag: aws.String(etag)}
 	}
+	// Each part's fields are checked before the order of the list.
+	if err := complete(cp(2, etags[1]), cp(-4, etags[0])); apiCode(err) != "InvalidArgument" || apiMessage(err) != "PartNumber must be >= 1" {
+		t.Fatalf("part number -4: %v", err)
+	}
+	path := "/mpu/k?uploadId=" + aws.ToString(id)
+	for _, body := range []string{
+		`<CompleteMultipartUpload><Part><PartNumber>1</PartNumber></Part></CompleteMultipartUpload>`,
+		`<CompleteMultipartUpload><Part><ETag>` + etags[0] + `</ETag></Part></CompleteMultipartUpload>`,
+	} {
+		if resp, data := signedRequest(t, env, "POST", path, []byte(body), nil); resp.StatusCode != 400 || !strings.Contains(string(data), "<Code>MalformedXML</Code>") {
+			t.Fatalf("%s: %d %s", body, resp.StatusCode, data)
+		}
+	}
 	if err := complete(cp(2, etags[1]), cp(1, etags[0])); apiCode(err) != "InvalidPartOrder" {
 		t.Fatalf("parts out of order: %v", err)
 	}
@@ -112,8 +126,28 @@ func TestMultipartAPI(t *testing.T) {
 	if err := complete(cp(1, `"0000"`)); apiCode(err) != "InvalidPart" {
 		t.Fatalf("wrong etag: %v", err)
 	}
-	if err := complete(cp(1, etags[0]), cp(2, etags[1])); err != nil {
+	// x-amz-mp-object-size, when sent, must be the sum of the parts.
+	size := int64(len(part1) + len(part2))
+	for _, tc := range []struct {
+		size    int64
+		message string
+	}{
+		{-1, "Value for x-amz-mp-object-size header is less than zero: '-1'"},
+		{size + 1, fmt.Sprintf("The provided 'x-amz-mp-object-size' header value %d does not match what was computed: %d", size+1, size)},
+	} {
+		_, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String("k"), UploadId: id, MpuObjectSize: aws.Int64(tc.size),
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{cp(1, etags[0]), cp(2, etags[1])}}})
+		if apiCode(err) != "InvalidRequest" || apiMessage(err) != tc.message {
+			t.Fatalf("x-amz-mp-object-size %d: %v", tc.size, err)
+		}
+	}
+	done, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String("k"), UploadId: id, MpuObjectSize: aws.Int64(size),
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{cp(1, etags[0]), cp(2, etags[1])}}})
+	if err != nil {
 		t.Fatalf("CompleteMultipartUpload: %v", err)
+	}
+	if got := aws.ToString(done.Location); got != env.URL+"/mpu/k" {
+		t.Fatalf("Location %q, want the object's URL %q", got, env.URL+"/mpu/k")
 	}
 	s1, s2 := md5.Sum(part1), md5.Sum(part2)
 	whole := md5.Sum(append(s1[:], s2[:]...))
@@ -137,8 +171,27 @@ func TestMultipartAPI(t *testing.T) {
 	}
 	_, err = c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String("small"), UploadId: c2.UploadId,
 		MultipartUpload: &types.CompletedMultipartUpload{Parts: small}})
-	if apiCode(err) != "EntityTooSmall" {
+	if apiCode(err) != "EntityTooSmall" || apiMessage(err) != "Your proposed upload is smaller than the minimum allowed size" {
 		t.Fatalf("small parts: %v", err)
+	}
+	xml := `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>` + aws.ToString(small[0].ETag) + `</ETag></Part>` +
+		`<Part><PartNumber>2</PartNumber><ETag>` + aws.ToString(small[1].ETag) + `</ETag></Part></CompleteMultipartUpload>`
+	_, data := signedRequest(t, env, "POST", "/mpu/small?uploadId="+aws.ToString(c2.UploadId), []byte(xml), nil)
+	for _, want := range []string{"<ProposedSize>4</ProposedSize>", "<MinSizeAllowed>5242880</MinSizeAllowed>", "<PartNumber>1</PartNumber>"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("EntityTooSmall body lacks %s: %s", want, data)
+		}
+	}
+
+	// An upload-id-marker beside a key-marker must name an upload of that key.
+	for _, marker := range []string{"nope", aws.ToString(id)} {
+		_, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("mpu"), KeyMarker: aws.String("small"), UploadIdMarker: aws.String(marker)})
+		if apiCode(err) != "InvalidArgument" || apiMessage(err) != "Invalid uploadId marker" {
+			t.Fatalf("upload-id-marker %s: %v", marker, err)
+		}
+	}
+	if _, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("mpu"), KeyMarker: aws.String("small"), UploadIdMarker: c2.UploadId}); err != nil {
+		t.Fatalf("upload-id-marker of the key: %v", err)
 	}
 	if _, err := c.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String("small"), UploadId: c2.UploadId}); err != nil {
 		t.Fatal(err)
@@ -204,8 +257,32 @@ func TestCopy(t *testing.T) {
 		}
 		parts = append(parts, types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: out.CopyPartResult.ETag})
 	}
+	// A copy source that does not decode is refused before the source or
+	// the upload is looked up, but after the bucket.
+	if _, err := c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("nothere"), Key: aws.String("x"), UploadId: aws.String("nope"),
+		PartNumber: aws.Int32(1), CopySource: aws.String("Copy-Source")}); apiCode(err) != "NoSuchBucket" {
+		t.Fatalf("UploadPartCopy to a missing bucket: %v", err)
+	}
+	for src, msg := range map[string]string{
+		"bucket/%ZZ":      "Invalid copy source encoding",
+		"100%/foo":        "Invalid copy source encoding",
+		"bucket/%C3%":     "Invalid copy source encoding",
+		"192.168.1.1/foo": "Invalid copy source bucket name",
+		"my-buc@k&()t/o":  "Invalid copy source bucket name",
+		"bucket/":         "Invalid copy source object key",
+	} {
+		if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("dst"), Key: aws.String("x"), CopySource: aws.String(src)}); apiCode(err) != "InvalidArgument" ||
+			apiMessage(err) != msg {
+			t.Fatalf("CopyObject from %s: %v, want %s", src, err, msg)
+		}
+		if _, err := c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("dst"), Key: aws.String("x"), UploadId: aws.String("nope"),
+			PartNumber: aws.Int32(1), CopySource: aws.String(src)}); apiCode(err) != "InvalidArgument" {
+			t.Fatalf("UploadPartCopy from %s: %v", src, err)
+		}
+	}
 	if _, err := c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("dst"), Key: aws.String("rebuilt"), UploadId: mpu.UploadId,
-		PartNumber: aws.Int32(3), CopySource: aws.String("src/a%20b/c"), CopySourceRange: aws.String("bytes=0-99999999")}); apiCode(err) != "InvalidRequest" {
+		PartNumber: aws.Int32(3), CopySource: aws.String("src/a%20b/c"), CopySourceRange: aws.String("bytes=0-99999999")}); apiCode(err) != "InvalidArgument" ||
+		apiMessage(err) != "Range specified is not valid for source object of size: 6291456" {
 		t.Fatalf("copy range past the end: %v", err)
 	}
 	if _, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("dst"), Key: aws.String("rebuilt"), UploadId: mpu.UploadId,

@@ -36,8 +36,11 @@ func parseRange(h string, size int64) (r byteRange, ok bool, err error) {
 		if perr != nil || n < 0 {
 			return r, false, nil
 		}
-		if n == 0 || size == 0 {
+		if n == 0 {
 			return r, false, invalid
+		}
+		if size == 0 { // a suffix longer than the object selects all of it
+			return r, false, nil
 		}
 		return byteRange{max(size-n, 0), size - 1}, true, nil
 	}
@@ -120,6 +123,18 @@ func (h *Handler) getObject(q *request) error  { return h.serveObject(q, true) }
 func (h *Handler) headObject(q *request) error { return h.serveObject(q, false) }
 
 func (h *Handler) serveObject(q *request, withBody bool) error {
+	// partNumber is syntax, checked before the object is looked up.
+	part := 0
+	if pn := q.query.Get("partNumber"); pn != "" {
+		n, err := strconv.Atoi(pn)
+		if err != nil || n < 1 || n > maxParts {
+			return errCodeDetail("InvalidArgument", func(e *errorBody) {
+				e.Message = "Part number must be an integer between 1 and 10000, inclusive"
+				e.ArgumentName, e.ArgumentValue = "partNumber", pn
+			})
+		}
+		part = n
+	}
 	o, err := h.meta.GetObject(q.r.Context(), q.bucket, q.key)
 	if err != nil {
 		return err
@@ -145,11 +160,7 @@ func (h *Handler) serveObject(q *request, withBody bool) error {
 	size := o.Size
 	rng := byteRange{0, size - 1}
 	partial := false
-	if pn := q.query.Get("partNumber"); pn != "" {
-		n, err := strconv.Atoi(pn)
-		if err != nil || n < 1 || n > 10000 {
-			return errCode("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive")
-		}
+	if n := part; n > 0 {
 		if q.r.Header.Get("Range") != "" {
 			return errCode("InvalidRequest", "Cannot specify both Range header and partNumber query parameter")
 		}
@@ -163,8 +174,13 @@ func (h *Handler) serveObject(q *request, withBody bool) error {
 			off += s.Size
 		}
 		rng = byteRange{off, off + o.Segments[n-1].Size - 1}
-		partial = len(o.Segments) > 1 || n > 1
-		hdr.Set("x-amz-mp-parts-count", strconv.Itoa(len(o.Segments)))
+		// A part is a ranged GET, even the one part of a simple object
+		// (but an empty one has no range to give); only a multipart
+		// object (its ETag ends "-N") has a parts count.
+		partial = size > 0
+		if strings.Contains(o.ETag, "-") {
+			hdr.Set("x-amz-mp-parts-count", strconv.Itoa(len(o.Segments)))
+		}
 	} else if v := q.r.Header.Get("Range"); v != "" {
 		r, ok, err := parseRange(v, size)
 		if err != nil {

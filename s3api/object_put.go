@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/wicket-io/wicket"
@@ -27,9 +28,66 @@ const (
 )
 
 // storedHeaders are the standard headers an object keeps and GET returns.
-var storedHeaders = []string{"Content-Type", "Content-Encoding", "Content-Disposition", "Content-Language", "Cache-Control", "Expires"}
+var storedHeaders = []string{"Content-Type", "Content-Encoding", "Content-Disposition", "Content-Language", "Cache-Control", "Expires", redirectHeader}
+
+// redirectHeader makes a website endpoint redirect to another object or URL;
+// Wicket has no website endpoint but keeps and returns it as S3 does.
+const redirectHeader = "X-Amz-Website-Redirect-Location"
 
 var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
+
+// checkObjectLock validates the x-amz-object-lock-* headers of a write in
+// S3's order, syntax first; then, as no Wicket bucket has Object Lock, any
+// lock asked for is refused as S3 refuses it on a bucket without it.
+func checkObjectLock(hdr http.Header, now time.Time) error {
+	invalid := func(name, value, msg string) error {
+		return errCodeDetail("InvalidArgument", func(e *errorBody) {
+			e.Message, e.ArgumentName, e.ArgumentValue = msg, name, value
+		})
+	}
+	hold := hdr.Get("X-Amz-Object-Lock-Legal-Hold")
+	if hold != "" && hold != "ON" && hold != "OFF" {
+		return invalid("x-amz-object-lock-legal-hold", hold, "Legal Hold must be either of 'ON' or 'OFF'")
+	}
+	mode, until := hdr.Get("X-Amz-Object-Lock-Mode"), hdr.Get("X-Amz-Object-Lock-Retain-Until-Date")
+	const both = "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied."
+	switch {
+	case mode != "" && until == "":
+		return invalid("x-amz-object-lock-retain-until-date", "", both)
+	case mode == "" && until != "":
+		return invalid("x-amz-object-lock-mode", "", both)
+	}
+	if until != "" {
+		t, err := time.Parse(time.RFC3339, until)
+		if err != nil {
+			return invalid("x-amz-object-lock-retain-until-date", until, "The retain until date must be provided in ISO 8601 format")
+		}
+		if !t.After(now) {
+			return invalid("x-amz-object-lock-retain-until-date", until, "The retain until date must be in the future!")
+		}
+		if mode != "GOVERNANCE" && mode != "COMPLIANCE" {
+			return invalid("x-amz-object-lock-mode", mode, "Unknown wormMode directive.")
+		}
+	}
+	if hold != "" || mode != "" {
+		return errCode("InvalidRequest", "Bucket is missing ObjectLockConfiguration")
+	}
+	return nil
+}
+
+// checkRedirect validates x-amz-website-redirect-location; "" is none.
+func checkRedirect(v string) error {
+	if v == "" {
+		return nil
+	}
+	if !strings.HasPrefix(v, "/") && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+		return errCode("InvalidRedirectLocation")
+	}
+	if len(v) > 2048 {
+		return errCode("InvalidRedirectLocation", "The length of website redirect location cannot exceed 2,048 characters.")
+	}
+	return nil
+}
 
 func checkKey(key string) error {
 	if len(key) > maxKeyLen {
@@ -49,6 +107,9 @@ func objectFromHeaders(bucket, key string, hdr http.Header) (*wicket.Object, err
 		if v := hdr.Get(name); v != "" {
 			o.Headers[name] = v
 		}
+	}
+	if err := checkRedirect(o.Headers[redirectHeader]); err != nil {
+		return nil, err
 	}
 	if ce, ok := o.Headers["Content-Encoding"]; ok {
 		// aws-chunked describes the transfer, not the object.
@@ -74,7 +135,9 @@ func objectFromHeaders(bucket, key string, hdr http.Header) (*wicket.Object, err
 		}
 	}
 	if size > maxMetadataSize {
-		return nil, errCode("MetadataTooLarge")
+		return nil, errCodeDetail("MetadataTooLarge", func(e *errorBody) {
+			e.Size, e.MaxSizeAllowed = strconv.Itoa(size), strconv.Itoa(maxMetadataSize)
+		})
 	}
 	if t := hdr.Get("X-Amz-Tagging"); t != "" {
 		tags, err := parseTagQuery(t)
@@ -94,7 +157,7 @@ func parseTagQuery(s string) (map[string]string, error) {
 	}
 	tags := map[string]string{}
 	for k, v := range vals {
-		if len(v) > 1 {
+		if k == "" || len(v) > 1 {
 			return nil, errCode("InvalidArgument", "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")
 		}
 		tags[k] = v[0]
@@ -109,15 +172,7 @@ func validateTags(tags map[string]string) error {
 	if len(tags) > 10 {
 		return errCode("BadRequest", "Object tags cannot be greater than 10")
 	}
-	for k, v := range tags {
-		if k == "" || utf8.RuneCountInString(k) > 128 {
-			return errCode("InvalidTag", "The TagKey you have provided is invalid")
-		}
-		if utf8.RuneCountInString(v) > 256 {
-			return errCode("InvalidTag", "The TagValue you have provided is invalid")
-		}
-	}
-	return nil
+	return checkTags(tags)
 }
 
 // payload is the body of a write being received: the decoded bytes, the
@@ -173,7 +228,7 @@ func (h *Handler) openPayload(q *request, maxSize int64) (*payload, error) {
 		return nil, errCode("MissingContentLength")
 	}
 	if p.size > maxSize {
-		return nil, errCode("EntityTooLarge")
+		return nil, entityTooLarge(p.size, maxSize)
 	}
 	alg, val, err := requestedChecksum(hdr)
 	if err != nil {
@@ -257,8 +312,12 @@ func (p *payload) copyTo(w io.Writer) error {
 	if p.wantMD5 != nil && string(p.md5.Sum(nil)) != string(p.wantMD5) {
 		return errCode("BadDigest")
 	}
-	if p.sha != nil && hex.EncodeToString(p.sha.Sum(nil)) != strings.ToLower(p.wantSHA) {
-		return errCode("XAmzContentSHA256Mismatch")
+	if p.sha != nil {
+		if got := hex.EncodeToString(p.sha.Sum(nil)); got != strings.ToLower(p.wantSHA) {
+			return errCodeDetail("XAmzContentSHA256Mismatch", func(e *errorBody) {
+				e.ClientComputedSHA256, e.S3ComputedSHA256 = p.wantSHA, got
+			})
+		}
 	}
 	if p.checksum != nil {
 		want := p.wantSum
@@ -331,6 +390,9 @@ func (h *Handler) putObject(q *request) error {
 	// Fail early on a missing bucket rather than after a 5 GiB upload; the
 	// commit checks again.
 	if _, err := h.meta.GetBucket(q.r.Context(), q.bucket); err != nil {
+		return err
+	}
+	if err := checkObjectLock(q.r.Header, h.clock.Now()); err != nil {
 		return err
 	}
 	p, err := h.openPayload(q, maxPutSize)

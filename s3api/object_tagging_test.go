@@ -68,6 +68,8 @@ func TestObjectTagging(t *testing.T) {
 		{"empty key", "bkt", "k", tagSet("", "1"), "InvalidTag", "The TagKey you have provided is invalid"},
 		{"key of 129", "bkt", "k", tagSet(strings.Repeat("k", 129), "1"), "InvalidTag", "The TagKey you have provided is invalid"},
 		{"value of 257", "bkt", "k", tagSet("k", strings.Repeat("v", 257)), "InvalidTag", "The TagValue you have provided is invalid"},
+		{"key with ?", "bkt", "k", tagSet("key?", "1"), "InvalidTag", "The TagKey you have provided is invalid"},
+		{"value with *", "bkt", "k", tagSet("k", "val*"), "InvalidTag", "The TagValue you have provided is invalid"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String(tc.bucket), Key: aws.String(tc.key), Tagging: &types.Tagging{TagSet: tc.tags}})
@@ -75,6 +77,23 @@ func TestObjectTagging(t *testing.T) {
 				t.Fatalf("PutObjectTagging: %v; want %s %q", err, tc.code, tc.message)
 			}
 		})
+	}
+	// x-amz-tagging is a URL query: bad encoding, an empty or repeated name
+	// is InvalidArgument; a character AWS does not allow in tags, InvalidTag.
+	const badQuery = "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates."
+	for _, tc := range []struct{ tagging, code, message string }{
+		{"=", "InvalidArgument", badQuery},
+		{"key%", "InvalidArgument", badQuery},
+		{"key=val&key=val", "InvalidArgument", badQuery},
+		{"key(=val", "InvalidTag", "The TagKey you have provided is invalid"},
+		{"key=val#", "InvalidTag", "The TagValue you have provided is invalid"},
+		{"key@-_.:/+1=val%20%2B@", "", ""},
+		{"key&&", "", ""},
+	} {
+		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("t"), Body: strings.NewReader("x"), Tagging: aws.String(tc.tagging)})
+		if apiCode(err) != tc.code || apiMessage(err) != tc.message {
+			t.Errorf("PutObject tagged %q: %v; want %s %q", tc.tagging, err, tc.code, tc.message)
+		}
 	}
 	if _, err := c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("bkt"), Key: aws.String("nothere")}); apiCode(err) != "NoSuchKey" {
 		t.Fatalf("GetObjectTagging of a missing key: %v, want NoSuchKey", err)

@@ -40,15 +40,12 @@ const (
 	postPartCost  = 64
 )
 
-// isPostObject reports whether q is a form upload. It is authenticated by
-// the signed policy in its body, not by its headers, so ServeHTTP lets it
-// reach postObject unsigned.
+// isPostObject reports whether q is meant as a form upload. It is
+// authenticated by the signed policy in its body, not by its headers, so
+// ServeHTTP lets it reach postObject unsigned, which also answers a body
+// that is not a form as S3 does.
 func isPostObject(q *request) bool {
-	if q.r.Method != http.MethodPost || q.bucket == "" || q.key != "" || q.query.Has("delete") {
-		return false
-	}
-	mt, _, err := mime.ParseMediaType(q.r.Header.Get("Content-Type"))
-	return err == nil && mt == "multipart/form-data"
+	return q.r.Method == http.MethodPost && q.bucket != "" && q.key == "" && !q.query.Has("delete")
 }
 
 // postForm is a form upload read up to its file.
@@ -60,15 +57,15 @@ type postForm struct {
 
 func (h *Handler) postObject(q *request) error {
 	mt, params, err := mime.ParseMediaType(q.r.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
+	if err != nil || mt != "multipart/form-data" {
 		return errCodeDetail("PreconditionFailed", func(e *errorBody) {
 			e.Condition = "Bucket POST must be of the enclosure-type multipart/form-data"
 		})
 	}
-	ctx := q.r.Context()
-	if _, err := h.meta.GetBucket(ctx, q.bucket); err != nil {
-		return err
+	if params["boundary"] == "" {
+		return errCode("MalformedPOSTRequest")
 	}
+	ctx := q.r.Context()
 	form, err := readPostForm(multipart.NewReader(q.r.Body, params["boundary"]))
 	if err != nil {
 		return err
@@ -89,6 +86,10 @@ func (h *Handler) postObject(q *request) error {
 		return err
 	}
 	q.principal = principal
+	// S3 authenticates the form before it looks the bucket up.
+	if _, err := h.meta.GetBucket(ctx, q.bucket); err != nil {
+		return err
+	}
 	o, err := objectFromForm(q.bucket, key, form.fields)
 	if err != nil {
 		return err
@@ -494,10 +495,12 @@ func (h *Handler) writePostFile(q *request, file io.Reader, size sizeRange) (wic
 		return wicket.Segment{}, "", errCode("IncompleteBody", "The request body terminated unexpectedly")
 	}
 	if n > size.max {
-		return wicket.Segment{}, "", errCode("EntityTooLarge")
+		// S3 reports the whole file's size; the form body is already bounded.
+		rest, _ := io.CopyBuffer(io.Discard, file, *bp)
+		return wicket.Segment{}, "", entityTooLarge(n+rest, size.max)
 	}
 	if n < size.min {
-		return wicket.Segment{}, "", errCode("EntityTooSmall")
+		return wicket.Segment{}, "", entityTooSmall(n, size.min)
 	}
 	if _, err := bw.Commit(ctx); err != nil {
 		return wicket.Segment{}, "", err

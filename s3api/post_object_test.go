@@ -335,6 +335,8 @@ func TestPostObjectRefused(t *testing.T) {
 			"Invalid according to Policy: Policy expired."},
 		{"too large", with(func(p *postUpload) { p.file = "a picture too large" }), 400, "<Code>EntityTooLarge</Code>"},
 		{"too small", with(func(p *postUpload) { p.file = "pic" }), 400, "<Code>EntityTooSmall</Code>"},
+		{"too large: sizes", with(func(p *postUpload) { p.file = "a picture too large" }), 400, "<ProposedSize>19</ProposedSize><MaxSizeAllowed>10</MaxSizeAllowed>"},
+		{"too small: sizes", with(func(p *postUpload) { p.file = "pic" }), 400, "<ProposedSize>3</ProposedSize><MinSizeAllowed>5</MinSizeAllowed>"},
 		{"wrong secret", with(func(p *postUpload) { p.secret = "not-the-secret" }), 403, "<Code>SignatureDoesNotMatch</Code>"},
 		{"unknown access key", with(func(p *postUpload) { p.accessKey = "AKIANOBODY" }), 403, "<Code>InvalidAccessKeyId</Code>"},
 		{"another region", with(func(p *postUpload) { p.region = "eu-west-1" }), 400,
@@ -355,6 +357,9 @@ func TestPostObjectRefused(t *testing.T) {
 		{"a field twice", with(func(p *postUpload) { p.fields = append(p.fields, [2]string{"key", "uploads/other"}) }), 400,
 			"<Code>InvalidArgument</Code>"},
 		{"missing bucket", with(func(p *postUpload) { p.bucket = "nothere" }), 404, "<Code>NoSuchBucket</Code>"},
+		// The form is authenticated before the bucket is looked up.
+		{"wrong secret, missing bucket", with(func(p *postUpload) { p.bucket = "nothere"; p.secret = "not-the-secret" }), 403, "<Code>SignatureDoesNotMatch</Code>"},
+		{"another region, missing bucket", with(func(p *postUpload) { p.bucket = "nothere"; p.region = "eu-west-1" }), 400, "<Code>InvalidArgument</Code>"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, data := do(t, tc.upload.request(t, env))
@@ -368,6 +373,26 @@ func TestPostObjectRefused(t *testing.T) {
 	resp, data := signedRequest(t, env, "POST", "/bkt", []byte("key=x"), http.Header{"Content-Type": {"application/x-www-form-urlencoded"}})
 	if resp.StatusCode != http.StatusPreconditionFailed || !strings.Contains(string(data), "<Condition>Bucket POST must be of the enclosure-type multipart/form-data</Condition>") {
 		t.Errorf("urlencoded POST = %d %s", resp.StatusCode, data)
+	}
+
+	// Anonymous, such a POST is refused for what it is, not for being
+	// anonymous; a form without a boundary is malformed.
+	for _, tc := range []struct {
+		contentType string
+		status      int
+		want        string
+	}{
+		{"application/json", http.StatusPreconditionFailed, "<Condition>Bucket POST must be of the enclosure-type multipart/form-data</Condition>"},
+		{"multipart/form-data", http.StatusBadRequest, "<Code>MalformedPOSTRequest</Code>"},
+	} {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, env.URL+"/bkt", strings.NewReader("body"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", tc.contentType)
+		if resp, data := do(t, req); resp.StatusCode != tc.status || !strings.Contains(string(data), tc.want) {
+			t.Errorf("anonymous %s POST = %d %s, want %d %s", tc.contentType, resp.StatusCode, data, tc.status, tc.want)
+		}
 	}
 
 	// Nothing refused was stored, and no blob was left behind.

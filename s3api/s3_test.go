@@ -42,6 +42,14 @@ func TestBucketLifecycle(t *testing.T) {
 			t.Errorf("CreateBucket(%q): %v, want InvalidBucketName", bad, err)
 		}
 	}
+	// us-east-1 is never named as a constraint, even at its own endpoint.
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("east"),
+		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: "us-east-1"}}); apiCode(err) != "InvalidLocationConstraint" {
+		t.Errorf("CreateBucket in us-east-1 by name: %v, want InvalidLocationConstraint", err)
+	}
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("locked"), ObjectLockEnabledForBucket: aws.Bool(true)}); apiCode(err) != "NotImplemented" {
+		t.Errorf("CreateBucket with Object Lock: %v, want NotImplemented", err)
+	}
 	if _, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("photos")}); err != nil {
 		t.Fatalf("HeadBucket: %v", err)
 	}
@@ -51,6 +59,12 @@ func TestBucketLifecycle(t *testing.T) {
 	lb, err := c.ListBuckets(ctx, &s3.ListBucketsInput{})
 	if err != nil || len(lb.Buckets) != 1 || aws.ToString(lb.Buckets[0].Name) != "photos" {
 		t.Fatalf("ListBuckets = %+v, %v", lb, err)
+	}
+	for _, n := range []int32{-3, 0, 10001} {
+		if _, err := c.ListBuckets(ctx, &s3.ListBucketsInput{MaxBuckets: aws.Int32(n)}); apiCode(err) != "InvalidArgument" ||
+			apiMessage(err) != "Argument max-buckets must be an integer between 1 and 10000." {
+			t.Errorf("ListBuckets max-buckets=%d: %v", n, err)
+		}
 	}
 	loc, err := c.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String("photos")})
 	if err != nil || loc.LocationConstraint != "" {
@@ -160,6 +174,33 @@ func TestGetRangesAndConditions(t *testing.T) {
 	if _, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), Range: aws.String("bytes=10-")}); apiCode(err) != "InvalidRange" {
 		t.Fatalf("unsatisfiable range: %v, want InvalidRange", err)
 	}
+	// A part number is a ranged GET even of a simple object, which has no
+	// parts count; a bad number is refused before the key is looked up.
+	one, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), PartNumber: aws.Int32(1)})
+	if err != nil || aws.ToString(one.ContentRange) != "bytes 0-9/10" || one.PartsCount != nil || aws.ToInt64(one.ContentLength) != 10 {
+		t.Fatalf("partNumber=1 of a simple object: %+v, %v", one, err)
+	}
+	if _, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("missing"), PartNumber: aws.Int32(-3)}); apiCode(err) != "InvalidArgument" {
+		t.Fatalf("partNumber=-3 of a missing key: %v, want InvalidArgument", err)
+	}
+	// A suffix range selects all of an empty object; a zero-length suffix
+	// and any first-byte range are unsatisfiable.
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("empty"), Body: strings.NewReader("")}); err != nil {
+		t.Fatal(err)
+	}
+	empty, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("empty"), Range: aws.String("bytes=-1")})
+	if err != nil || aws.ToInt64(empty.ContentLength) != 0 || empty.ContentRange != nil {
+		t.Fatalf("bytes=-1 of an empty object: %+v, %v", empty, err)
+	}
+	empty, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("empty"), PartNumber: aws.Int32(1)})
+	if err != nil || aws.ToInt64(empty.ContentLength) != 0 || empty.ContentRange != nil {
+		t.Fatalf("partNumber=1 of an empty object: %+v, %v", empty, err)
+	}
+	for _, rng := range []string{"bytes=-0", "bytes=0-0", "bytes=0-"} {
+		if _, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("empty"), Range: aws.String(rng)}); apiCode(err) != "InvalidRange" {
+			t.Fatalf("%s of an empty object: %v, want InvalidRange", rng, err)
+		}
+	}
 	if _, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), IfMatch: aws.String(`"nope"`)}); apiCode(err) != "PreconditionFailed" {
 		t.Fatalf("If-Match mismatch: %v, want PreconditionFailed", err)
 	}
@@ -243,3 +284,121 @@ func TestWrongSecret(t *testing.T) {
 }
 
 var _ = types.ObjectStorageClassStandard
+
+// x-amz-website-redirect-location is validated, kept and returned; a copy
+// takes it from the request, never from the source.
+func TestWebsiteRedirectLocation(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3()
+	ctx := t.Context()
+	newBucket(t, c, "bkt")
+	for _, bad := range []string{"invalid", "ftp://example.com/x", "/" + strings.Repeat("x", 2048)} {
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), WebsiteRedirectLocation: aws.String(bad)}); apiCode(err) != "InvalidRedirectLocation" {
+			t.Fatalf("PutObject with redirect %.20q: %v", bad, err)
+		}
+	}
+	if _, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("k"), WebsiteRedirectLocation: aws.String("invalid")}); apiCode(err) != "InvalidRedirectLocation" {
+		t.Fatalf("CreateMultipartUpload with an invalid redirect: %v", err)
+	}
+	for _, good := range []string{"/other", "http://example.com/", "https://example.com/x"} {
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), WebsiteRedirectLocation: aws.String(good)}); err != nil {
+			t.Fatalf("PutObject with redirect %s: %v", good, err)
+		}
+		head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k")})
+		if err != nil || aws.ToString(head.WebsiteRedirectLocation) != good {
+			t.Fatalf("HeadObject after redirect %s: %+v, %v", good, head, err)
+		}
+	}
+	src := aws.String("bkt/k")
+	if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("bkt"), Key: aws.String("c"), CopySource: src, WebsiteRedirectLocation: aws.String("invalid")}); apiCode(err) != "InvalidRedirectLocation" {
+		t.Fatalf("CopyObject with an invalid redirect: %v", err)
+	}
+	if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("bkt"), Key: aws.String("c"), CopySource: src}); err != nil {
+		t.Fatal(err)
+	}
+	if head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("c")}); err != nil || head.WebsiteRedirectLocation != nil {
+		t.Fatalf("copy without a redirect: %+v, %v", head, err)
+	}
+	// Changing only the redirect is a legal copy onto itself.
+	if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), CopySource: src, WebsiteRedirectLocation: aws.String("/new")}); err != nil {
+		t.Fatal(err)
+	}
+	if head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k")}); err != nil || aws.ToString(head.WebsiteRedirectLocation) != "/new" {
+		t.Fatalf("copy onto itself with a new redirect: %+v, %v", head, err)
+	}
+}
+
+// ListBuckets pages by max-buckets with a continuation token.
+func TestListBucketsPages(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3()
+	ctx := t.Context()
+	for _, b := range []string{"b-3", "b-1", "b-2", "other"} {
+		newBucket(t, c, b)
+	}
+	var got []string
+	var token *string
+	for page := 0; ; page++ {
+		out, err := c.ListBuckets(ctx, &s3.ListBucketsInput{MaxBuckets: aws.Int32(2), Prefix: aws.String("b-"), ContinuationToken: token})
+		if err != nil || len(out.Buckets) > 2 || page > 2 {
+			t.Fatalf("page %d: %+v, %v", page, out, err)
+		}
+		for _, b := range out.Buckets {
+			got = append(got, aws.ToString(b.Name))
+		}
+		if token = out.ContinuationToken; token == nil {
+			break
+		}
+	}
+	if strings.Join(got, ",") != "b-1,b-2,b-3" {
+		t.Fatalf("pages listed %q", got)
+	}
+}
+
+// Object Lock headers are checked in S3's order, syntax first, then refused
+// as on any bucket without Object Lock, which every Wicket bucket is.
+func TestObjectLockHeaders(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3()
+	ctx := t.Context()
+	newBucket(t, c, "bkt")
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("src"), Body: strings.NewReader("x")}); err != nil {
+		t.Fatal(err)
+	}
+	const both = "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied."
+	future, past := time.Now().Add(24*time.Hour), time.Now().Add(-time.Hour)
+	for _, tc := range []struct {
+		name          string
+		mode          types.ObjectLockMode
+		until         *time.Time
+		hold          types.ObjectLockLegalHoldStatus
+		code, message string
+	}{
+		{"mode without date", types.ObjectLockModeGovernance, nil, "", "InvalidArgument", both},
+		{"date without mode", "", &future, "", "InvalidArgument", both},
+		{"past date", types.ObjectLockModeCompliance, &past, "", "InvalidArgument", "The retain until date must be in the future!"},
+		{"unknown mode", "invalid_mode", &future, "", "InvalidArgument", "Unknown wormMode directive."},
+		{"unknown legal hold", "", nil, "invalid_status", "InvalidArgument", "Legal Hold must be either of 'ON' or 'OFF'"},
+		{"retention", types.ObjectLockModeGovernance, &future, "", "InvalidRequest", "Bucket is missing ObjectLockConfiguration"},
+		{"legal hold", "", nil, types.ObjectLockLegalHoldStatusOn, "InvalidRequest", "Bucket is missing ObjectLockConfiguration"},
+	} {
+		check := func(op string, err error) {
+			t.Helper()
+			if apiCode(err) != tc.code || apiMessage(err) != tc.message {
+				t.Errorf("%s, %s: %v; want %s %q", op, tc.name, err, tc.code, tc.message)
+			}
+		}
+		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), Body: strings.NewReader("x"),
+			ObjectLockMode: tc.mode, ObjectLockRetainUntilDate: tc.until, ObjectLockLegalHoldStatus: tc.hold})
+		check("PutObject", err)
+		_, err = c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("k"),
+			ObjectLockMode: tc.mode, ObjectLockRetainUntilDate: tc.until, ObjectLockLegalHoldStatus: tc.hold})
+		check("CreateMultipartUpload", err)
+		_, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), CopySource: aws.String("bkt/src"),
+			ObjectLockMode: tc.mode, ObjectLockRetainUntilDate: tc.until, ObjectLockLegalHoldStatus: tc.hold})
+		check("CopyObject", err)
+	}
+	if keys := listKeys(t, c, "bkt"); len(keys) != 1 {
+		t.Errorf("refused writes were stored: %q", keys)
+	}
+}

@@ -3,6 +3,8 @@ package s3api
 import (
 	"encoding/xml"
 	"sort"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -53,15 +55,38 @@ func parseTagging(body []byte, maxTags int, tooMany string) (map[string]string, 
 		if _, dup := tags[k]; dup {
 			return nil, errCode("InvalidTag", "Cannot provide multiple Tags with the same key")
 		}
-		if k == "" || utf8.RuneCountInString(k) > 128 || !utf8.ValidString(k) {
-			return nil, errCode("InvalidTag", "The TagKey you have provided is invalid")
-		}
-		if utf8.RuneCountInString(v) > 256 || !utf8.ValidString(v) {
-			return nil, errCode("InvalidTag", "The TagValue you have provided is invalid")
-		}
 		tags[k] = v
 	}
+	if err := checkTags(tags); err != nil {
+		return nil, err
+	}
 	return tags, nil
+}
+
+// checkTags applies AWS's tag restrictions: keys of 1 to 128 characters,
+// values of up to 256, both of letters, digits, spaces and + - = . _ : / @.
+func checkTags(tags map[string]string) error {
+	for k, v := range tags {
+		if k == "" || utf8.RuneCountInString(k) > 128 || !tagText(k) {
+			return errCode("InvalidTag", "The TagKey you have provided is invalid")
+		}
+		if utf8.RuneCountInString(v) > 256 || !tagText(v) {
+			return errCode("InvalidTag", "The TagValue you have provided is invalid")
+		}
+	}
+	return nil
+}
+
+func tagText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.Is(unicode.Z, r) && !strings.ContainsRune("+-=._:/@", r) {
+			return false
+		}
+	}
+	return true
 }
 
 // taggingDoc is the Tagging document of tags, in key order.
