@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -128,10 +129,42 @@ func appendQueryDecodeEncode(dst []byte, s string) []byte {
 // queryUnescape decodes one query component; it allocates only when s holds
 // an escape.
 func queryUnescape(s string) string {
-	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
+	i := indexEscape(s)
+	if i < 0 {
 		return s
 	}
-	return string(appendQueryUnescape(make([]byte, 0, len(s)), s))
+	// A Builder makes the string without the copy that string([]byte) does.
+	var b strings.Builder
+	b.Grow(len(s))
+	for i >= 0 {
+		b.WriteString(s[:i])
+		c, n := s[i], 1
+		switch {
+		case c == '+':
+			c = ' '
+		case i+2 < len(s):
+			hi, ok1 := unhex(s[i+1])
+			lo, ok2 := unhex(s[i+2])
+			if ok1 && ok2 {
+				c, n = hi<<4|lo, 3
+			}
+		}
+		b.WriteByte(c)
+		s = s[i+n:]
+		i = indexEscape(s)
+	}
+	b.WriteString(s)
+	return b.String()
+}
+
+// indexEscape returns the index of the first '%' or '+' in s, or -1. (Two
+// IndexByte calls, which are vectorised, beat IndexAny's byte loop.)
+func indexEscape(s string) int {
+	i, j := strings.IndexByte(s, '%'), strings.IndexByte(s, '+')
+	if i < 0 || (j >= 0 && j < i) {
+		return j
+	}
+	return i
 }
 
 // appendQueryUnescape appends s decoded as form decoding does: '+' is a
@@ -175,18 +208,22 @@ type scratch struct {
 	creq    []byte // canonical request
 	sts     []byte // string to sign
 	out     []byte
-	given   []byte // the signature a request carries
-	hexSig  [2 * sha256.Size]byte
 	// hostHeader is the index in headers of the host header, or -1.
 	hostHeader int
-	sha     [sha256.Size]byte
-	date16  [16]byte // X-Amz-Date
-	hm      macer
+	// qbase is where a raw query copied by beginQuery starts in the arena;
+	// sorted says that params are known to be in canonical order.
+	qbase  int32
+	sorted bool
+	sha    [sha256.Size]byte
+	date16 [16]byte // X-Amz-Date
+	hm     macer
 
-	// The last date formatted, so that its string is made once a day.
-	dy, dd int
-	dm     time.Month
-	ds     string
+	// The last date formatted, so that its string is made once a day, and
+	// the last X-Amz-Date, made once a second.
+	dy, dd  int
+	dm      time.Month
+	ds      string
+	amzDate string
 }
 
 func (s *scratch) reset() {
@@ -196,19 +233,20 @@ func (s *scratch) reset() {
 	s.creq = s.creq[:0]
 	s.sts = s.sts[:0]
 	s.out = s.out[:0]
-	s.given = s.given[:0]
 	s.hostHeader = -1
+	s.sorted = false
 }
 
 func (s *scratch) str(sp span) []byte { return s.arena[sp.lo:sp.hi] }
 
-// addParam encodes a raw (wire-form) query key and value into the arena.
+// addRawParam encodes a raw (wire-form) query key and value into the arena.
 func (s *scratch) addRawParam(k, v string) {
 	lo := int32(len(s.arena))
 	s.arena = appendQueryDecodeEncode(s.arena, k)
 	mid := int32(len(s.arena))
 	s.arena = appendQueryDecodeEncode(s.arena, v)
 	s.params = append(s.params, param{span{lo, mid}, span{mid, int32(len(s.arena))}})
+	s.sorted = false
 }
 
 // addParam encodes a decoded query key and value into the arena.
@@ -218,34 +256,99 @@ func addParam[T ~string | ~[]byte](s *scratch, k string, v T) {
 	mid := int32(len(s.arena))
 	s.arena = appendURIEncode(s.arena, v, false)
 	s.params = append(s.params, param{span{lo, mid}, span{mid, int32(len(s.arena))}})
+	s.sorted = false
 }
 
 // addRawQuery adds every parameter of a raw query string.
 func (s *scratch) addRawQuery(raw string) {
-	for raw != "" {
-		var kv string
-		kv, raw, _ = strings.Cut(raw, "&")
-		if kv == "" {
+	s.beginQuery(raw)
+	for off := 0; off < len(raw); {
+		kv, _, _ := strings.Cut(raw[off:], "&")
+		if kv != "" {
+			k, v, _ := strings.Cut(kv, "=")
+			s.addQueryParam(k, v, off, len(kv))
+		}
+		off += len(kv) + 1
+	}
+}
+
+// beginQuery starts the canonical query of a raw one, which it copies into
+// the arena: a parameter already in canonical form (as every SDK's
+// presigned URL has them) then costs no encoding, its spans pointing into
+// the copy, and a query already in canonical order no sorting.
+func (s *scratch) beginQuery(raw string) {
+	s.qbase = int32(len(s.arena))
+	s.arena = append(s.arena, raw...)
+	s.sorted = len(s.params) == 0
+}
+
+// addQueryParam adds the parameter k=v whose n bytes start at byte off of
+// the raw query passed to beginQuery.
+func (s *scratch) addQueryParam(k, v string, off, n int) {
+	var p param
+	if canonicalComponent(k) && canonicalComponent(v) {
+		lo, hi := s.qbase+int32(off), s.qbase+int32(off+n)
+		p = param{span{lo, lo + int32(len(k))}, span{hi - int32(len(v)), hi}}
+	} else {
+		lo := int32(len(s.arena))
+		s.arena = appendQueryDecodeEncode(s.arena, k)
+		mid := int32(len(s.arena))
+		s.arena = appendQueryDecodeEncode(s.arena, v)
+		p = param{span{lo, mid}, span{mid, int32(len(s.arena))}}
+	}
+	if n := len(s.params); s.sorted && n > 0 && s.paramCompare(s.params[n-1], p) > 0 {
+		s.sorted = false
+	}
+	s.params = append(s.params, p)
+}
+
+// canonicalComponent reports whether a raw query component is already its
+// own SigV4 encoding: unreserved bytes, and upper-case escapes of the others.
+func canonicalComponent(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if unreserved[s[i]] {
 			continue
 		}
-		k, v, _ := strings.Cut(kv, "=")
-		s.addRawParam(k, v)
+		if s[i] != '%' || i+2 >= len(s) || !isUpperHex(s[i+1]) || !isUpperHex(s[i+2]) {
+			return false
+		}
+		hi, _ := unhex(s[i+1])
+		lo, _ := unhex(s[i+2])
+		if unreserved[hi<<4|lo] {
+			return false
+		}
+		i += 2
 	}
+	return true
 }
 
-func (s *scratch) paramLess(a, b param) bool {
+func isUpperHex(c byte) bool { return '0' <= c && c <= '9' || 'A' <= c && c <= 'F' }
+
+func (s *scratch) paramCompare(a, b param) int {
 	if c := bytes.Compare(s.str(a.k), s.str(b.k)); c != 0 {
-		return c < 0
+		return c
 	}
-	return bytes.Compare(s.str(a.v), s.str(b.v)) < 0
+	return bytes.Compare(s.str(a.v), s.str(b.v))
 }
 
-// sortParams sorts by encoded key, then encoded value. Insertion sort: query
-// strings are short, and it allocates nothing.
+// insertionSortMax is the length up to which sorting uses insertion sort,
+// fastest for the few parameters and headers of a usual request. Longer
+// lists, which a client may make as long as the server lets it, take
+// slices.SortFunc, so that the work stays O(n log n).
+const insertionSortMax = 12
+
+// sortParams sorts by encoded key, then encoded value.
 func (s *scratch) sortParams() {
 	p := s.params
+	if s.sorted {
+		return
+	}
+	if len(p) > insertionSortMax {
+		slices.SortFunc(p, s.paramCompare)
+		return
+	}
 	for i := 1; i < len(p); i++ {
-		for j := i; j > 0 && s.paramLess(p[j], p[j-1]); j-- {
+		for j := i; j > 0 && s.paramCompare(p[j], p[j-1]) < 0; j-- {
 			p[j], p[j-1] = p[j-1], p[j]
 		}
 	}
@@ -267,20 +370,14 @@ func (s *scratch) appendCanonicalQuery(dst []byte) []byte {
 // spaces folded to one (the "Trimall" of the specification).
 func appendHeaderValue(dst []byte, v string) []byte {
 	v = strings.TrimSpace(v)
-	space := false
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if c == ' ' {
-			if space {
-				continue
-			}
-			space = true
-		} else {
-			space = false
+	for {
+		i := strings.Index(v, "  ")
+		if i < 0 {
+			return append(dst, v...)
 		}
-		dst = append(dst, c)
+		dst = append(dst, v[:i+1]...)
+		v = strings.TrimLeft(v[i+1:], " ")
 	}
-	return dst
 }
 
 func appendLower(dst []byte, s string) []byte {
@@ -315,40 +412,40 @@ func (s *scratch) setHeaderValue(i int, value string) {
 	s.headers[i].value = span{lo, int32(len(s.arena))}
 }
 
-// findHeader returns the index of the canonical header named name, or -1.
-func (s *scratch) findHeader(name string) int {
-	for i, h := range s.headers {
-		if string(s.str(h.name)) == name {
-			return i
-		}
-	}
-	return -1
-}
-
-// appendToHeader adds more values to an existing canonical header.
-func (s *scratch) appendToHeader(i int, values []string) {
-	// The header's value must be the last thing in the arena to grow in
-	// place; otherwise copy it to the end first.
-	h := &s.headers[i]
-	if int(h.value.hi) != len(s.arena) {
-		lo := int32(len(s.arena))
-		s.arena = append(s.arena, s.arena[h.value.lo:h.value.hi]...)
-		h.value = span{lo, int32(len(s.arena))}
-	}
-	for _, v := range values {
-		s.arena = append(s.arena, ',')
-		s.arena = appendHeaderValue(s.arena, v)
-	}
-	h.value.hi = int32(len(s.arena))
-}
-
+// sortHeaders sorts the canonical headers by name and merges those whose
+// names differ only in case (a Header map built by hand may hold both), their
+// values joined by commas as a repeated header's are.
 func (s *scratch) sortHeaders() {
 	h := s.headers
+	if len(h) > insertionSortMax {
+		slices.SortFunc(h, func(a, b header) int { return bytes.Compare(s.str(a.name), s.str(b.name)) })
+		s.mergeHeaders()
+		return
+	}
 	for i := 1; i < len(h); i++ {
 		for j := i; j > 0 && string(s.str(h[j].name)) < string(s.str(h[j-1].name)); j-- {
 			h[j], h[j-1] = h[j-1], h[j]
 		}
 	}
+	s.mergeHeaders()
+}
+
+func (s *scratch) mergeHeaders() {
+	h := s.headers
+	out := 0
+	for i := range h {
+		if out > 0 && string(s.str(h[i].name)) == string(s.str(h[out-1].name)) {
+			lo := int32(len(s.arena))
+			s.arena = append(s.arena, s.str(h[out-1].value)...)
+			s.arena = append(s.arena, ',')
+			s.arena = append(s.arena, s.str(h[i].value)...)
+			h[out-1].value = span{lo, int32(len(s.arena))}
+			continue
+		}
+		h[out] = h[i]
+		out++
+	}
+	s.headers = h[:out]
 }
 
 func (s *scratch) appendSignedHeaders(dst []byte) []byte {
@@ -398,9 +495,9 @@ func buildStringToSign[T ~string | ~[]byte](s *scratch, amzDate T, sc *Scope) {
 	s.sts = appendHex(b, s.sha[:])
 }
 
-// signature returns the hex signature of s.sts under key, into s.out's tail.
-func (s *scratch) signature(dst []byte, key *[sha256.Size]byte) []byte {
-	return appendHex(dst, s.hm.mac(key, s.sts)[:])
+// signature appends to dst the hex signature of s.sts under key.
+func (s *scratch) signature(dst []byte, key *keyEntry) []byte {
+	return appendHex(dst, s.hm.macPads(&key.pads, s.sts)[:])
 }
 
 // Scope is a credential scope: date/region/service/aws4_request.
@@ -507,20 +604,19 @@ func opaquePath(o string) string {
 func serverTarget(r *http.Request) (path, rawQuery string) {
 	t := r.RequestURI
 	switch {
-	case t == "" || t == "*":
+	case t == "":
 		return clientPath(r.URL), r.URL.RawQuery
 	case t[0] != '/':
-		// Absolute form, "http://host/path?query" (RFC 9112 section 3.2.2).
-		i := strings.Index(t, "://")
-		if i < 0 {
-			return clientPath(r.URL), r.URL.RawQuery
+		// Absolute form, "http://host/path?query" (RFC 9112 section 3.2.2);
+		// anything else ("*", "host:443") is signed as it is.
+		if i := strings.Index(t, "://"); i >= 0 {
+			t = t[i+3:]
+			j := strings.IndexAny(t, "/?")
+			if j < 0 {
+				return "/", ""
+			}
+			t = t[j:]
 		}
-		t = t[i+3:]
-		j := strings.IndexAny(t, "/?")
-		if j < 0 {
-			return "/", ""
-		}
-		t = t[j:]
 	}
 	path, rawQuery, _ = strings.Cut(t, "?")
 	if path == "" {

@@ -19,12 +19,12 @@ type Error struct {
 	CanonicalRequest  string // SignatureDoesNotMatch
 	StringToSign      string // SignatureDoesNotMatch
 	SignatureProvided string // SignatureDoesNotMatch
-	Region            string // AuthorizationHeaderMalformed: the region expected
-	RequestTime       string // RequestTimeTooSkewed
-	ServerTime        string // RequestTimeTooSkewed, expired presigned URL
+	Region            string // wrong region in the credential: the region expected
+	RequestTime       string // RequestTimeTooSkewed, presigned URL not yet valid
+	ServerTime        string // RequestTimeTooSkewed, presigned URL expired or not yet valid
 	MaxSkew           time.Duration
-	Expires           string // expired presigned URL: when it expired
-	AmzExpires        string // expired presigned URL: its X-Amz-Expires
+	Expires           string // presigned URL expired or not yet valid: when it expires
+	AmzExpires        string // presigned URL expired: its X-Amz-Expires
 	HeadersNotSigned  string // AccessDenied for unsigned x-amz-* headers
 	ArgumentName      string // InvalidArgument
 	ArgumentValue     string // InvalidArgument

@@ -80,7 +80,14 @@ func fzSeeds(t testing.TB) [][3]string {
 		}
 	}
 	valid := seeds[0]
+	var root [3]string // a header signature of GET /
+	for _, s := range seeds {
+		if s[0] != "" && s[1] == "" && s[2] == "/" {
+			root = s
+		}
+	}
 	seeds = append(seeds,
+		[3]string{root[0], root[1], "0"}, // found by the fuzzer: a target no server takes
 		[3]string{"", "", "/"},
 		[3]string{"AWS AKIAIOSFODNN7EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=", "", "/a"},
 		[3]string{"AWS4-HMAC-SHA256", "", "/"},

@@ -3,9 +3,11 @@ package sigv4
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding"
 	"encoding/hex"
 	"hash"
 	"hash/maphash"
+	"strings"
 	"sync/atomic"
 )
 
@@ -29,6 +31,7 @@ var keySeed = maphash.MakeSeed()
 type keyEntry struct {
 	secret, date, region, service string
 	key                           [sha256.Size]byte
+	pads                          hmacPads
 }
 
 // signingKey returns the SigV4 signing key:
@@ -37,7 +40,35 @@ type keyEntry struct {
 //	kRegion  = HMAC(kDate, region)
 //	kService = HMAC(kRegion, service)
 //	kSigning = HMAC(kService, "aws4_request")
-func (c *keyCache) signingKey(secret, date, region, service string) *[sha256.Size]byte {
+//
+// The entry also holds the key's HMAC pad states, for macer.macPads.
+func (c *keyCache) signingKey(secret, date, region, service string) *keyEntry {
+	slot := &c.slots[keyHash(secret, date, region, service)%keyCacheSlots]
+	if e := slot.Load(); e != nil && e.date == date && e.region == region && e.service == service && e.secret == secret {
+		return e
+	}
+	// The parts may be substrings of a request's URL or headers; copies
+	// keep the cache from holding a large request alive.
+	e := &keyEntry{secret: strings.Clone(secret), date: strings.Clone(date), region: strings.Clone(region), service: strings.Clone(service)}
+	deriveSigningKey(e.key[:0], secret, date, region, service)
+	e.pads = newHMACPads(&e.key)
+	slot.Store(e)
+	return e
+}
+
+// keyHash hashes the four parts of a cache key, joined on the stack when
+// they fit, since one maphash.Bytes call costs less than a Hash's four
+// writes. (A collision costs a derivation, never a wrong key: the slot
+// holds the full key.)
+func keyHash(secret, date, region, service string) uint64 {
+	var buf [192]byte
+	if n := len(secret) + len(date) + len(region) + len(service) + 3; n <= len(buf) {
+		b := append(buf[:0], secret...)
+		b = append(append(b, 0), date...)
+		b = append(append(b, 0), region...)
+		b = append(append(b, 0), service...)
+		return maphash.Bytes(keySeed, b)
+	}
 	var h maphash.Hash
 	h.SetSeed(keySeed)
 	h.WriteString(secret)
@@ -47,14 +78,7 @@ func (c *keyCache) signingKey(secret, date, region, service string) *[sha256.Siz
 	h.WriteString(region)
 	h.WriteByte(0)
 	h.WriteString(service)
-	slot := &c.slots[h.Sum64()%keyCacheSlots]
-	if e := slot.Load(); e != nil && e.date == date && e.region == region && e.service == service && e.secret == secret {
-		return &e.key
-	}
-	e := &keyEntry{secret: secret, date: date, region: region, service: service}
-	deriveSigningKey(e.key[:0], secret, date, region, service)
-	slot.Store(e)
-	return &e.key
+	return h.Sum64()
 }
 
 // deriveSigningKey appends the signing key to dst. It is uncached; use it
@@ -111,6 +135,44 @@ func (m *macer) mac(key *[sha256.Size]byte, msg []byte) *[sha256.Size]byte {
 	}
 	m.outer.Reset()
 	m.outer.Write(m.pad[:])
+	m.outer.Write(inner)
+	m.outer.Sum(m.sum[:0])
+	return &m.sum
+}
+
+// hmacPads are the SHA-256 states after an HMAC key's inner and outer pad
+// blocks. Each signature under a cached key starts from them instead of
+// hashing the two pads again: two of its five or six SHA-256 blocks.
+type hmacPads struct{ inner, outer []byte }
+
+func newHMACPads(key *[sha256.Size]byte) hmacPads {
+	var pad [sha256.BlockSize]byte
+	state := func(b byte) []byte {
+		for i := range pad {
+			pad[i] = b
+		}
+		for i, k := range key {
+			pad[i] ^= k
+		}
+		h := sha256.New()
+		h.Write(pad[:])
+		s, err := h.(encoding.BinaryMarshaler).MarshalBinary()
+		if err != nil {
+			panic(err) // sha256 always marshals
+		}
+		return s
+	}
+	return hmacPads{inner: state(0x36), outer: state(0x5c)}
+}
+
+// macPads returns HMAC-SHA256(key, msg) for the key whose pad states p are.
+func (m *macer) macPads(p *hmacPads, msg []byte) *[sha256.Size]byte {
+	if m.inner.(encoding.BinaryUnmarshaler).UnmarshalBinary(p.inner) != nil ||
+		m.outer.(encoding.BinaryUnmarshaler).UnmarshalBinary(p.outer) != nil {
+		panic("sigv4: sha256 state does not restore") // made by MarshalBinary above
+	}
+	m.inner.Write(msg)
+	inner := m.inner.Sum(m.sum[:0])
 	m.outer.Write(inner)
 	m.outer.Sum(m.sum[:0])
 	return &m.sum

@@ -43,7 +43,7 @@ func scaled(n int) int {
 		n /= 4
 	}
 	if raceEnabled {
-		n /= 3
+		n /= 5
 	}
 	return max(n, 1)
 }
@@ -426,7 +426,7 @@ func TestSDKDifferential(t *testing.T) {
 			if a.AccessKeyID != g.creds.AccessKeyID || a.SessionToken != g.creds.SessionToken || a.Presigned || a.PayloadHash != g.payload {
 				t.Fatalf("request %d: Auth %+v", i, a)
 			}
-			if r == sdk {
+			if r == sdk && i%3 == 0 {
 				mutate(t, rnd, v, wire, now, payload, false, mutants)
 			}
 		}
@@ -463,7 +463,7 @@ func TestSDKDifferential(t *testing.T) {
 			if !a.Presigned || a.SessionToken != g.creds.SessionToken || !a.Expires.Equal(g.time.Add(time.Duration(g.expires)*time.Second)) {
 				t.Fatalf("request %d: Auth %+v", i, a)
 			}
-			if r == sdkReq {
+			if r == sdkReq && i%3 == 0 {
 				mutate(t, rnd, v, wire, presignNow, payload, true, mutants)
 			}
 		}
@@ -471,7 +471,7 @@ func TestSDKDifferential(t *testing.T) {
 	total := 0
 	for _, k := range mutationKinds {
 		total += mutants[k]
-		if mutants[k] < scaled(40) {
+		if mutants[k] < scaled(20) {
 			t.Errorf("only %d mutants of the %s", mutants[k], k)
 		}
 	}

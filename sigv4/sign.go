@@ -171,18 +171,21 @@ func (sg *Signer) Sign(r *http.Request, c Credentials, p Params) error {
 
 	t := p.Time.UTC()
 	amzDate := appendAmzDate(s.date16[:0], t)
-	setHeader(r.Header, "X-Amz-Date", string(amzDate))
+	if string(amzDate) != s.amzDate {
+		s.amzDate = string(amzDate)
+	}
+	setHeader(r.Header, "X-Amz-Date", s.amzDate)
 	if c.SessionToken != "" {
 		setHeader(r.Header, "X-Amz-Security-Token", c.SessionToken)
 	}
 	payload := p.PayloadHash
 	if payload == "" {
-		payload = r.Header.Get("X-Amz-Content-Sha256")
+		payload = headerValue(r.Header, "X-Amz-Content-Sha256")
 	}
 	if payload == "" {
 		payload = EmptyPayloadHash
 	}
-	if p.Service == "s3" && r.Header.Get("X-Amz-Content-Sha256") == "" {
+	if p.Service == "s3" && headerValue(r.Header, "X-Amz-Content-Sha256") == "" {
 		setHeader(r.Header, "X-Amz-Content-Sha256", payload)
 	}
 
@@ -196,7 +199,7 @@ func (sg *Signer) Sign(r *http.Request, c Credentials, p Params) error {
 	}
 	for k, v := range r.Header {
 		if !ignoredHeader(k) {
-			s.addOrAppendHeader(k, v)
+			s.addHeader(k, v)
 		}
 	}
 	s.sortHeaders()
@@ -234,27 +237,19 @@ func (sg *Signer) Sign(r *http.Request, c Credentials, p Params) error {
 	return nil
 }
 
+// headerValue is h.Get(key) for a key already in canonical form, without
+// Get's canonicalisation of the key on every call.
+func headerValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
 // setHeader sets a canonical header key to one value, reusing the slice
 // that a request signed before already holds.
 func setHeader(h http.Header, key, value string) {
 	h[key] = append(h[key][:0], value)
-}
-
-// addOrAppendHeader adds a request header, merging names that differ only in
-// case (a Header map built by hand may hold both).
-func (s *scratch) addOrAppendHeader(k string, v []string) {
-	lo := len(s.arena)
-	s.arena = appendLower(s.arena, k)
-	name := s.arena[lo:]
-	for i, h := range s.headers {
-		if string(s.str(h.name)) == string(name) {
-			s.arena = s.arena[:lo]
-			s.appendToHeader(i, v)
-			return
-		}
-	}
-	s.arena = s.arena[:lo]
-	s.addHeader(k, v)
 }
 
 func (s *scratch) addContentLength(n int64) {
@@ -291,7 +286,7 @@ func (sg *Signer) Presign(r *http.Request, c Credentials, p Params) (string, err
 	}
 	payload := p.PayloadHash
 	if payload == "" {
-		payload = r.Header.Get("X-Amz-Content-Sha256")
+		payload = headerValue(r.Header, "X-Amz-Content-Sha256")
 	}
 	if payload == "" {
 		payload = UnsignedPayload
@@ -334,7 +329,7 @@ func (sg *Signer) Presign(r *http.Request, c Credentials, p Params) (string, err
 			}
 		case ignoredHeader(k):
 		default:
-			s.addOrAppendHeader(k, v)
+			s.addHeader(k, v)
 		}
 	}
 	s.sortHeaders()

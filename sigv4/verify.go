@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -70,8 +71,23 @@ type Auth struct {
 	SignedHeaders []string
 	Signature     string
 
-	amzDate    string
-	signingKey [sha256.Size]byte
+	amzDate string
+	key     *keyEntry // immutable once cached; holds the signing key
+	// Room for SignedHeaders, so that the usual few names cost no
+	// allocation of their own.
+	signedHeaders [6]string
+}
+
+// setSignedHeaders splits a SignedHeaders value into a.SignedHeaders. It
+// stops one name past maxSignedHeaders, enough for the check to refuse.
+func (a *Auth) setSignedHeaders(list string) {
+	a.SignedHeaders = a.signedHeaders[:0]
+	for name := range strings.SplitSeq(list, ";") {
+		if len(a.SignedHeaders) > maxSignedHeaders {
+			break
+		}
+		a.SignedHeaders = append(a.SignedHeaders, name)
+	}
 }
 
 // ErrNotSigned is returned by Verify for a request that carries no
@@ -88,7 +104,7 @@ func IsPresigned(r *http.Request) bool {
 // another that Verify rejects.
 func IsSigned(r *http.Request) bool {
 	_, q := serverTarget(r)
-	return r.Header.Get("Authorization") != "" || hasPresignParams(q) || hasV2Query(q)
+	return headerValue(r.Header, "Authorization") != "" || hasPresignParams(q) || hasV2Query(q)
 }
 
 // hasPresignParams reports whether a raw query names a SigV4 query
@@ -132,12 +148,20 @@ func errUnsupportedMechanism() *Error {
 // header, as S3 requires, or UNSIGNED-PAYLOAD for a presigned request.
 //
 // The path and query are taken as the client sent them (r.RequestURI);
-// the Host from r.Host. A failure is an *Error with S3's code, status and
-// message; a request with no signature at all gives ErrNotSigned. Verify
-// never reads the body.
+// the Host from r.Host. The signature must cover the Host and every x-amz-*
+// header; a presigned URL must name each of its X-Amz-* parameters once.
+// Besides AWS's canonical form of the request, Verify accepts the forms a
+// signer that follows aws-sdk-go-v2 rather than AWS produces for the same
+// bytes: an S3 path signed as sent, a path of another service signed
+// without normalisation, a Host signed without the default port it carries.
+//
+// A failure is an *Error with S3's code, status and message; a request with
+// no signature at all gives ErrNotSigned; a failure of the SecretFunc other
+// than the three it may return comes back wrapped. Verify never reads the
+// body.
 func (v *Verifier) Verify(r *http.Request, now time.Time, payloadHash string) (*Auth, error) {
 	path, rawQuery := serverTarget(r)
-	authz := r.Header.Get("Authorization")
+	authz := headerValue(r.Header, "Authorization")
 	presigned := hasPresignParams(rawQuery)
 	switch {
 	case authz != "" && (presigned || hasV2Query(rawQuery)):
@@ -166,7 +190,8 @@ func queryParamError(format string, args ...any) *Error {
 
 // parseCredential splits "AKID/YYYYMMDD/region/service/aws4_request" and
 // checks it against the verifier's region and service. S3 words the
-// errors alike for both forms, behind a different prefix and code.
+// errors alike for both forms, behind a different prefix and code. The
+// credential of a presigned URL (query) is still query-escaped.
 func (v *Verifier) parseCredential(cred string, query bool) (ak string, sc Scope, err *Error) {
 	fail := func(format string, args ...any) *Error {
 		if query {
@@ -174,15 +199,10 @@ func (v *Verifier) parseCredential(cred string, query bool) (ak string, sc Scope
 		}
 		return malformedHeader(format, args...)
 	}
-	if strings.Count(cred, "/") != 4 {
-		return "", sc, fail(`the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`)
-	}
-	ak, rest, _ := strings.Cut(cred, "/")
-	sc.Date, rest, _ = strings.Cut(rest, "/")
-	sc.Region, rest, _ = strings.Cut(rest, "/")
-	service, terminal, _ := strings.Cut(rest, "/")
-	sc.Service = service
-	if ak == "" || sc.Region == "" || sc.Service == "" {
+	parts, ok := credentialParts(cred, query)
+	ak, sc.Date, sc.Region, sc.Service = parts[0], parts[1], parts[2], parts[3]
+	terminal := parts[4]
+	if !ok || ak == "" || sc.Region == "" || sc.Service == "" {
 		return "", sc, fail(`the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`)
 	}
 	if !parseScopeDate(sc.Date) {
@@ -200,6 +220,44 @@ func (v *Verifier) parseCredential(cred string, query bool) (ak string, sc Scope
 		return "", sc, fail(`incorrect service %q. This endpoint belongs to %q.`, sc.Service, v.opt.Service)
 	}
 	return ak, sc, nil
+}
+
+// credentialParts splits a credential on its four slashes. An escaped
+// credential, from a query, may spell them "%2F", and a part is decoded
+// only when it holds an escape, so that the usual credential costs no
+// allocation: its parts are substrings of the request's.
+func credentialParts(cred string, escaped bool) (parts [5]string, ok bool) {
+	n, start, plain := 0, 0, true
+	end := func(i int) bool {
+		if n == len(parts) {
+			return false // a sixth part
+		}
+		parts[n] = cred[start:i]
+		if !plain {
+			parts[n] = queryUnescape(parts[n])
+		}
+		n, plain = n+1, true
+		return true
+	}
+	for i := 0; i < len(cred); i++ {
+		switch c := cred[i]; {
+		case c == '/':
+			if !end(i) {
+				return parts, false
+			}
+			start = i + 1
+		case !escaped:
+		case c == '%' && i+2 < len(cred) && cred[i+1] == '2' && cred[i+2]|0x20 == 'f':
+			if !end(i) {
+				return parts, false
+			}
+			i += 2
+			start = i + 1
+		case c == '%' || c == '+':
+			plain = false
+		}
+	}
+	return parts, end(len(cred)) && n == len(parts)
 }
 
 // parseScopeDate parses the YYYYMMDD of a credential scope strictly.
@@ -312,19 +370,19 @@ func (v *Verifier) verifyHeader(s *scratch, r *http.Request, authz, path, rawQue
 	if cerr != nil {
 		return nil, cerr
 	}
-	a := &Auth{AccessKeyID: ak, Scope: sc, Signature: sig, SessionToken: r.Header.Get("X-Amz-Security-Token")}
-	a.SignedHeaders = strings.Split(signed, ";")
-	if err := checkSignedHeaders(r, a.SignedHeaders); err != nil {
+	a := &Auth{AccessKeyID: ak, Scope: sc, Signature: sig, SessionToken: headerValue(r.Header, "X-Amz-Security-Token")}
+	a.setSignedHeaders(signed)
+	if err := checkSignedHeaders(r, a.SignedHeaders, false); err != nil {
 		return nil, err
 	}
 
-	if d := r.Header.Get("X-Amz-Date"); d != "" {
+	if d := headerValue(r.Header, "X-Amz-Date"); d != "" {
 		t, ok := parseAmzDate(d)
 		if !ok {
 			return nil, errNoDate()
 		}
 		a.Time, a.amzDate = t, d
-	} else if d := r.Header.Get("Date"); d != "" {
+	} else if d := headerValue(r.Header, "Date"); d != "" {
 		t, err := http.ParseTime(d)
 		if err != nil {
 			return nil, errNoDate()
@@ -344,7 +402,7 @@ func (v *Verifier) verifyHeader(s *scratch, r *http.Request, authz, path, rawQue
 
 	a.PayloadHash = payloadHash
 	if a.PayloadHash == "" {
-		a.PayloadHash = r.Header.Get("X-Amz-Content-Sha256")
+		a.PayloadHash = headerValue(r.Header, "X-Amz-Content-Sha256")
 		if a.PayloadHash == "" {
 			return nil, newError(http.StatusBadRequest, CodeInvalidRequest, "Missing required header for this request: x-amz-content-sha256")
 		}
@@ -376,27 +434,80 @@ func validPayloadHash(h string) bool {
 	return true
 }
 
+// maxSignedHeaders bounds the names a signature may list. A request signs
+// its headers once each, a few dozen at most; the bound keeps a request
+// that repeats a long header's name from making a canonical request of
+// hundreds of megabytes, and the checks below cheap.
+const maxSignedHeaders = 128
+
 // checkSignedHeaders enforces what a signature must cover: the Host, and
 // every x-amz-* header the request carries. Without the second rule a
 // presigned PUT could be turned into a copy of another object by adding an
-// unsigned x-amz-copy-source.
-func checkSignedHeaders(r *http.Request, signed []string) *Error {
+// unsigned x-amz-copy-source. It also refuses a list too long or with a
+// name twice, which no signer makes.
+func checkSignedHeaders(r *http.Request, signed []string, query bool) *Error {
+	if len(signed) > maxSignedHeaders {
+		return signedHeadersError(query, "lists more than %d headers", maxSignedHeaders)
+	}
+	// A copy to sort, on the stack for the usual few names.
+	var buf [16]string
+	sorted := buf[:0]
+	if len(signed) > len(buf) {
+		sorted = make([]string, 0, len(signed))
+	}
+	sorted = append(sorted, signed...)
+	slices.SortFunc(sorted, compareFold)
+	for i := 1; i < len(sorted); i++ {
+		if compareFold(sorted[i-1], sorted[i]) == 0 {
+			return signedHeadersError(query, "lists %q twice", strings.ToLower(sorted[i]))
+		}
+	}
 	var missing []string
-	if !containsFold(signed, "host") {
+	if !hasFold(sorted, "host") {
 		missing = append(missing, "host")
 	}
 	for k := range r.Header {
-		if hasPrefixFold(k, "x-amz-") && !containsFold(signed, k) {
+		if hasPrefixFold(k, "x-amz-") && !hasFold(sorted, k) {
 			missing = append(missing, strings.ToLower(k))
 		}
 	}
 	if len(missing) == 0 {
 		return nil
 	}
-	sortStrings(missing)
+	slices.Sort(missing)
 	e := newError(http.StatusForbidden, CodeAccessDenied, "There were headers present in the request which were not signed")
 	e.HeadersNotSigned = strings.Join(missing, ", ")
 	return e
+}
+
+func signedHeadersError(query bool, format string, args ...any) *Error {
+	if query {
+		return queryParamError("X-Amz-SignedHeaders "+format+".", args...)
+	}
+	return malformedHeader("SignedHeaders "+format+".", args...)
+}
+
+// hasFold reports whether sorted, in compareFold order, holds s in any case.
+func hasFold(sorted []string, s string) bool {
+	_, ok := slices.BinarySearchFunc(sorted, s, compareFold)
+	return ok
+}
+
+// compareFold compares ASCII strings as if both were lower case.
+func compareFold(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return int(x) - int(y)
+		}
+	}
+	return len(a) - len(b)
 }
 
 func containsFold(list []string, s string) bool {
@@ -408,65 +519,68 @@ func containsFold(list []string, s string) bool {
 	return false
 }
 
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
-}
-
-// presignParams are the X-Amz-* parameters of a presigned URL, decoded; the
-// first of each counts.
+// presignParams are the X-Amz-* parameters of a presigned URL, decoded but
+// for the credential, which parseCredential decodes part by part.
 type presignParams struct {
 	algorithm, credential, date, expires, signedHeaders, signature, token string
-	haveToken                                                             bool
+	// repeated names a parameter that came twice. The canonical query
+	// covers every copy, but not which one the checks read, and a second
+	// X-Amz-Signature would not be covered at all.
+	repeated string
 }
 
 func (v *Verifier) verifyQuery(s *scratch, r *http.Request, path, rawQuery string, now time.Time, payloadHash string) (*Auth, error) {
 	// One pass over the query finds the signature's parameters and builds
 	// the canonical query, which is every parameter but X-Amz-Signature.
 	var p presignParams
-	raw := rawQuery
-	for raw != "" {
-		var kv string
-		kv, raw, _ = strings.Cut(raw, "&")
+	var seen uint8
+	s.beginQuery(rawQuery)
+	for off := 0; off < len(rawQuery); {
+		kv, _, _ := strings.Cut(rawQuery[off:], "&")
+		kvOff := off
+		off += len(kv) + 1
 		if kv == "" {
 			continue
 		}
 		k, val, _ := strings.Cut(kv, "=")
 		if k != "X-Amz-Signature" {
-			s.addRawParam(k, val)
+			s.addQueryParam(k, val, kvOff, len(kv))
 		}
 		if !strings.HasPrefix(k, "X-Amz-") {
 			continue
 		}
 		var dst *string
+		var bit uint8
 		switch k {
 		case "X-Amz-Algorithm":
-			dst = &p.algorithm
+			dst, bit = &p.algorithm, 1<<0
 		case "X-Amz-Credential":
-			dst = &p.credential
+			dst, bit = &p.credential, 1<<1
 		case "X-Amz-Date":
-			dst = &p.date
+			dst, bit = &p.date, 1<<2
 		case "X-Amz-Expires":
-			dst = &p.expires
+			dst, bit = &p.expires, 1<<3
 		case "X-Amz-SignedHeaders":
-			dst = &p.signedHeaders
+			dst, bit = &p.signedHeaders, 1<<4
 		case "X-Amz-Signature":
-			dst = &p.signature
+			dst, bit = &p.signature, 1<<5
 		case "X-Amz-Security-Token":
-			if p.haveToken {
-				continue
-			}
-			p.haveToken = true
-			dst = &p.token
+			dst, bit = &p.token, 1<<6
 		default:
 			continue
 		}
-		if *dst == "" {
+		if seen&bit != 0 && p.repeated == "" {
+			p.repeated = k
+		}
+		seen |= bit
+		if bit == 1<<1 {
+			*dst = val
+		} else {
 			*dst = queryUnescape(val)
 		}
+	}
+	if p.repeated != "" {
+		return nil, queryParamError("%s must appear only once.", p.repeated)
 	}
 	if p.algorithm != Algorithm {
 		if p.algorithm == "" {
@@ -506,9 +620,10 @@ func (v *Verifier) verifyQuery(s *scratch, r *http.Request, path, rawQuery strin
 	a := &Auth{
 		AccessKeyID: ak, SessionToken: p.token, Scope: sc, Time: t, amzDate: p.date,
 		Presigned: true, Expires: t.Add(time.Duration(exp) * time.Second),
-		SignedHeaders: strings.Split(p.signedHeaders, ";"), Signature: p.signature,
+		Signature: p.signature,
 	}
-	if err := checkSignedHeaders(r, a.SignedHeaders); err != nil {
+	a.setSignedHeaders(p.signedHeaders)
+	if err := checkSignedHeaders(r, a.SignedHeaders, true); err != nil {
 		return nil, err
 	}
 	if t.Sub(now) > v.opt.MaxSkew {
@@ -526,7 +641,7 @@ func (v *Verifier) verifyQuery(s *scratch, r *http.Request, path, rawQuery strin
 	if a.PayloadHash == "" {
 		a.PayloadHash = UnsignedPayload
 		if containsFold(a.SignedHeaders, "x-amz-content-sha256") {
-			if h := r.Header.Get("X-Amz-Content-Sha256"); h != "" {
+			if h := headerValue(r.Header, "X-Amz-Content-Sha256"); h != "" {
 				a.PayloadHash = h
 			}
 		}
@@ -573,15 +688,17 @@ func (v *Verifier) check(s *scratch, r *http.Request, a *Auth, path string) (*Au
 		return nil, e
 	}
 	key := v.keys.signingKey(secret, a.Scope.Date, a.Scope.Region, a.Scope.Service)
-	a.signingKey = *key
+	a.key = key
 
 	s.sortParams()
 	for _, name := range a.SignedHeaders {
 		s.addSignedHeader(r, name)
 	}
-	// The signature provided, copied so that the comparison below is
-	// subtle.ConstantTimeCompare on two byte slices without an allocation.
-	s.given = append(s.given[:0], a.Signature...)
+	// The signature provided, decoded, to compare with each MAC computed
+	// below in constant time. One that is not 64 lower-case hex digits
+	// matches none, but the MACs are still computed for the report.
+	var given [sha256.Size]byte
+	givenOK := decodeLowerHex(given[:], a.Signature)
 
 	// A request has more than one canonical form when its signer followed
 	// other rules than AWS's to sign these exact bytes: it signed the path
@@ -605,7 +722,7 @@ func (v *Verifier) check(s *scratch, r *http.Request, a *Auth, path string) (*Au
 			if !ok {
 				host, ok = stripDefaultPort(r.Host, "https")
 			}
-			if s.hostHeader < 0 || !ok || host == r.Host {
+			if s.hostHeader < 0 || !ok {
 				break
 			}
 			s.setHeaderValue(s.hostHeader, host)
@@ -613,7 +730,8 @@ func (v *Verifier) check(s *scratch, r *http.Request, a *Auth, path string) (*Au
 		for _, uri := range uris[:nuris] {
 			s.buildCanonicalRequest(r.Method, uri, a.PayloadHash)
 			buildStringToSign(s, a.amzDate, &a.Scope)
-			if subtle.ConstantTimeCompare(s.signature(s.hexSig[:0], key), s.given) == 1 {
+			mac := s.hm.macPads(&key.pads, s.sts)
+			if subtle.ConstantTimeCompare(mac[:], given[:]) == 1 && givenOK {
 				return a, nil
 			}
 			if e == nil {
@@ -625,6 +743,32 @@ func (v *Verifier) check(s *scratch, r *http.Request, a *Auth, path string) (*Au
 	}
 	return nil, e
 }
+
+// decodeLowerHex decodes a signature as SigV4 writes it, 2*len(dst)
+// lower-case hex digits, and reports whether s was that.
+func decodeLowerHex(dst []byte, s string) bool {
+	if len(s) != 2*len(dst) {
+		return false
+	}
+	bad := byte(0)
+	for i := range dst {
+		hi, lo := lowerHex[s[2*i]], lowerHex[s[2*i+1]]
+		bad |= (hi | lo) & 0x80
+		dst[i] = hi<<4 | lo&0x0f
+	}
+	return bad == 0
+}
+
+// lowerHex maps a lower-case hex digit to its value, anything else to 0xff.
+var lowerHex = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for i, c := range "0123456789abcdef" {
+		t[c] = byte(i)
+	}
+	return t
+}()
 
 // addSignedHeader adds the canonical form of one signed header as the
 // request carries it.
@@ -702,7 +846,13 @@ func (s *scratch) addHeaderValue(name, value string) {
 
 // SigningKey returns the key that verified the request; aws-chunked bodies
 // are verified with it. It is as sensitive as the secret for its scope.
-func (a *Auth) SigningKey() []byte { return a.signingKey[:] }
+func (a *Auth) SigningKey() []byte {
+	if a.key == nil {
+		return nil // an Auth that Verify did not make
+	}
+	k := a.key.key // a copy: the cache's entry is shared
+	return k[:]
+}
 
 // AmzDate returns the request's X-Amz-Date as signed.
 func (a *Auth) AmzDate() string { return a.amzDate }

@@ -17,10 +17,10 @@ import (
 // The fixture of the verify tests: a long-term key, a temporary one whose
 // token the SecretFunc checks, and keys whose lookup fails.
 var (
-	vtTime    = time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
-	vtCreds   = Credentials{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
-	vtTemp    = Credentials{AccessKeyID: "ASIAEXAMPLETEMPORARY", SecretAccessKey: "temporary/secret+KEY", SessionToken: "IQoJb3JpZ2luX2VjE/good+token=="}
-	vtDBError = errors.New("credential store unavailable")
+	vtTime       = time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+	vtCreds      = Credentials{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
+	vtTemp       = Credentials{AccessKeyID: "ASIAEXAMPLETEMPORARY", SecretAccessKey: "temporary/secret+KEY", SessionToken: "IQoJb3JpZ2luX2VjE/good+token=="}
+	errStoreDown = errors.New("credential store unavailable")
 )
 
 func vtSecret(ak, token string) (string, error) {
@@ -34,7 +34,7 @@ func vtSecret(ak, token string) (string, error) {
 	case ak == vtTemp.AccessKeyID:
 		return "", ErrInvalidToken
 	case ak == "AKIDSTOREDOWN":
-		return "", vtDBError
+		return "", errStoreDown
 	}
 	return "", fmt.Errorf("lookup %s: %w", ak, ErrUnknownAccessKey)
 }
@@ -246,6 +246,12 @@ func TestVerifyErrors(t *testing.T) {
 					t.Errorf("HeadersNotSigned %q", e.HeadersNotSigned)
 				}
 			}},
+		{name: "too many signed headers", req: header(nil, replaceAuth("SignedHeaders=", "SignedHeaders="+strings.Repeat("x-a;", maxSignedHeaders))),
+			code: CodeAuthorizationHeaderMalformed, status: 400, msg: msgMalformed + "SignedHeaders lists more than 128 headers."},
+		{name: "signed header twice", req: header(nil, replaceAuth("host;", "host;Host;")),
+			code: CodeAuthorizationHeaderMalformed, status: 400, msg: msgMalformed + `SignedHeaders lists "host" twice.`},
+		{name: "presigned signed header twice", req: presigned("60", replaceQuery("X-Amz-SignedHeaders=host", "X-Amz-SignedHeaders=host%3Bhost")),
+			code: CodeAuthorizationQueryParametersError, status: 400, msg: `X-Amz-SignedHeaders lists "host" twice.`},
 		{name: "other header not signed", req: header(nil, func(r *http.Request) { r.Header.Set("X-Forwarded-For", "10.0.0.1") })},
 
 		// The date.
@@ -307,6 +313,15 @@ func TestVerifyErrors(t *testing.T) {
 			c.SessionToken = ""
 			return vtSigned(t, c, Params{}, nil, nil)
 		}, code: CodeInvalidToken, status: 400, msg: "The provided token is malformed or otherwise invalid."},
+		{name: "signature in upper case", req: header(nil, func(r *http.Request) {
+			a := r.Header.Get("Authorization")
+			i := strings.Index(a, "Signature=") + len("Signature=")
+			r.Header.Set("Authorization", a[:i]+strings.ToUpper(a[i:]))
+		}), code: CodeSignatureDoesNotMatch, status: 403, msg: msgMismatch},
+		{name: "signature too short", req: header(nil, func(r *http.Request) {
+			a := r.Header.Get("Authorization")
+			r.Header.Set("Authorization", a[:len(a)-2])
+		}), code: CodeSignatureDoesNotMatch, status: 403, msg: msgMismatch},
 		{name: "wrong secret", req: func(t *testing.T) *http.Request {
 			c := vtCreds
 			c.SecretAccessKey = "not the secret"
@@ -377,6 +392,10 @@ func TestVerifyErrors(t *testing.T) {
 			r.Header.Set("X-Amz-Server-Side-Encryption", "AES256")
 			return r
 		}, code: CodeAccessDenied, status: 403, msg: msgNotSigned},
+		{name: "presigned signature twice", req: presigned("60", func(q string) string { return q + "&X-Amz-Signature=0" }),
+			code: CodeAuthorizationQueryParametersError, status: 400, msg: "X-Amz-Signature must appear only once."},
+		{name: "presigned date twice", req: presigned("60", func(q string) string { return "X-Amz-Date=20250304T050607Z&" + q }),
+			code: CodeAuthorizationQueryParametersError, status: 400, msg: "X-Amz-Date must appear only once."},
 		{name: "presigned parameter added", req: presigned("60", func(q string) string { return q + "&response-content-disposition=attachment" }),
 			code: CodeSignatureDoesNotMatch, status: 403, msg: msgMismatch},
 		{name: "presigned unknown key", req: func(t *testing.T) *http.Request {
@@ -489,7 +508,7 @@ func TestVerifyDateHeader(t *testing.T) {
 func TestVerifyInternalError(t *testing.T) {
 	r := vtSigned(t, Credentials{AccessKeyID: "AKIDSTOREDOWN", SecretAccessKey: "x"}, Params{}, nil, nil)
 	_, err := vtVerifier().Verify(r, vtTime, "")
-	if _, ok := AsError(err); ok || !errors.Is(err, vtDBError) {
+	if _, ok := AsError(err); ok || !errors.Is(err, errStoreDown) {
 		t.Fatalf("%v", err)
 	}
 }
@@ -705,5 +724,111 @@ func TestPresignAfterSign(t *testing.T) {
 	sr.Header.Set("X-Amz-Content-Sha256", r.Header.Get("X-Amz-Content-Sha256")) // signed, not hoisted
 	if _, err := vtVerifier().Verify(sr, vtTime, ""); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestVerifyLargeRequest verifies requests with tens of thousands of query
+// parameters and x-amz-* headers, which a client may send as far as the
+// server's limits let it: the work must stay O(n log n). (With insertion
+// sorts or a scan of the signed names per header, this takes minutes.)
+func TestVerifyLargeRequest(t *testing.T) {
+	var q strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&q, "&p%d=%d", 20000-i, i)
+	}
+	r, _ := http.NewRequest("GET", "https://examplebucket.s3.amazonaws.com/a?"+q.String()[1:], nil)
+	if err := NewSigner().Sign(r, vtCreds, Params{Region: "us-east-1", Service: "s3", Time: vtTime}); err != nil {
+		t.Fatal(err)
+	}
+	sr, _ := onTheWire(t, r)
+	if _, err := vtVerifier().Verify(sr, vtTime, ""); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20000 {
+		sr.Header.Set(fmt.Sprintf("X-Amz-Meta-H%d", i), "v")
+	}
+	_, err := vtVerifier().Verify(sr, vtTime, "")
+	if e, ok := AsError(err); !ok || e.Code != CodeAccessDenied || strings.Count(e.HeadersNotSigned, ",") != 19999 {
+		t.Fatalf("%v", err)
+	}
+}
+
+// signFromReport completes a request whose Authorization header ends in
+// "Signature=": it takes the string to sign from the verifier's
+// SignatureDoesNotMatch report, signs it, and verifies the result. It
+// builds requests no signer here makes, from the server's side.
+func signFromReport(t *testing.T, r *http.Request) (*Auth, *Error) {
+	t.Helper()
+	_, err := vtVerifier().Verify(r, vtTime, "")
+	e, ok := AsError(err)
+	if !ok || e.Code != CodeSignatureDoesNotMatch {
+		t.Fatalf("%v", err)
+	}
+	key := SigningKey(vtCreds.SecretAccessKey, "20250304", "us-east-1", "s3")
+	r.Header.Set("Authorization", r.Header.Get("Authorization")+hex.EncodeToString(hmacSum(nil, key, e.StringToSign)))
+	a, err := vtVerifier().Verify(r, vtTime, "")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, e.CanonicalRequest)
+	}
+	return a, e
+}
+
+// TestVerifySignedHeaderSources covers where the verifier finds a signed
+// header's value: the Host, a Content-Length or Transfer-Encoding that
+// net/http keeps out of the header map, a header map built by hand, and a
+// header the request does not carry.
+func TestVerifySignedHeaderSources(t *testing.T) {
+	raw := func(signed string) *http.Request {
+		r := vtRaw(t, "PUT /a HTTP/1.1\nHost: examplebucket.s3.amazonaws.com\nX-Amz-Date: 20250304T050607Z\nX-Amz-Content-Sha256: UNSIGNED-PAYLOAD\nAuthorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20250304/us-east-1/s3/aws4_request, SignedHeaders="+signed+", Signature=")
+		return r
+	}
+	for _, tc := range []struct {
+		name, signed string
+		edit         func(*http.Request)
+		want         string // in the canonical headers
+	}{
+		{"content-length from the request", "content-length;host;x-amz-content-sha256;x-amz-date",
+			func(r *http.Request) { r.ContentLength = 42 }, "\ncontent-length:42\n"},
+		{"transfer-encoding from the request", "host;transfer-encoding;x-amz-content-sha256;x-amz-date",
+			func(r *http.Request) { r.TransferEncoding = []string{"chunked"} }, "\ntransfer-encoding:chunked\n"},
+		{"a hand-built header map", "host;x-odd;x-amz-content-sha256;x-amz-date",
+			func(r *http.Request) { r.Header["x-odd"] = []string{" v  w "} }, "\nx-odd:v w\n"},
+		{"a header the request lacks", "host;x-missing;x-amz-content-sha256;x-amz-date",
+			nil, "\nx-missing:\n"},
+		{"upper-case names", "Host;X-Amz-Content-Sha256;X-Amz-Date",
+			nil, "\nhost:examplebucket.s3.amazonaws.com\nx-amz-content-sha256:UNSIGNED-PAYLOAD\n"},
+	} {
+		r := raw(tc.signed)
+		if tc.edit != nil {
+			tc.edit(r)
+		}
+		_, e := signFromReport(t, r)
+		if !strings.Contains(e.CanonicalRequest, tc.want) {
+			t.Errorf("%s: canonical request\n%s", tc.name, e.CanonicalRequest)
+		}
+	}
+}
+
+// TestSignManyHeaders signs a request with more headers than the insertion
+// sort handles, and with a long secret, like aws-sdk-go-v2.
+func TestSignManyHeaders(t *testing.T) {
+	c := Credentials{AccessKeyID: "AK", SecretAccessKey: strings.Repeat("long/secret+", 20)}
+	mk := func() *http.Request {
+		r, _ := http.NewRequest("GET", "https://examplebucket.s3.amazonaws.com/k", nil)
+		for i := range 30 {
+			r.Header.Set(fmt.Sprintf("X-Amz-Meta-H%02d", 29-i), fmt.Sprint(i))
+		}
+		r.Header.Set("X-Amz-Content-Sha256", EmptyPayloadHash)
+		return r
+	}
+	ours, sdk := mk(), mk()
+	if err := NewSigner().Sign(ours, c, Params{Region: "us-east-1", Service: "s3", Time: vtTime}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sdkS3Signer.SignHTTP(context.Background(), sdkCreds(c), sdk, EmptyPayloadHash, "s3", "us-east-1", vtTime); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := ours.Header.Get("Authorization"), sdk.Header.Get("Authorization"); a != b {
+		t.Errorf("\n ours %s\n sdk  %s", a, b)
 	}
 }
