@@ -73,6 +73,12 @@ else
 	grep -E '^(ok|FAIL|\?|---)' "$log" | grep -v -- '--- PASS' || true
 fi
 
+# Allocation counts are only meaningful without the race detector, which
+# allocates; these tests skip themselves under -race and run here.
+step "go test (allocation assertions, without -race)"
+go test -count=1 -v -run 'Allocs' ./sigv4/ >>"$log" 2>&1 || status=$?
+grep -E '^(--- |ok|FAIL)' "$log" | grep -E 'Allocs|sigv4' | tail -3 || true
+
 passed=$(grep -cE '^\s*--- PASS' "$log" || true)
 failed=$(grep -cE '^\s*--- FAIL' "$log" || true)
 skipped=$(grep -cE '^\s*--- SKIP' "$log" || true)
