@@ -94,6 +94,8 @@ func TestBadInput(t *testing.T) {
 		{"wrong Content-MD5", signed(t, "PUT", u+"/bad/x", []byte("data"), map[string]string{"Content-Md5": "1B2M2Y8AsgTpgAmY7PhCfg=="}), 400, "BadDigest"},
 		{"wrong payload hash", signed(t, "PUT", u+"/bad/x", []byte("data"), map[string]string{"X-Amz-Content-Sha256": strings.Repeat("a", 64)}), 400, "XAmzContentSHA256Mismatch"},
 		{"invalid payload hash", signed(t, "PUT", u+"/bad/x", []byte("data"), map[string]string{"X-Amz-Content-Sha256": "nonsense"}), 400, "InvalidArgument"},
+		{"wrong payload hash, large body", signed(t, "PUT", u+"/bad/x", bytes.Repeat([]byte("d"), 3<<20), map[string]string{"X-Amz-Content-Sha256": strings.Repeat("a", 64)}), 400, "XAmzContentSHA256Mismatch"},
+		{"wrong Content-MD5, large body", signed(t, "PUT", u+"/bad/x", bytes.Repeat([]byte("d"), 3<<20), map[string]string{"Content-Md5": "1B2M2Y8AsgTpgAmY7PhCfg=="}), 400, "BadDigest"},
 		{"bad checksum header", signed(t, "PUT", u+"/bad/x", []byte("data"), map[string]string{"X-Amz-Checksum-Crc32": "AAAAAA=="}), 400, "BadDigest"},
 		{"malformed checksum header", signed(t, "PUT", u+"/bad/x", []byte("data"), map[string]string{"X-Amz-Checksum-Crc32": "zz"}), 400, "InvalidRequest"},
 		{"key too long", signed(t, "PUT", u+"/bad/"+strings.Repeat("k", 1025), []byte("data"), nil), 400, "KeyTooLongError"},

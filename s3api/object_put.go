@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -282,6 +283,98 @@ func requestedChecksum(hdr http.Header) (sigv4.ChecksumAlgorithm, string, error)
 	return alg, val, nil
 }
 
+// Large bodies are hashed in a pipeline: MD5, SHA-256, a checksum and the
+// blob write each run on a goroutine of their own, so that a single upload
+// uses every core instead of running the digests one after the other (MD5
+// alone is about 700 MB/s on one core). pipelineBufs buffers of
+// pipelineBuf bytes are in flight per upload.
+const (
+	pipelineMin  = 1 << 20
+	pipelineBuf  = 1 << 20
+	pipelineBufs = 4
+)
+
+var pipelineBufPool = sync.Pool{New: func() any { return &pipeChunk{b: make([]byte, pipelineBuf)} }}
+
+// pipeChunk is one buffer of a pipelined copy; the last consumer done with
+// it hands it back.
+type pipeChunk struct {
+	b    []byte
+	n    int
+	refs atomic.Int32
+}
+
+// copyPipelined copies r to every writer, each writer on its own
+// goroutine, in the order read. It stops at the first read error or at
+// EOF; a writer that fails is fed nothing more and its error returned.
+func copyPipelined(ws []io.Writer, r io.Reader) (int64, error) {
+	free := make(chan *pipeChunk, pipelineBufs)
+	for range pipelineBufs {
+		free <- pipelineBufPool.Get().(*pipeChunk)
+	}
+	feeds := make([]chan *pipeChunk, len(ws))
+	errs := make([]error, len(ws))
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for i, w := range ws {
+		feeds[i] = make(chan *pipeChunk, pipelineBufs)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range feeds[i] {
+				if errs[i] == nil {
+					if _, err := w.Write(c.b[:c.n]); err != nil {
+						errs[i] = err
+						failed.Store(true)
+					}
+				}
+				if c.refs.Add(-1) == 0 {
+					free <- c
+				}
+			}
+		}()
+	}
+	var n int64
+	var rerr error
+	for !failed.Load() {
+		c := <-free
+		m, err := io.ReadFull(r, c.b)
+		if m > 0 {
+			c.n = m
+			n += int64(m)
+			c.refs.Store(int32(len(ws)))
+			for _, f := range feeds {
+				f <- c
+			}
+		} else {
+			free <- c
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			rerr = err
+			break
+		}
+	}
+	for _, f := range feeds {
+		close(f)
+	}
+	wg.Wait()
+	for range pipelineBufs {
+		pipelineBufPool.Put(<-free)
+	}
+	if rerr != nil {
+		return n, rerr
+	}
+	for _, err := range errs {
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
 // copyTo streams the payload into a blob writer while hashing it, then
 // checks every digest the client gave. It reads no more than the declared
 // size; a shorter body is IncompleteBody.
@@ -293,9 +386,15 @@ func (p *payload) copyTo(w io.Writer) error {
 	if p.checksum != nil {
 		ws = append(ws, p.checksum)
 	}
-	bp := copyBufPool.Get().(*[]byte)
-	defer copyBufPool.Put(bp)
-	n, err := io.CopyBuffer(io.MultiWriter(ws...), p.r, *bp)
+	var n int64
+	var err error
+	if p.size >= pipelineMin {
+		n, err = copyPipelined(ws, p.r)
+	} else {
+		bp := copyBufPool.Get().(*[]byte)
+		n, err = io.CopyBuffer(io.MultiWriter(ws...), p.r, *bp)
+		copyBufPool.Put(bp)
+	}
 	if err != nil {
 		var se *sigv4.Error
 		if errors.As(err, &se) {

@@ -66,7 +66,8 @@ func TestStreamingUploads(t *testing.T) {
 	env := testenv.New(t)
 	c := env.S3()
 	newBucket(t, c, "stream")
-	data := randomBytes(300_000)
+	// Over 1 MiB, so the pipelined copy handles it (and its errors).
+	data := randomBytes(1_500_000)
 	for _, tc := range []struct {
 		name, mode string
 		trailers   []string
