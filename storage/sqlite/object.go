@@ -140,6 +140,10 @@ const selectObject = `SELECT size, etag, modified, checksums, checksum_type, hea
 // GetObject returns an object with its segments.
 func (s *Store) GetObject(ctx context.Context, bucket, key string) (*wicket.Object, error) {
 	const op = "sqlite.GetObject"
+	cached, gen := s.objects.get(bucket, key)
+	if cached != nil {
+		return cached, nil
+	}
 	r := reader{s: s}
 	o := &wicket.Object{Bucket: bucket, Key: key}
 	var modified int64
@@ -166,6 +170,7 @@ func (s *Store) GetObject(ctx context.Context, bucket, key string) (*wicket.Obje
 	if err != nil {
 		return nil, corrupt(op, fmt.Errorf("get object %s/%s: %w", bucket, key, err))
 	}
+	s.objects.put(bucket, key, o, gen)
 	return o, nil
 }
 

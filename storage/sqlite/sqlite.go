@@ -43,7 +43,8 @@ type Store struct {
 	conn *sql.Conn // the writer connection, used only by the writer goroutine
 	rdb  *sql.DB   // the pool of read-only connections
 
-	rstmts sync.Map // query → *sql.Stmt prepared on rdb
+	rstmts  sync.Map // query → *sql.Stmt prepared on rdb
+	objects objectCache
 
 	maxBatch   int
 	maxBuckets int

@@ -102,6 +102,9 @@ func (s *Store) commit(batch []*request) {
 	}
 	errs := make([]error, len(live))
 	answer := func() {
+		// Before anyone hears of the commit, so that a caller never reads
+		// back from the cache what its own write replaced.
+		s.objects.invalidate()
 		for i, r := range live {
 			r.done <- errs[i]
 		}
