@@ -116,20 +116,12 @@ func (h *Handler) copyBytes(q *request, src *wicket.Object, rng byteRange) (wick
 	w := io.MultiWriter(bw, sum)
 	bp := copyBufPool.Get().(*[]byte)
 	defer copyBufPool.Put(bp)
-	var off int64
-	for _, s := range src.Segments {
-		segStart, segEnd := off, off+s.Size-1
-		off += s.Size
-		if s.Size == 0 || segEnd < rng.start || segStart > rng.end {
-			continue
-		}
-		b, err := h.blobs.Open(ctx, s.Blob)
+	for _, sp := range spans(src.Segments, rng) {
+		b, err := h.blobs.Open(ctx, sp.seg.Blob)
 		if err != nil {
 			return wicket.Segment{}, "", wicket.E("s3api.copy", wicket.Internal, "The source object's data is missing.", err)
 		}
-		from := max(rng.start, segStart) - segStart
-		n := min(rng.end, segEnd) - segStart - from + 1
-		_, err = io.CopyBuffer(w, io.NewSectionReader(b, from, n), *bp)
+		_, err = io.CopyBuffer(w, io.NewSectionReader(b, sp.from, sp.n), *bp)
 		b.Close()
 		if err != nil {
 			return wicket.Segment{}, "", err

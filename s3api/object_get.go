@@ -238,6 +238,29 @@ func (h *Handler) serveObject(q *request, withBody bool) error {
 	return h.sendRange(q, o, rng, status)
 }
 
+// segmentSpan is the run of one segment's bytes that a byte range covers.
+type segmentSpan struct {
+	seg     wicket.Segment
+	from, n int64 // offset in the segment's blob, and length
+}
+
+// spans returns, in order, the runs of segs that rng covers; empty
+// segments and those outside the range are left out.
+func spans(segs []wicket.Segment, rng byteRange) []segmentSpan {
+	var out []segmentSpan
+	var off int64
+	for _, s := range segs {
+		start, end := off, off+s.Size-1
+		off += s.Size
+		if s.Size == 0 || end < rng.start || start > rng.end {
+			continue
+		}
+		from := max(rng.start, start) - start
+		out = append(out, segmentSpan{seg: s, from: from, n: min(rng.end, end) - start - from + 1})
+	}
+	return out
+}
+
 // osFiler is a Blob backed by a local file; its bytes go out with sendfile.
 type osFiler interface{ OSFile() *os.File }
 
@@ -248,32 +271,24 @@ func (h *Handler) sendRange(q *request, o *wicket.Object, rng byteRange, status 
 	ctx := q.r.Context()
 	// Open the first blob before writing the status, so that a missing blob
 	// is still an error response.
-	var off int64
 	started := false
-	for _, s := range o.Segments {
-		segStart, segEnd := off, off+s.Size-1
-		off += s.Size
-		if segEnd < rng.start || segStart > rng.end || s.Size == 0 {
-			continue
-		}
-		b, err := h.blobs.Open(ctx, s.Blob)
+	for _, sp := range spans(o.Segments, rng) {
+		b, err := h.blobs.Open(ctx, sp.seg.Blob)
 		if err != nil {
 			if !started {
 				return wicket.E("s3api.GetObject", wicket.Internal, "The object's data is missing.", err)
 			}
-			h.log.Error("object data missing", "bucket", o.Bucket, "key", o.Key, "blob", s.Blob, "err", err)
+			h.log.Error("object data missing", "bucket", o.Bucket, "key", o.Key, "blob", sp.seg.Blob, "err", err)
 			panic(http.ErrAbortHandler)
 		}
-		from := max(rng.start, segStart) - segStart
-		n := min(rng.end, segEnd) - segStart - from + 1
 		if !started {
 			q.w.WriteHeader(status)
 			started = true
 		}
-		var src io.Reader = io.NewSectionReader(b, from, n)
+		var src io.Reader = io.NewSectionReader(b, sp.from, sp.n)
 		if f, ok := b.(osFiler); ok {
-			if _, err := f.OSFile().Seek(from, io.SeekStart); err == nil {
-				src = io.LimitReader(f.OSFile(), n)
+			if _, err := f.OSFile().Seek(sp.from, io.SeekStart); err == nil {
+				src = io.LimitReader(f.OSFile(), sp.n)
 			}
 		}
 		_, err = io.Copy(q.w, src)

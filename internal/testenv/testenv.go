@@ -5,7 +5,6 @@
 package testenv
 
 import (
-	"context"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
@@ -93,6 +92,3 @@ func (e *Env) S3With(c aws.Credentials, optFns ...func(*s3.Options)) *s3.Client 
 	}}, optFns...)
 	return s3.NewFromConfig(cfg, opts...)
 }
-
-// Context returns a context for one test step.
-func Context(t testing.TB) context.Context { return t.Context() }
