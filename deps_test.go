@@ -10,8 +10,10 @@ const module = "github.com/wicket-io/wicket"
 
 // TestDependencies holds the import rules of STYLE.md: the root package,
 // sigv4 and arn use only the standard library (so that anyone can take
-// them alone), and a storage implementation imports no project package but
-// the root (so that it cannot reach into the services it stores for).
+// them alone), policy adds only the root package and arn (so that the
+// policy language stays a leaf that every service can use), and a storage
+// implementation imports no project package but the root (so that it
+// cannot reach into the services it stores for).
 //
 // It checks every package that exists now, transitively, and skips none: a
 // rule for a package not yet written is simply met.
@@ -36,6 +38,13 @@ func TestDependencies(t *testing.T) {
 			},
 		},
 		{
+			desc:  "policy imports only the standard library, the root package and arn",
+			match: func(pkg string) bool { return under(pkg, module+"/policy") },
+			allowed: func(pkg, dep string, std bool) bool {
+				return std || dep == module || under(dep, module+"/arn") || under(dep, module+"/policy")
+			},
+		},
+		{
 			desc:  "storage packages import no project package but the root",
 			match: func(pkg string) bool { return under(pkg, module+"/storage") },
 			allowed: func(pkg, dep string, std bool) bool {
@@ -45,6 +54,13 @@ func TestDependencies(t *testing.T) {
 				// A store's own subpackages (storage/sqlite/...) are part of it.
 				name, _, _ := strings.Cut(strings.TrimPrefix(pkg, module+"/storage/"), "/")
 				return dep == module || under(dep, module+"/storage/"+name)
+			},
+		},
+		{
+			desc:  "sts/keyring, which holds the secrets, imports only the standard library and the root package",
+			match: func(pkg string) bool { return under(pkg, module+"/sts/keyring") },
+			allowed: func(pkg, dep string, std bool) bool {
+				return std || dep == module || under(dep, module+"/sts/keyring")
 			},
 		},
 	}

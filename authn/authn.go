@@ -5,12 +5,17 @@
 package authn
 
 import (
+	"context"
 	"crypto/subtle"
+	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/wicket-io/wicket"
 	"github.com/wicket-io/wicket/sigv4"
+	"github.com/wicket-io/wicket/sts/keyring"
 )
 
 // Account is the account id in the ARNs Wicket makes, as LocalStack and
@@ -19,22 +24,43 @@ const Account = "000000000000"
 
 // Options configure an Authenticator.
 type Options struct {
-	Root    wicket.RootCredentials
-	Region  string
-	Service string // the API this authenticator guards: s3, sts, iam, cognito-identity
-	Clock   wicket.Clock
+	Root wicket.RootCredentials
+	// Keys finds access keys other than root's (IAM users); nil knows none.
+	Keys Keys
+	// Sessions opens the session tokens of temporary credentials; nil
+	// refuses every token. Revoked, when set, refuses revoked ones.
+	Sessions Sessions
+	Revoked  func(*wicket.SessionClaims) bool
+	Region   string
+	Service  string // the API this authenticator guards: s3, sts, iam, cognito-identity
+	Clock    wicket.Clock
+}
+
+// Keys finds the secret of an access key and the principal it belongs to.
+// An unknown (or inactive) key is an error wrapping
+// sigv4.ErrUnknownAccessKey. The iam service is one.
+type Keys interface {
+	LookupKey(ctx context.Context, accessKeyID string) (secret string, p *wicket.Principal, err error)
+}
+
+// Sessions opens sealed session tokens; sts/keyring's Keyring is one.
+type Sessions interface {
+	Open(accessKeyID, sessionToken string, now time.Time) (*keyring.Claims, string, error)
 }
 
 // Authenticator verifies requests for one API.
 type Authenticator struct {
 	root     wicket.RootCredentials
+	keys     Keys
+	sessions Sessions
+	revoked  func(*wicket.SessionClaims) bool
 	clock    wicket.Clock
 	verifier *sigv4.Verifier
 }
 
 // New returns an Authenticator.
 func New(o Options) *Authenticator {
-	a := &Authenticator{root: o.Root, clock: o.Clock}
+	a := &Authenticator{root: o.Root, keys: o.Keys, sessions: o.Sessions, revoked: o.Revoked, clock: o.Clock}
 	if a.clock == nil {
 		a.clock = wicket.SystemClock{}
 	}
@@ -56,7 +82,82 @@ func (a *Authenticator) secret(accessKeyID, sessionToken string) (string, error)
 		}
 		return a.root.SecretAccessKey, nil
 	}
+	if sessionToken != "" {
+		_, secret, err := a.openSession(accessKeyID, sessionToken)
+		return secret, err
+	}
+	if a.keys != nil {
+		secret, _, err := a.keys.LookupKey(context.Background(), accessKeyID)
+		return secret, err
+	}
 	return "", sigv4.ErrUnknownAccessKey
+}
+
+// openSession opens a session token, refusing expired and revoked ones.
+func (a *Authenticator) openSession(accessKeyID, token string) (*keyring.Claims, string, error) {
+	if a.sessions == nil {
+		return nil, "", sigv4.ErrInvalidToken
+	}
+	c, secret, err := a.sessions.Open(accessKeyID, token, a.clock.Now())
+	switch {
+	case errors.Is(err, keyring.ErrExpiredToken):
+		return nil, "", fmt.Errorf("%w: %w", sigv4.ErrExpiredToken, err)
+	case err != nil:
+		return nil, "", fmt.Errorf("%w: %w", sigv4.ErrInvalidToken, err)
+	}
+	if a.revoked != nil && a.revoked(sessionClaims(c)) {
+		return nil, "", fmt.Errorf("%w: credentials revoked", sigv4.ErrInvalidToken)
+	}
+	return c, secret, nil
+}
+
+// sessionClaims is the root package's view of a token's claims.
+func sessionClaims(c *keyring.Claims) *wicket.SessionClaims {
+	return &wicket.SessionClaims{Role: c.Role, RoleID: c.RoleID, Name: c.Session, Subject: c.Subject, Pool: c.Pool,
+		AMR: c.AMR, Provider: c.Provider, Audience: c.Audience, User: c.User, SourceUser: c.SourceUser,
+		Policy: c.Policy, ScopeDown: c.ScopeDown, Tags: c.Tags, Issued: c.Issued, Expires: c.Expires}
+}
+
+// sessionPrincipal is the principal of temporary credentials: an assumed
+// role's session, an IAM user's session (GetSessionToken), or root's.
+func sessionPrincipal(accessKeyID string, c *keyring.Claims) *wicket.Principal {
+	sc := sessionClaims(c)
+	p := &wicket.Principal{Type: wicket.Session, AccessKeyID: accessKeyID, Account: Account, Claims: sc}
+	switch {
+	case c.Role != "":
+		name := c.Role[strings.LastIndexByte(c.Role, '/')+1:]
+		p.ARN = "arn:aws:sts::" + Account + ":assumed-role/" + name + "/" + c.Session
+		p.ID = c.RoleID + ":" + c.Session
+	case c.User != "":
+		p.ARN, p.Name = c.SourceUser, c.User
+	default:
+		// Root's own session token: root's powers, for as long as it lasts.
+		p.Type, p.ARN, p.ID = wicket.Root, "arn:aws:iam::"+Account+":root", Account
+	}
+	return p
+}
+
+// principal is the owner of an access key that has just verified.
+func (a *Authenticator) principal(accessKeyID string) (*wicket.Principal, error) {
+	if subtle.ConstantTimeCompare([]byte(accessKeyID), []byte(a.root.AccessKeyID)) == 1 {
+		return &wicket.Principal{Type: wicket.Root, ARN: "arn:aws:iam::" + Account + ":root", AccessKeyID: accessKeyID,
+			Account: Account, ID: Account}, nil
+	}
+	if a.keys == nil {
+		return nil, sigv4.ErrUnknownAccessKey
+	}
+	_, p, err := a.keys.LookupKey(context.Background(), accessKeyID)
+	return p, err
+}
+
+// lookupError turns a failed lookup after a good signature (the key was
+// deleted in between) into SigV4's error for an unknown key.
+func lookupError(err error) error {
+	if errors.Is(err, sigv4.ErrUnknownAccessKey) {
+		return &sigv4.Error{Status: http.StatusForbidden, Code: sigv4.CodeInvalidAccessKeyID,
+			Message: "The AWS Access Key Id you provided does not exist in our records.", Err: err}
+	}
+	return err
 }
 
 // Authenticate verifies r. payloadHash is as for sigv4.Verifier.Verify. An
@@ -69,11 +170,18 @@ func (a *Authenticator) Authenticate(r *http.Request, payloadHash string) (*wick
 	if err != nil {
 		return nil, nil, err
 	}
-	return &wicket.Principal{
-		Type:        wicket.Root,
-		ARN:         "arn:aws:iam::" + Account + ":root",
-		AccessKeyID: auth.AccessKeyID,
-	}, auth, nil
+	if auth.SessionToken != "" {
+		c, _, err := a.openSession(auth.AccessKeyID, auth.SessionToken)
+		if err != nil {
+			return nil, nil, err
+		}
+		return sessionPrincipal(auth.AccessKeyID, c), auth, nil
+	}
+	p, err := a.principal(auth.AccessKeyID)
+	if err != nil {
+		return nil, nil, lookupError(err)
+	}
+	return p, auth, nil
 }
 
 // SigningKey returns the SigV4 signing key of an access key for one date
@@ -86,11 +194,21 @@ func (a *Authenticator) Authenticate(r *http.Request, payloadHash string) (*wick
 // Dangerous: the key is as sensitive as the secret for that day, region
 // and service. Use it at once; never log it or keep it.
 func (a *Authenticator) SigningKey(accessKeyID, sessionToken, date, region, service string) ([]byte, *wicket.Principal, error) {
+	if sessionToken != "" {
+		c, secret, err := a.openSession(accessKeyID, sessionToken)
+		if err != nil {
+			return nil, nil, err
+		}
+		return sigv4.SigningKey(secret, date, region, service), sessionPrincipal(accessKeyID, c), nil
+	}
 	secret, err := a.secret(accessKeyID, sessionToken)
 	if err != nil {
 		return nil, nil, err
 	}
-	p := &wicket.Principal{Type: wicket.Root, ARN: "arn:aws:iam::" + Account + ":root", AccessKeyID: accessKeyID}
+	p, err := a.principal(accessKeyID)
+	if err != nil {
+		return nil, nil, err
+	}
 	return sigv4.SigningKey(secret, date, region, service), p, nil
 }
 

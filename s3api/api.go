@@ -6,6 +6,7 @@ package s3api
 
 import (
 	"encoding/xml"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/wicket-io/wicket"
 	"github.com/wicket-io/wicket/authn"
+	"github.com/wicket-io/wicket/policy"
 	"github.com/wicket-io/wicket/sigv4"
 )
 
@@ -29,6 +31,10 @@ type Options struct {
 	Domain string
 	Logger *slog.Logger
 	Clock  wicket.Clock
+	// Authorizer decides for principals other than root and anonymous
+	// (IAM users, sessions). Without one, only root is authorized by
+	// identity, and anonymous requests by bucket policies.
+	Authorizer Authorizer
 }
 
 // Handler serves the S3 API.
@@ -40,12 +46,20 @@ type Handler struct {
 	domain string
 	log    *slog.Logger
 	clock  wicket.Clock
-	cors   corsCache // each bucket's parsed CORS rules (cors.go)
+	authz  Authorizer
+	// Each bucket's parsed CORS rules and policy (config_cache.go).
+	cors     configCache[[]corsRule]
+	policies configCache[*policy.Policy]
 }
 
 // New returns the S3 API handler.
 func New(o Options) *Handler {
-	h := &Handler{meta: o.Meta, blobs: o.Blobs, auth: o.Auth, region: o.Region, domain: strings.ToLower(o.Domain), log: o.Logger, clock: o.Clock}
+	h := &Handler{meta: o.Meta, blobs: o.Blobs, auth: o.Auth, region: o.Region, domain: strings.ToLower(o.Domain), log: o.Logger, clock: o.Clock, authz: o.Authorizer}
+	h.cors = configCache[[]corsRule]{kind: configCORS, parse: func(doc []byte) ([]corsRule, error) {
+		_, rules, err := parseCORS(doc)
+		return rules, err
+	}}
+	h.policies = configCache[*policy.Policy]{kind: configPolicy, parse: h.parseBucketPolicy}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -100,17 +114,40 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(q, err)
 		return
 	}
-	if q.principal.Type == wicket.Anonymous && !isPostObject(q) { // a form upload signs its policy instead (post_object.go)
-		// Until bucket policies are enforced, only signed requests get in.
-		h.fail(q, errCode("AccessDenied"))
-		return
-	}
 	op := route(q)
-	if op == nil {
+	if op.fn == nil {
 		h.fail(q, errCode("NotImplemented"))
 		return
 	}
-	h.fail(q, op(h, q))
+	if !op.self {
+		if err := h.authorize(q, op.action, q.resourceARN()); err != nil {
+			h.fail(q, err)
+			return
+		}
+		if err := h.authorizeCopySource(q); err != nil {
+			h.fail(q, err)
+			return
+		}
+	}
+	err = op.fn(h, q)
+	if err != nil && op.action == "s3:GetObject" && q.principal.Type != wicket.Root && isNoSuchKey(err) {
+		// S3 tells a caller that a key does not exist only if it may list
+		// the bucket; anyone else learns nothing from a guess.
+		if h.authorize(q, "s3:ListBucket", bucketARN(q.bucket)) != nil {
+			err = errCode("AccessDenied")
+		}
+	}
+	h.fail(q, err)
+}
+
+// isNoSuchKey reports whether err says the key does not exist, however it
+// was made.
+func isNoSuchKey(err error) bool {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae.code == "NoSuchKey"
+	}
+	return wicket.CodeOf(err) == "NoSuchKey"
 }
 
 // split finds the bucket and key, from the Host in virtual-host style and

@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+
+	"github.com/wicket-io/wicket"
+	"github.com/wicket-io/wicket/policy"
 )
 
 // Bucket policies are stored exactly as sent and returned exactly as
@@ -34,6 +37,7 @@ func (h *Handler) putBucketPolicy(q *request) error {
 	if err := h.meta.PutBucketConfig(q.r.Context(), q.bucket, configPolicy, doc); err != nil {
 		return err
 	}
+	h.policies.forget(q.bucket)
 	q.w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -56,6 +60,7 @@ func (h *Handler) deleteBucketPolicy(q *request) error {
 	if err := h.meta.PutBucketConfig(q.r.Context(), q.bucket, configPolicy, nil); err != nil {
 		return err
 	}
+	h.policies.forget(q.bucket)
 	q.w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -118,6 +123,16 @@ func validateBucketPolicy(doc []byte, bucket string) error {
 		if err := validateStatement(s, bucket); err != nil {
 			return err
 		}
+	}
+	// The grammar above gives S3's messages for S3's checks; the policy
+	// language's own (condition operators, values, variables) is the
+	// evaluator's, which must accept whatever is stored.
+	if _, err := policy.Parse(doc, policy.Resource); err != nil {
+		msg := wicket.MessageOf(err)
+		if msg == "" {
+			msg = "Invalid policy syntax."
+		}
+		return malformedPolicy(msg)
 	}
 	return nil
 }

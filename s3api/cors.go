@@ -5,10 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
-
-	"github.com/wicket-io/wicket"
 )
 
 // CORS, as S3 applies a bucket's rules: a preflight (OPTIONS) is answered
@@ -242,80 +238,8 @@ func isToken(s string) bool {
 	return s != ""
 }
 
-// The CORS cache keeps each bucket's parsed rules in memory, since every
-// request that names an Origin needs them. PutBucketCors and
-// DeleteBucketCors forget the bucket's entry, so that a change made
-// through this node applies from the next request; entries also expire
-// after corsCacheTTL, which bounds how long another node (or a bucket
-// deleted and created again) can see old rules.
-const (
-	corsCacheTTL     = 10 * time.Second
-	corsCacheEntries = 1024
-)
-
-// corsCache is ready to use as its zero value.
-type corsCache struct {
-	mu      sync.Mutex
-	gen     uint64 // counts forgets, so that a read begun before one does not store stale rules
-	entries map[string]corsEntry
-}
-
-type corsEntry struct {
-	rules   []corsRule // nil: the bucket has no CORS configuration
-	expires time.Time
-}
-
-// forget drops a bucket's entry; its next request reads the store.
-func (c *corsCache) forget(bucket string) {
-	c.mu.Lock()
-	c.gen++
-	delete(c.entries, bucket)
-	c.mu.Unlock()
-}
-
 // corsRules returns a bucket's CORS rules, nil when it has none; exists is
-// false when there is no such bucket (which is not cached, so that a new
-// bucket is seen at once).
+// false when there is no such bucket.
 func (h *Handler) corsRules(ctx context.Context, bucket string) (rules []corsRule, exists bool, err error) {
-	c := &h.cors
-	now := h.clock.Now()
-	c.mu.Lock()
-	e, ok := c.entries[bucket]
-	gen := c.gen
-	c.mu.Unlock()
-	if ok && now.Before(e.expires) {
-		return e.rules, true, nil
-	}
-
-	doc, err := h.meta.GetBucketConfig(ctx, bucket, configCORS)
-	switch {
-	case err == nil:
-		if _, rules, err = parseCORS(doc); err != nil {
-			return nil, false, wicket.E("s3api.corsRules", wicket.Internal, err)
-		}
-	case configMissing(err):
-		rules = nil
-	case wicket.KindOf(err) == wicket.NotFound:
-		return nil, false, nil
-	default:
-		return nil, false, err
-	}
-
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.gen != gen {
-		return rules, true, nil
-	}
-	if c.entries == nil {
-		c.entries = make(map[string]corsEntry)
-	}
-	if len(c.entries) >= corsCacheEntries {
-		for b, old := range c.entries {
-			if !now.Before(old.expires) || len(c.entries) >= corsCacheEntries {
-				delete(c.entries, b)
-			}
-		}
-	}
-	c.entries[bucket] = corsEntry{rules: rules, expires: now.Add(corsCacheTTL)}
-	return rules, true, nil
+	return h.cors.get(ctx, h, bucket)
 }

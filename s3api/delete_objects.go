@@ -118,6 +118,9 @@ func (h *Handler) deleteOne(q *request, o deleteObject) error {
 	if err := checkKey(*o.Key); err != nil {
 		return err
 	}
+	if err := h.authorize(q, "s3:DeleteObject", objectARN(q.bucket, *o.Key)); err != nil {
+		return err
+	}
 	if o.VersionID != "" && o.VersionID != "null" {
 		return errCode("NoSuchVersion")
 	}

@@ -40,14 +40,6 @@ const (
 	postPartCost  = 64
 )
 
-// isPostObject reports whether q is meant as a form upload. It is
-// authenticated by the signed policy in its body, not by its headers, so
-// ServeHTTP lets it reach postObject unsigned, which also answers a body
-// that is not a form as S3 does.
-func isPostObject(q *request) bool {
-	return q.r.Method == http.MethodPost && q.bucket != "" && q.key == "" && !q.query.Has("delete")
-}
-
 // postForm is a form upload read up to its file.
 type postForm struct {
 	fields   map[string]string // by lower-case name
@@ -86,6 +78,9 @@ func (h *Handler) postObject(q *request) error {
 		return err
 	}
 	q.principal = principal
+	if err := h.authorize(q, "s3:PutObject", objectARN(q.bucket, key)); err != nil {
+		return err
+	}
 	// S3 authenticates the form before it looks the bucket up.
 	if _, err := h.meta.GetBucket(ctx, q.bucket); err != nil {
 		return err

@@ -5,18 +5,33 @@ import "net/http"
 // operation serves one S3 operation.
 type operation func(h *Handler, q *request) error
 
+// op is an operation with the IAM action that authorizes it, as AWS's
+// "Actions, resources, and condition keys for Amazon S3" maps them (HEAD
+// Bucket is s3:ListBucket, deleting a CORS or tagging configuration is
+// its Put action). Operations that need more than one permission (a copy
+// reads its source, DeleteObjects checks every key) check the rest
+// themselves.
+type op struct {
+	fn     operation
+	action string
+	// self is set on operations that authorize themselves once they have
+	// read what they act on: a form upload learns its signer and key from
+	// its body, DeleteObjects checks s3:DeleteObject on every key.
+	self bool
+}
+
 // route picks the operation from the method, whether a bucket and a key are
-// named, and the subresource in the query string: S3's own dispatch. A nil
-// result is an operation Wicket does not implement.
-func route(q *request) operation {
+// named, and the subresource in the query string: S3's own dispatch. A
+// zero result is an operation Wicket does not implement.
+func route(q *request) op {
 	has := func(k string) bool { _, ok := q.query[k]; return ok }
 	m := q.r.Method
 	switch {
 	case q.bucket == "":
 		if m == http.MethodGet || m == http.MethodHead {
-			return (*Handler).listBuckets
+			return op{fn: (*Handler).listBuckets, action: "s3:ListAllMyBuckets"}
 		}
-		return methodNotAllowed
+		return op{fn: methodNotAllowed}
 	case q.key == "":
 		return routeBucket(q, m, has)
 	default:
@@ -35,121 +50,121 @@ var bucketSubresources = []string{
 	"metadataTable", "metadataConfiguration",
 }
 
-func routeBucket(q *request, m string, has func(string) bool) operation {
+func routeBucket(q *request, m string, has func(string) bool) op {
 	for _, s := range bucketSubresources {
 		if has(s) {
-			return nil
+			return op{}
 		}
 	}
 	switch m {
 	case http.MethodGet:
 		switch {
 		case has("location"):
-			return (*Handler).getBucketLocation
+			return op{fn: (*Handler).getBucketLocation, action: "s3:GetBucketLocation"}
 		case has("versioning"):
-			return (*Handler).getBucketVersioning
+			return op{fn: (*Handler).getBucketVersioning, action: "s3:GetBucketVersioning"}
 		case has("policy"):
-			return (*Handler).getBucketPolicy
+			return op{fn: (*Handler).getBucketPolicy, action: "s3:GetBucketPolicy"}
 		case has("cors"):
-			return (*Handler).getBucketCors
+			return op{fn: (*Handler).getBucketCors, action: "s3:GetBucketCORS"}
 		case has("tagging"):
-			return (*Handler).getBucketTagging
+			return op{fn: (*Handler).getBucketTagging, action: "s3:GetBucketTagging"}
 		case has("uploads"):
-			return (*Handler).listMultipartUploads
+			return op{fn: (*Handler).listMultipartUploads, action: "s3:ListBucketMultipartUploads"}
 		case q.query.Get("list-type") == "2":
-			return (*Handler).listObjectsV2
+			return op{fn: (*Handler).listObjectsV2, action: "s3:ListBucket"}
 		default:
-			return (*Handler).listObjectsV1
+			return op{fn: (*Handler).listObjectsV1, action: "s3:ListBucket"}
 		}
 	case http.MethodHead:
-		return (*Handler).headBucket
+		return op{fn: (*Handler).headBucket, action: "s3:ListBucket"}
 	case http.MethodPut:
 		switch {
 		case has("policy"):
-			return (*Handler).putBucketPolicy
+			return op{fn: (*Handler).putBucketPolicy, action: "s3:PutBucketPolicy"}
 		case has("cors"):
-			return (*Handler).putBucketCors
+			return op{fn: (*Handler).putBucketCors, action: "s3:PutBucketCORS"}
 		case has("tagging"):
-			return (*Handler).putBucketTagging
+			return op{fn: (*Handler).putBucketTagging, action: "s3:PutBucketTagging"}
 		case has("versioning"):
-			return nil
+			return op{}
 		default:
-			return (*Handler).createBucket
+			return op{fn: (*Handler).createBucket, action: "s3:CreateBucket"}
 		}
 	case http.MethodDelete:
 		switch {
 		case has("policy"):
-			return (*Handler).deleteBucketPolicy
+			return op{fn: (*Handler).deleteBucketPolicy, action: "s3:DeleteBucketPolicy"}
 		case has("cors"):
-			return (*Handler).deleteBucketCors
+			return op{fn: (*Handler).deleteBucketCors, action: "s3:PutBucketCORS"}
 		case has("tagging"):
-			return (*Handler).deleteBucketTagging
+			return op{fn: (*Handler).deleteBucketTagging, action: "s3:PutBucketTagging"}
 		default:
-			return (*Handler).deleteBucket
+			return op{fn: (*Handler).deleteBucket, action: "s3:DeleteBucket"}
 		}
 	case http.MethodPost:
 		switch {
 		case has("delete"):
-			return (*Handler).deleteObjects
+			return op{fn: (*Handler).deleteObjects, action: "s3:DeleteObject", self: true}
 		default:
-			return (*Handler).postObject
+			return op{fn: (*Handler).postObject, action: "s3:PutObject", self: true}
 		}
 	}
-	return methodNotAllowed
+	return op{fn: methodNotAllowed}
 }
 
 var objectSubresources = []string{"acl", "attributes", "legal-hold", "retention", "restore", "select", "torrent", "renameObject"}
 
-func routeObject(q *request, m string, has func(string) bool) operation {
+func routeObject(q *request, m string, has func(string) bool) op {
 	for _, s := range objectSubresources {
 		if has(s) {
-			return nil
+			return op{}
 		}
 	}
 	switch m {
 	case http.MethodGet:
 		switch {
 		case has("tagging"):
-			return (*Handler).getObjectTagging
+			return op{fn: (*Handler).getObjectTagging, action: "s3:GetObjectTagging"}
 		case has("uploadId"):
-			return (*Handler).listParts
+			return op{fn: (*Handler).listParts, action: "s3:ListMultipartUploadParts"}
 		default:
-			return (*Handler).getObject
+			return op{fn: (*Handler).getObject, action: "s3:GetObject"}
 		}
 	case http.MethodHead:
-		return (*Handler).headObject
+		return op{fn: (*Handler).headObject, action: "s3:GetObject"}
 	case http.MethodPut:
 		switch {
 		case has("tagging"):
-			return (*Handler).putObjectTagging
+			return op{fn: (*Handler).putObjectTagging, action: "s3:PutObjectTagging"}
 		case has("uploadId") || has("partNumber"):
 			if q.r.Header.Get("X-Amz-Copy-Source") != "" {
-				return (*Handler).uploadPartCopy
+				return op{fn: (*Handler).uploadPartCopy, action: "s3:PutObject"}
 			}
-			return (*Handler).uploadPart
+			return op{fn: (*Handler).uploadPart, action: "s3:PutObject"}
 		case q.r.Header.Get("X-Amz-Copy-Source") != "":
-			return (*Handler).copyObject
+			return op{fn: (*Handler).copyObject, action: "s3:PutObject"}
 		default:
-			return (*Handler).putObject
+			return op{fn: (*Handler).putObject, action: "s3:PutObject"}
 		}
 	case http.MethodDelete:
 		switch {
 		case has("tagging"):
-			return (*Handler).deleteObjectTagging
+			return op{fn: (*Handler).deleteObjectTagging, action: "s3:DeleteObjectTagging"}
 		case has("uploadId"):
-			return (*Handler).abortMultipartUpload
+			return op{fn: (*Handler).abortMultipartUpload, action: "s3:AbortMultipartUpload"}
 		default:
-			return (*Handler).deleteObject
+			return op{fn: (*Handler).deleteObject, action: "s3:DeleteObject"}
 		}
 	case http.MethodPost:
 		switch {
 		case has("uploads"):
-			return (*Handler).createMultipartUpload
+			return op{fn: (*Handler).createMultipartUpload, action: "s3:PutObject"}
 		case has("uploadId"):
-			return (*Handler).completeMultipartUpload
+			return op{fn: (*Handler).completeMultipartUpload, action: "s3:PutObject"}
 		}
 	}
-	return methodNotAllowed
+	return op{fn: methodNotAllowed}
 }
 
 func methodNotAllowed(h *Handler, q *request) error { return errCode("MethodNotAllowed") }

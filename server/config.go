@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wicket-io/wicket"
+	"github.com/wicket-io/wicket/identitypool"
 )
 
 // Defaults for the zero fields of a Config.
@@ -72,6 +73,32 @@ type Config struct {
 	// Handlers replaces the handlers of individual APIs, for tests and for
 	// embedding Wicket in another program.
 	Handlers Handlers
+
+	// Issuer is Wicket's OpenID issuer URL: the iss of the tokens identity
+	// pools sign, and where /.well-known/openid-configuration is served.
+	// It should be the endpoint's public URL.
+	Issuer string
+
+	// MasterKey, when set, replaces the master key kept in the data
+	// directory (base64 of 32 bytes; the same on every node of a cluster).
+	// A secret: from the environment or a protected file only.
+	MasterKey string
+
+	// AllowHTTPIssuers lets OpenID providers be reached over plain HTTP
+	// (tests); production providers must use HTTPS.
+	AllowHTTPIssuers bool
+
+	// LoginClient, when set, is the HTTP client that fetches OpenID
+	// providers' keys (tests give one that trusts their provider's
+	// certificate).
+	LoginClient *http.Client
+
+	// GuestLimits are the identity pools' abuse controls.
+	GuestLimits identitypool.Limits
+
+	// PruneGuestsAfter deletes guest identities unused for this long
+	// (checked hourly); 0 keeps them.
+	PruneGuestsAfter time.Duration
 }
 
 // Handlers holds one http.Handler per API. A nil field keeps the server's
@@ -105,6 +132,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Issuer == "" {
+		cfg.Issuer = "http://" + cfg.Addr
 	}
 	for _, d := range []struct {
 		name string

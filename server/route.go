@@ -59,6 +59,9 @@ const (
 	queryBodyTimeout = 30 * time.Second
 
 	wicketPrefix = "/_wicket/"
+	// wellKnownPrefix holds the OpenID issuer's documents. Bucket names
+	// cannot start with '.', so no S3 request is taken for them.
+	wellKnownPrefix = "/.well-known/"
 )
 
 // route picks the API of r and the handler that serves it, the way AWS
@@ -84,7 +87,7 @@ const (
 // replaces r.Body with a reader that yields the whole body again.
 func (s *Server) route(w http.ResponseWriter, r *http.Request) (api, http.Handler) {
 	path := r.URL.Path
-	if strings.HasPrefix(path, wicketPrefix) || path == strings.TrimSuffix(wicketPrefix, "/") {
+	if strings.HasPrefix(path, wicketPrefix) || path == strings.TrimSuffix(wicketPrefix, "/") || strings.HasPrefix(path, wellKnownPrefix) {
 		return apiWicket, s.wicket
 	}
 	if path != "/" {

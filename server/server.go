@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/wicket-io/wicket"
+	"github.com/wicket-io/wicket/identitypool"
+	"github.com/wicket-io/wicket/sts/keyring"
 )
 
 // Server is a Wicket endpoint. It is an http.Handler, so it can also be
@@ -27,8 +29,10 @@ type Server struct {
 	log      *slog.Logger
 	metrics  *metrics
 	handlers [apiCount]http.Handler
-	wicket   http.Handler // /_wicket/...
+	wicket   http.Handler // /_wicket/... and /.well-known/...
 	closers  []func() error
+	keys     *keyring.Keyring      // nil without a data directory
+	pools    *identitypool.Service // likewise
 }
 
 // New returns a Server for cfg, with defaults filled in for zero fields.
@@ -53,6 +57,10 @@ func New(cfg Config) (*Server, error) {
 	// A GET pattern also serves HEAD; other methods get 405 from the mux.
 	mux.HandleFunc("GET "+wicketPrefix+"health", s.health)
 	mux.Handle("GET "+wicketPrefix+"metrics", s.metrics.handler(s.log))
+	if s.keys != nil {
+		mux.HandleFunc("GET "+wellKnownPrefix+"openid-configuration", s.openIDConfiguration)
+		mux.HandleFunc("GET "+wellKnownPrefix+"jwks.json", s.jwks)
+	}
 	s.wicket = mux
 	return s, nil
 }

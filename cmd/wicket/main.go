@@ -44,6 +44,7 @@ with any AWS client.`,
 		newServeCmd(),
 		newVersionCmd(),
 		newPresignCmd(), newCurlCmd(),
+		newPolicyCmd(),
 	)
 	return root
 }

@@ -10,10 +10,13 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/wicket-io/wicket/identitypool"
 	"github.com/wicket-io/wicket/server"
 )
 
@@ -24,6 +27,13 @@ type serveOptions struct {
 	logLevel  string
 	logFormat string
 	domain    string
+	issuer    string
+
+	getIDRate      float64
+	getIDBurst     int
+	maxIdentities  int
+	pruneGuests    time.Duration
+	allowHTTPLogin bool
 }
 
 // serveEnv maps flags to the environment variables that stand in for them
@@ -33,6 +43,10 @@ var serveEnv = []struct{ flag, env string }{
 	{"data", "WICKET_DATA"},
 	{"region", "WICKET_REGION"},
 	{"domain", "WICKET_DOMAIN"},
+	{"issuer-url", "WICKET_ISSUER_URL"},
+	{"getid-rate", "WICKET_GETID_RATE"},
+	{"max-identities-per-pool", "WICKET_MAX_IDENTITIES_PER_POOL"},
+	{"prune-guests-after", "WICKET_PRUNE_GUESTS_AFTER"},
 }
 
 func newServeCmd() *cobra.Command {
@@ -64,6 +78,12 @@ SIGINT or SIGTERM stops the server gracefully; a second one stops it at once.`,
 	f.StringVar(&o.domain, "domain", "", "base domain for virtual-host style buckets, e.g. s3.local (env WICKET_DOMAIN)")
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
+	f.StringVar(&o.issuer, "issuer-url", "", "public URL of this endpoint, the iss of its OpenID tokens (default: the listening address) (env WICKET_ISSUER_URL)")
+	f.Float64Var(&o.getIDRate, "getid-rate", 20, "GetId calls per second allowed from one address, 0 for no limit (env WICKET_GETID_RATE)")
+	f.IntVar(&o.getIDBurst, "getid-burst", 100, "GetId calls one address may make at once before --getid-rate applies")
+	f.IntVar(&o.maxIdentities, "max-identities-per-pool", 0, "cap on the identities of one identity pool, 0 for none (env WICKET_MAX_IDENTITIES_PER_POOL)")
+	f.DurationVar(&o.pruneGuests, "prune-guests-after", 0, "delete guest identities unused this long, e.g. 720h; 0 keeps them (env WICKET_PRUNE_GUESTS_AFTER)")
+	f.BoolVar(&o.allowHTTPLogin, "allow-http-login-providers", false, "let OpenID login providers be reached over plain HTTP (for tests only)")
 	return cmd
 }
 
@@ -93,18 +113,6 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, o serveOptions) err
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(server.Config{
-		Addr:    o.addr,
-		DataDir: data,
-		Region:  o.region,
-		Domain:  o.domain,
-		Root:    root,
-		Logger:  logger,
-	})
-	if err != nil {
-		return err
-	}
-	defer srv.Close()
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -120,8 +128,33 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, o serveOptions) err
 	if err != nil {
 		return err
 	}
+	endpoint := endpointURL(ln.Addr())
+	issuer := o.issuer
+	if issuer == "" {
+		issuer = endpoint
+	}
+	srv, err := server.New(server.Config{
+		Addr:             o.addr,
+		DataDir:          data,
+		Region:           o.region,
+		Domain:           o.domain,
+		Root:             root,
+		Logger:           logger,
+		Issuer:           strings.TrimSuffix(issuer, "/"),
+		MasterKey:        os.Getenv("WICKET_MASTER_KEY"),
+		AllowHTTPIssuers: o.allowHTTPLogin,
+		GuestLimits: identitypool.Limits{GetIDRate: o.getIDRate, GetIDBurst: o.getIDBurst,
+			MaxIdentitiesPerPool: o.maxIdentities},
+		PruneGuestsAfter: o.pruneGuests,
+	})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer srv.Close()
+
 	fmt.Fprintf(stdout, "Wicket is running.\n  Endpoint: %s\n  Region:   %s\n  Data:     %s\n",
-		endpointURL(ln.Addr()), o.region, data)
+		endpoint, o.region, data)
 	if generated {
 		// Printed this once; afterwards they are in the data directory.
 		fmt.Fprintf(stdout, "  Root credentials (generated, kept in %s):\n    AWS_ACCESS_KEY_ID=%s\n    AWS_SECRET_ACCESS_KEY=%s\n",

@@ -5,20 +5,22 @@
 package testenv
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/wicket-io/wicket"
-	"github.com/wicket-io/wicket/authn"
-	"github.com/wicket-io/wicket/s3api"
+	"github.com/wicket-io/wicket/identitypool"
 	"github.com/wicket-io/wicket/server"
 	"github.com/wicket-io/wicket/storage/fs"
-	"github.com/wicket-io/wicket/storage/sqlite"
 )
 
 // Region is the region of every test endpoint.
@@ -30,38 +32,49 @@ var Root = wicket.RootCredentials{AccessKeyID: "AKIAWICKETTESTROOT01", SecretAcc
 // Env is a running test endpoint.
 type Env struct {
 	URL   string
-	Meta  wicket.MetaStore
 	Blobs wicket.BlobStore
 	srv   *httptest.Server
 }
 
 // New starts an endpoint that lives until the test ends.
-func New(t testing.TB) *Env { return start(t, false) }
+func New(t testing.TB) *Env { return start(t, false, Options{}) }
+
+// Options adjust a test endpoint.
+type Options struct {
+	GuestLimits identitypool.Limits
+	// LoginClient fetches OpenID providers' keys (an oidctest provider's
+	// client, which trusts its certificate).
+	LoginClient *http.Client
+}
+
+// NewWith starts an endpoint with options.
+func NewWith(t testing.TB, o Options) *Env { return start(t, false, o) }
 
 // NewTLS starts an endpoint on HTTPS. Over TLS the AWS SDKs upload with
 // unsigned aws-chunked bodies and checksum trailers, as they do against AWS.
-func NewTLS(t testing.TB) *Env { return start(t, true) }
+func NewTLS(t testing.TB) *Env { return start(t, true, Options{}) }
 
-func start(t testing.TB, tls bool) *Env {
+func start(t testing.TB, tls bool, opts Options) *Env {
 	t.Helper()
 	dir := t.TempDir()
-	meta, err := sqlite.Open(filepath.Join(dir, "meta.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatalf("open metadata store: %v", err)
+	// The listener comes first: the endpoint's URL is its OpenID issuer.
+	hs := httptest.NewUnstartedServer(nil)
+	scheme := "http://"
+	if tls {
+		scheme = "https://"
 	}
+	issuer := scheme + hs.Listener.Addr().String()
+	srv, err := server.New(server.Config{Region: Region, Root: Root, DataDir: dir, Issuer: issuer,
+		AllowHTTPIssuers: true, GuestLimits: opts.GuestLimits, LoginClient: opts.LoginClient})
+	if err != nil {
+		t.Fatalf("server: %v", err)
+	}
+	hs.Config.Handler = srv
+	// A second handle on the blob directory, for tests that count blobs.
 	blobs, err := fs.Open(filepath.Join(dir, "blobs"), fs.Options{})
 	if err != nil {
 		t.Fatalf("open blob store: %v", err)
 	}
-	api := s3api.New(s3api.Options{
-		Meta: meta, Blobs: blobs, Region: Region,
-		Auth: authn.New(authn.Options{Root: Root, Region: Region, Service: "s3"}),
-	})
-	srv, err := server.New(server.Config{Region: Region, Handlers: server.Handlers{S3: api}})
-	if err != nil {
-		t.Fatalf("server: %v", err)
-	}
-	hs := httptest.NewUnstartedServer(srv)
 	if tls {
 		hs.StartTLS()
 	} else {
@@ -69,9 +82,9 @@ func start(t testing.TB, tls bool) *Env {
 	}
 	t.Cleanup(func() {
 		hs.Close()
-		meta.Close()
+		srv.Close()
 	})
-	return &Env{URL: hs.URL, Meta: meta, Blobs: blobs, srv: hs}
+	return &Env{URL: hs.URL, Blobs: blobs, srv: hs}
 }
 
 // S3 returns an S3 client with root credentials, path-style.
@@ -91,4 +104,47 @@ func (e *Env) S3With(c aws.Credentials, optFns ...func(*s3.Options)) *s3.Client 
 		o.UsePathStyle = true
 	}}, optFns...)
 	return s3.NewFromConfig(cfg, opts...)
+}
+
+// IAM returns an IAM client with root credentials.
+func (e *Env) IAM() *iam.Client {
+	return e.IAMWith(aws.Credentials{AccessKeyID: Root.AccessKeyID, SecretAccessKey: Root.SecretAccessKey})
+}
+
+// IAMWith returns an IAM client with the given credentials.
+func (e *Env) IAMWith(c aws.Credentials) *iam.Client {
+	cfg := aws.Config{
+		Region:      Region,
+		Credentials: credentials.StaticCredentialsProvider{Value: c},
+		HTTPClient:  e.srv.Client(),
+	}
+	return iam.NewFromConfig(cfg, func(o *iam.Options) { o.BaseEndpoint = aws.String(e.URL) })
+}
+
+// Client is the HTTP client that reaches the endpoint (over TLS too).
+func (e *Env) Client() *http.Client { return e.srv.Client() }
+
+// CognitoIdentity returns a Cognito Identity client with root credentials
+// (the unsigned operations, GetId and GetCredentialsForIdentity, go
+// unsigned whatever the credentials).
+func (e *Env) CognitoIdentity(optFns ...func(*cognitoidentity.Options)) *cognitoidentity.Client {
+	return e.CognitoIdentityWith(aws.Credentials{AccessKeyID: Root.AccessKeyID, SecretAccessKey: Root.SecretAccessKey}, optFns...)
+}
+
+// CognitoIdentityWith returns a Cognito Identity client with credentials.
+func (e *Env) CognitoIdentityWith(c aws.Credentials, optFns ...func(*cognitoidentity.Options)) *cognitoidentity.Client {
+	cfg := aws.Config{Region: Region, Credentials: credentials.StaticCredentialsProvider{Value: c}, HTTPClient: e.srv.Client()}
+	opts := append([]func(*cognitoidentity.Options){func(o *cognitoidentity.Options) { o.BaseEndpoint = aws.String(e.URL) }}, optFns...)
+	return cognitoidentity.NewFromConfig(cfg, opts...)
+}
+
+// STS returns an STS client with root credentials.
+func (e *Env) STS() *sts.Client {
+	return e.STSWith(aws.Credentials{AccessKeyID: Root.AccessKeyID, SecretAccessKey: Root.SecretAccessKey})
+}
+
+// STSWith returns an STS client with credentials.
+func (e *Env) STSWith(c aws.Credentials) *sts.Client {
+	cfg := aws.Config{Region: Region, Credentials: credentials.StaticCredentialsProvider{Value: c}, HTTPClient: e.srv.Client()}
+	return sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = aws.String(e.URL) })
 }

@@ -107,6 +107,58 @@ check "cli: rm --recursive" s3 rm --recursive s3://cli-bucket
 check "cli: rb" s3 rb s3://cli-bucket
 check "cli: missing bucket is NoSuchBucket" fails_with "NoSuchBucket" s3 ls s3://cli-bucket
 
+echo "== IAM and bucket policies (AWS CLI)"
+iamc() { "$AWS" --endpoint-url "$endpoint" iam "$@"; }
+# as USER COMMAND...: run with USER's access key (made below).
+as() {
+	local who=$1
+	shift
+	AWS_ACCESS_KEY_ID=$(cat "$work/$who.ak") AWS_SECRET_ACCESS_KEY=$(cat "$work/$who.sk") "$@"
+}
+s3 mb s3://iam-bucket >/dev/null 2>&1
+s3 mb s3://public-bucket >/dev/null 2>&1
+echo "team report" >"$work/report.txt"
+s3 cp "$work/report.txt" s3://iam-bucket/team/report.txt >/dev/null 2>&1
+s3 cp "$work/report.txt" s3://iam-bucket/secret/plan.txt >/dev/null 2>&1
+s3 cp "$work/small.txt" s3://public-bucket/logo.txt >/dev/null 2>&1
+cat >"$work/user-policy.json" <<'JSON'
+{"Version": "2012-10-17", "Statement": [
+  {"Sid": "ReadTeam", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::iam-bucket/team/*"},
+  {"Sid": "WriteOwn", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::iam-bucket/home/${aws:username}/*"},
+  {"Sid": "ListTeam", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::iam-bucket",
+   "Condition": {"StringLike": {"s3:prefix": "team/*"}}}]}
+JSON
+check "iam: create-user" iamc create-user --user-name alice
+check "iam: put-user-policy" iamc put-user-policy --user-name alice --policy-name team --policy-document "file://$work/user-policy.json"
+check "iam: get-user-policy round-trips the document" bash -c "$AWS --endpoint-url $endpoint iam get-user-policy --user-name alice --policy-name team --query PolicyDocument.Statement[0].Sid --output text | grep -qx ReadTeam"
+check "iam: create-access-key" bash -c "$AWS --endpoint-url $endpoint iam create-access-key --user-name alice --query 'AccessKey.[AccessKeyId,SecretAccessKey]' --output text >'$work/alice.keys' && cut -f1 '$work/alice.keys' >'$work/alice.ak' && cut -f2 '$work/alice.keys' >'$work/alice.sk' && grep -q '^AKIA' '$work/alice.ak'"
+check "iam: malformed policy is MalformedPolicyDocument" fails_with "MalformedPolicyDocument" iamc put-user-policy --user-name alice --policy-name bad --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*"}]}'
+check "iam: duplicate user is EntityAlreadyExists" fails_with "EntityAlreadyExists" iamc create-user --user-name alice
+check "iam: delete-user with a key is DeleteConflict" fails_with "DeleteConflict" iamc delete-user --user-name alice
+check "user: reads team/" as alice s3 cp s3://iam-bucket/team/report.txt "$work/team.out"
+check "user: lists team/" bash -c "$(declare -f as s3); AWS=$AWS endpoint=$endpoint work=$work; as alice s3 ls s3://iam-bucket/team/ | grep -q report.txt"
+check "user: writes home/alice/" as alice s3 cp "$work/small.txt" s3://iam-bucket/home/alice/note.txt
+check "user: cannot read secret/" fails_with "403" as alice s3 cp s3://iam-bucket/secret/plan.txt "$work/secret.out"
+check "user: cannot write team/" fails_with "AccessDenied" as alice s3 cp "$work/small.txt" s3://iam-bucket/team/x.txt
+check "user: cannot write another home" fails_with "AccessDenied" as alice s3 cp "$work/small.txt" s3://iam-bucket/home/bob/x.txt
+check "user: cannot list the bucket root" fails_with "AccessDenied" as alice s3 ls s3://iam-bucket/
+check "user: cannot delete" fails_with "AccessDenied" as alice s3 rm s3://iam-bucket/team/report.txt
+check "user: cannot grant herself more" fails_with "AccessDenied" as alice "$AWS" --endpoint-url "$endpoint" iam attach-user-policy --user-name alice --policy-arn arn:aws:iam::aws:policy/AdministratorAccess
+check "iam: simulate-principal-policy" bash -c "test \"\$($AWS --endpoint-url $endpoint iam simulate-principal-policy --policy-source-arn arn:aws:iam::000000000000:user/alice --action-names s3:GetObject --resource-arns arn:aws:s3:::iam-bucket/secret/plan.txt --query 'EvaluationResults[0].EvalDecision' --output text)\" = implicitDeny"
+cat >"$work/public-policy.json" <<'JSON'
+{"Version": "2012-10-17", "Statement": [{"Sid": "PublicRead", "Effect": "Allow", "Principal": "*",
+  "Action": "s3:GetObject", "Resource": "arn:aws:s3:::public-bucket/*"}]}
+JSON
+check "s3api: put-bucket-policy (public read)" s3api put-bucket-policy --bucket public-bucket --policy "file://$work/public-policy.json"
+check "anonymous: curl reads the public object" bash -c "curl -fsS '$endpoint/public-bucket/logo.txt' | cmp - '$work/small.txt'"
+check "anonymous: curl cannot list the public bucket" bash -c "test \"\$(curl -s -o /dev/null -w '%{http_code}' '$endpoint/public-bucket')\" = 403"
+check "anonymous: curl cannot write the public bucket" bash -c "test \"\$(curl -s -o /dev/null -w '%{http_code}' -X PUT --data x '$endpoint/public-bucket/x.txt')\" = 403"
+check "anonymous: curl cannot read the private bucket" bash -c "test \"\$(curl -s -o /dev/null -w '%{http_code}' '$endpoint/iam-bucket/team/report.txt')\" = 403"
+check "wicket policy explain names the deciding statement" bash -c "'$work/wicket' policy explain --endpoint-url $endpoint --principal arn:aws:iam::000000000000:user/alice --action s3:GetObject --resource arn:aws:s3:::iam-bucket/team/report.txt | grep -q ReadTeam"
+echo '{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEqualz":{"a":"b"}}}]}' >"$work/bad-policy.json"
+check "wicket policy check rejects a bad document" bash -c "! '$work/wicket' policy check '$work/bad-policy.json' 2>'$work/check.err' && grep -q StringEqualz '$work/check.err'"
+check "wicket policy check accepts a good one" bash -c "'$work/wicket' policy check '$work/user-policy.json' | grep -qx ok"
+
 echo "== boto3 $($PY -c 'import boto3; print(boto3.__version__)')"
 while IFS= read -r line; do
 	case "$line" in

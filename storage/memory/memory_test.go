@@ -14,3 +14,7 @@ func TestMetaStore(t *testing.T) {
 func TestBlobStore(t *testing.T) {
 	storetest.RunBlobStore(t, func(t *testing.T) wicket.BlobStore { return NewBlobStore() })
 }
+
+func TestDocStore(t *testing.T) {
+	storetest.RunDocStore(t, func(t *testing.T) wicket.DocStore { return NewDocStore() })
+}

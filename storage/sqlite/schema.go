@@ -72,6 +72,16 @@ CREATE TABLE parts (
 	PRIMARY KEY (upload_id, number)
 ) WITHOUT ROWID;
 `,
+	// 2: the documents of the DocStore (IAM and identity pools). The
+	// primary key is the Scan order, so a prefix scan is a range of it.
+	`
+CREATE TABLE docs (
+	coll TEXT NOT NULL,
+	id   TEXT NOT NULL,
+	doc  BLOB NOT NULL,
+	PRIMARY KEY (coll, id)
+) WITHOUT ROWID;
+`,
 }
 
 // migrate runs the migrations the database has not run yet, all in one

@@ -1,0 +1,349 @@
+package iam
+
+import (
+	"context"
+	"encoding/xml"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/wicket-io/wicket"
+	"github.com/wicket-io/wicket/authn"
+	"github.com/wicket-io/wicket/internal/queryapi"
+	"github.com/wicket-io/wicket/policy"
+)
+
+// Namespace is the XML namespace of IAM's responses.
+const Namespace = "https://iam.amazonaws.com/doc/2010-05-08/"
+
+// HandlerOptions configure the IAM API.
+type HandlerOptions struct {
+	Service *Service
+	Auth    *authn.Authenticator
+	Logger  *slog.Logger
+}
+
+// Handler serves IAM's Query API. Every action is authenticated with SigV4
+// and authorized as iam:<Action> on the entity it names; only root and
+// principals whose policies allow it get through.
+type Handler struct {
+	svc  *Service
+	auth *authn.Authenticator
+	log  *slog.Logger
+}
+
+// NewHandler returns the IAM API handler.
+func NewHandler(o HandlerOptions) *Handler {
+	h := &Handler{svc: o.Service, auth: o.Auth, log: o.Logger}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	return h
+}
+
+// call is one IAM request being served.
+type call struct {
+	*queryapi.Request
+	ctx       context.Context
+	principal *wicket.Principal
+	r         *http.Request
+}
+
+type action struct {
+	fn func(h *Handler, c *call) (any, error)
+	// resource returns the ARN the action is authorized on.
+	resource func(h *Handler, c *call) string
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	requestID := wicket.RequestID(r.Context())
+	fail := func(err error) {
+		we := queryapi.Render(err, errorTable)
+		if we.Status >= 500 {
+			h.log.Error("iam request failed", "request_id", requestID, "err", err)
+		} else {
+			h.log.Debug("iam request refused", "request_id", requestID, "code", we.Code, "err", err)
+		}
+		queryapi.WriteError(w, Namespace, we.Status, we.Code, we.Message, requestID)
+	}
+	q, err := queryapi.Read(r)
+	if err != nil {
+		fail(err)
+		return
+	}
+	p, _, err := h.auth.Authenticate(r, q.PayloadHash)
+	if err != nil {
+		fail(err)
+		return
+	}
+	if p.Type == wicket.Anonymous {
+		fail(coded("iam", wicket.Unauthenticated, "MissingAuthenticationToken", "Request is missing Authentication Token"))
+		return
+	}
+	a, ok := actions[q.Action]
+	if !ok {
+		fail(coded("iam", wicket.NotImplemented, "InvalidAction", fmt.Sprintf("Could not find operation %s for version 2010-05-08", q.Action)))
+		return
+	}
+	c := &call{Request: q, ctx: r.Context(), principal: p, r: r}
+	if err := h.authorize(c, a); err != nil {
+		fail(err)
+		return
+	}
+	out, err := a.fn(h, c)
+	if err != nil {
+		fail(err)
+		return
+	}
+	queryapi.WriteResult(w, Namespace, q.Action, requestID, out)
+}
+
+// authorize checks iam:<Action> on the action's resource for callers
+// other than root.
+func (h *Handler) authorize(c *call, a action) error {
+	if c.principal.Type == wicket.Root {
+		return nil
+	}
+	res := "*"
+	if a.resource != nil {
+		res = a.resource(h, c)
+	}
+	req := &policy.Request{Action: "iam:" + c.Action, Resource: res, Context: &policy.Context{}}
+	SetRequestContext(req.Context, sourceIP(c.r), c.r.TLS != nil, h.svc.clock.Now(), c.r.UserAgent(), c.r.Referer())
+	d, err := h.svc.Authorize(c.ctx, c.principal, req, nil)
+	if err != nil {
+		return err
+	}
+	if d.Allowed() {
+		return nil
+	}
+	if h.log.Enabled(c.ctx, slog.LevelDebug) {
+		if ex, err := h.svc.Explain(c.ctx, c.principal, req, nil); err == nil {
+			h.log.Debug("iam request denied", "request_id", wicket.RequestID(c.ctx), "principal", c.principal.ARN,
+				"action", req.Action, "resource", res, "explanation", ex.String())
+		}
+	}
+	return coded("iam", wicket.AccessDenied, "AccessDenied", fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", c.principal.ARN, req.Action, res))
+}
+
+// sourceIP is the client's address as aws:SourceIp sees it: the peer of
+// the connection (a proxy in front must be configured to pass it on).
+func sourceIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// userName is the UserName parameter, or the caller's own name when an
+// IAM user leaves it out, as IAM defaults it.
+func (c *call) userName() string {
+	if n := c.Get("UserName"); n != "" {
+		return n
+	}
+	if c.principal.Type == wicket.User {
+		return c.principal.Name
+	}
+	return ""
+}
+
+func (h *Handler) entityResource(f Family, name string) string {
+	if sn, err := h.svc.current(context.Background()); err == nil {
+		switch f {
+		case FamilyUser:
+			if v := sn.users[key(name)]; v != nil {
+				return v.user.ARN
+			}
+		case FamilyRole:
+			if v := sn.roles[key(name)]; v != nil {
+				return v.role.ARN
+			}
+		case FamilyGroup:
+			if a := sn.groups[key(name)]; a != "" {
+				return a
+			}
+		}
+	}
+	return ""
+}
+
+// resourceOf is the ARN of the entity a request names: as stored when it
+// exists, else with the request's Path (CreateUser …), as IAM authorizes.
+func (h *Handler) resourceOf(c *call, f Family, name string) string {
+	if a := h.entityResource(f, name); a != "" {
+		return a
+	}
+	path := c.Get("Path")
+	if path == "" || !pathRE.MatchString(path) {
+		path = "/"
+	}
+	return entityARN(f.info().label, path, name)
+}
+
+func userRes(h *Handler, c *call) string  { return h.resourceOf(c, FamilyUser, c.userName()) }
+func groupRes(h *Handler, c *call) string { return h.resourceOf(c, FamilyGroup, c.Get("GroupName")) }
+func roleRes(h *Handler, c *call) string  { return h.resourceOf(c, FamilyRole, c.Get("RoleName")) }
+func policyRes(h *Handler, c *call) string {
+	if a := c.Get("PolicyArn"); a != "" {
+		return a
+	}
+	return policyARNPrefix + "/" + c.Get("PolicyName")
+}
+func oidcRes(h *Handler, c *call) string {
+	if a := c.Get("OpenIDConnectProviderArn"); a != "" {
+		return a
+	}
+	arn, _, _ := oidcARN("", c.Get("Url"))
+	return arn
+}
+func listRes(kind string) func(*Handler, *call) string {
+	return func(*Handler, *call) string { return "arn:aws:iam::" + Account + ":" + kind + "/*" }
+}
+
+// page cuts a sorted list at the request's Marker and MaxItems (1..1000,
+// 100 by default). keyOf gives each item's position; the marker is the key
+// of the last item returned.
+func page[T any](c *call, items []T, keyOf func(T) string) ([]T, xmlPage, error) {
+	max := 100
+	if v := c.Get("MaxItems"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return nil, xmlPage{}, validation("iam", fmt.Sprintf("1 validation error detected: Value '%s' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000", v))
+		}
+		max = n
+	}
+	if m := c.Get("Marker"); m != "" {
+		i := slices.IndexFunc(items, func(t T) bool { return keyOf(t) > m })
+		if i < 0 {
+			i = len(items)
+		}
+		items = items[i:]
+	}
+	if len(items) > max {
+		return items[:max], xmlPage{IsTruncated: true, Marker: keyOf(items[max-1])}, nil
+	}
+	return items, xmlPage{}, nil
+}
+
+func (c *call) tags() ([]Tag, error) {
+	qt, ok := c.Tags("Tags", maxTags)
+	if !ok {
+		return nil, limitExceeded("iam", fmt.Sprintf("The number of tags has reached the maximum limit of %d.", maxTags))
+	}
+	out := make([]Tag, len(qt))
+	for i, t := range qt {
+		out[i] = Tag(t)
+	}
+	return out, nil
+}
+
+func (c *call) list(name string, max int) ([]string, error) {
+	v, ok := c.List(name, max)
+	if !ok {
+		return nil, limitExceeded("iam", fmt.Sprintf("Too many values for %s (at most %d).", name, max))
+	}
+	return v, nil
+}
+
+// policyFamily serves the Put/Get/Delete/List …Policy and Attach/Detach/
+// ListAttached …Policies actions of one family.
+func policyActions(f Family, noun string, res func(*Handler, *call) string) map[string]action {
+	nameOf := func(c *call) string {
+		if f == FamilyUser {
+			return c.userName()
+		}
+		return c.Get(f.info().nameField)
+	}
+	return map[string]action{
+		"Put" + noun + "Policy": {func(h *Handler, c *call) (any, error) {
+			return nil, h.svc.PutPolicy(c.ctx, f, nameOf(c), c.Get("PolicyName"), c.Get("PolicyDocument"))
+		}, res},
+		"Get" + noun + "Policy": {func(h *Handler, c *call) (any, error) {
+			doc, err := h.svc.GetPolicy(c.ctx, f, nameOf(c), c.Get("PolicyName"))
+			if err != nil {
+				return nil, err
+			}
+			out := map[string]string{f.info().nameField: nameOf(c), "PolicyName": c.Get("PolicyName"), "PolicyDocument": encodeDoc(doc)}
+			return orderedFields{[]string{f.info().nameField, "PolicyName", "PolicyDocument"}, out}, nil
+		}, res},
+		"Delete" + noun + "Policy": {func(h *Handler, c *call) (any, error) {
+			return nil, h.svc.DeletePolicy(c.ctx, f, nameOf(c), c.Get("PolicyName"))
+		}, res},
+		"List" + noun + "Policies": {func(h *Handler, c *call) (any, error) {
+			names, err := h.svc.ListPolicies(c.ctx, f, nameOf(c))
+			if err != nil {
+				return nil, err
+			}
+			names, pg, err := page(c, names, func(s string) string { return s })
+			if err != nil {
+				return nil, err
+			}
+			return struct {
+				PolicyNames []string `xml:"PolicyNames>member"`
+				xmlPage
+			}{names, pg}, nil
+		}, res},
+		"Attach" + noun + "Policy": {func(h *Handler, c *call) (any, error) {
+			return nil, h.svc.Attach(c.ctx, f, nameOf(c), c.Get("PolicyArn"))
+		}, res},
+		"Detach" + noun + "Policy": {func(h *Handler, c *call) (any, error) {
+			return nil, h.svc.Detach(c.ctx, f, nameOf(c), c.Get("PolicyArn"))
+		}, res},
+		"ListAttached" + noun + "Policies": {func(h *Handler, c *call) (any, error) {
+			at, err := h.svc.ListAttached(c.ctx, f, nameOf(c))
+			if err != nil {
+				return nil, err
+			}
+			at, pg, err := page(c, at, func(a AttachedPolicy) string { return a.ARN })
+			if err != nil {
+				return nil, err
+			}
+			out := make([]xmlAttached, len(at))
+			for i, a := range at {
+				out[i] = xmlAttached{a.Name, a.ARN}
+			}
+			return struct {
+				AttachedPolicies []xmlAttached `xml:"AttachedPolicies>member"`
+				xmlPage
+			}{out, pg}, nil
+		}, res},
+	}
+}
+
+// orderedFields marshals as a sequence of simple elements in order.
+type orderedFields struct {
+	order  []string
+	values map[string]string
+}
+
+var actions = map[string]action{}
+
+func init() {
+	for _, m := range []map[string]action{
+		policyActions(FamilyUser, "User", userRes),
+		policyActions(FamilyGroup, "Group", groupRes),
+		policyActions(FamilyRole, "Role", roleRes),
+		userActions, groupActions, roleActions, managedActions, keyActions, oidcActions, simulateActions,
+	} {
+		for name, a := range m {
+			actions[name] = a
+		}
+	}
+}
+
+// MarshalXML writes the fields as simple elements, in order.
+func (o orderedFields) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if err := e.EncodeToken(start); err != nil {
+		return err
+	}
+	for _, k := range o.order {
+		if err := e.EncodeElement(o.values[k], xml.StartElement{Name: xml.Name{Local: k}}); err != nil {
+			return err
+		}
+	}
+	return e.EncodeToken(start.End())
+}

@@ -1,0 +1,463 @@
+package iam
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/wicket-io/wicket"
+)
+
+var userActions = map[string]action{
+	"CreateUser": {func(h *Handler, c *call) (any, error) {
+		tags, err := c.tags()
+		if err != nil {
+			return nil, err
+		}
+		u, err := h.svc.CreateUser(c.ctx, c.Get("UserName"), c.Get("Path"), tags)
+		if err != nil {
+			return nil, err
+		}
+		return struct{ User xmlUser }{toXMLUser(u)}, nil
+	}, userRes},
+	"GetUser": {func(h *Handler, c *call) (any, error) {
+		name := c.userName()
+		if name == "" {
+			return nil, validation("iam.GetUser", "Must specify userName when calling with non-User credentials")
+		}
+		u, err := h.svc.GetUser(c.ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		return struct{ User xmlUser }{toXMLUser(u)}, nil
+	}, userRes},
+	"ListUsers": {func(h *Handler, c *call) (any, error) {
+		users, err := h.svc.ListUsers(c.ctx, c.Get("PathPrefix"))
+		if err != nil {
+			return nil, err
+		}
+		users, pg, err := page(c, users, func(u *User) string { return key(u.Name) })
+		if err != nil {
+			return nil, err
+		}
+		out := make([]xmlUser, len(users))
+		for i, u := range users {
+			out[i] = toXMLUser(u)
+			out[i].Tags = nil // ListUsers leaves tags out, as IAM does
+		}
+		return struct {
+			Users []xmlUser `xml:"Users>member"`
+			xmlPage
+		}{out, pg}, nil
+	}, listRes("user")},
+	"DeleteUser": {func(h *Handler, c *call) (any, error) {
+		return nil, h.svc.DeleteUser(c.ctx, c.Get("UserName"))
+	}, userRes},
+	"TagUser": {func(h *Handler, c *call) (any, error) {
+		tags, err := c.tags()
+		if err != nil {
+			return nil, err
+		}
+		return nil, h.svc.Tag(c.ctx, FamilyUser, c.Get("UserName"), tags)
+	}, userRes},
+	"UntagUser": {func(h *Handler, c *call) (any, error) {
+		keys, err := c.list("TagKeys", maxTags)
+		if err != nil {
+			return nil, err
+		}
+		return nil, h.svc.Untag(c.ctx, FamilyUser, c.Get("UserName"), keys)
+	}, userRes},
+	"ListUserTags": {func(h *Handler, c *call) (any, error) {
+		return listTags(h, c, FamilyUser, c.Get("UserName"))
+	}, userRes},
+}
+
+func listTags(h *Handler, c *call, f Family, name string) (any, error) {
+	tags, err := h.svc.Tags(c.ctx, f, name)
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		Tags []xmlTag `xml:"Tags>member"`
+		xmlPage
+	}{xmlTags(tags), xmlPage{}}, nil
+}
+
+var groupActions = map[string]action{
+	"CreateGroup": {func(h *Handler, c *call) (any, error) {
+		g, err := h.svc.CreateGroup(c.ctx, c.Get("GroupName"), c.Get("Path"))
+		if err != nil {
+			return nil, err
+		}
+		return struct{ Group xmlGroup }{toXMLGroup(g)}, nil
+	}, groupRes},
+	"GetGroup": {func(h *Handler, c *call) (any, error) {
+		g, users, err := h.svc.GetGroup(c.ctx, c.Get("GroupName"))
+		if err != nil {
+			return nil, err
+		}
+		users, pg, err := page(c, users, func(u *User) string { return key(u.Name) })
+		if err != nil {
+			return nil, err
+		}
+		out := make([]xmlUser, len(users))
+		for i, u := range users {
+			out[i] = toXMLUser(u)
+			out[i].Tags = nil
+		}
+		return struct {
+			Group xmlGroup
+			Users []xmlUser `xml:"Users>member"`
+			xmlPage
+		}{toXMLGroup(g), out, pg}, nil
+	}, groupRes},
+	"ListGroups": {func(h *Handler, c *call) (any, error) {
+		groups, err := h.svc.ListGroups(c.ctx, c.Get("PathPrefix"))
+		if err != nil {
+			return nil, err
+		}
+		return groupPage(c, groups)
+	}, listRes("group")},
+	"ListGroupsForUser": {func(h *Handler, c *call) (any, error) {
+		groups, err := h.svc.ListGroupsForUser(c.ctx, c.userName())
+		if err != nil {
+			return nil, err
+		}
+		return groupPage(c, groups)
+	}, userRes},
+	"DeleteGroup": {func(h *Handler, c *call) (any, error) {
+		return nil, h.svc.DeleteGroup(c.ctx, c.Get("GroupName"))
+	}, groupRes},
+	"AddUserToGroup": {func(h *Handler, c *call) (any, error) {
+		return nil, h.svc.AddUserToGroup(c.ctx, c.Get("GroupName"), c.Get("UserName"))
+	}, groupRes},
+	"RemoveUserFromGroup": {func(h *Handler, c *call) (any, error) {
+		return nil, h.svc.RemoveUserFromGroup(c.ctx, c.Get("GroupName"), c.Get("UserName"))
+	}, groupRes},
+}
+
+func groupPage(c *call, groups []*Group) (any, error) {
+	groups, pg, err := page(c, groups, func(g *Group) string { return key(g.Name) })
+	if err != nil {
+		return nil, err
+	}
+	out := make([]xmlGroup, len(groups))
+	for i, g := range groups {
+		out[i] = toXMLGroup(g)
+	}
+	return struct {
+		Groups []xmlGroup `xml:"Groups>member"`
+		xmlPage
+	}{out, pg}, nil
+}
+
+// intParam reads an optional integer parameter.
+func (c *call) intParam(name string) (*int, error) {
+	v := c.Get(name)
+	if v == "" {
+		return nil, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return nil, validation("iam", fmt.Sprintf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must be a number", v, lowerFirst(name)))
+	}
+	return &n, nil
+}
+
+var roleActions = map[string]action{
+	"CreateRole": {func(h *Handler, c *call) (any, error) {
+		tags, err := c.tags()
+		if err != nil {
+			return nil, err
+		}
+		d, err := c.intParam("MaxSessionDuration")
+		if err != nil {
+			return nil, err
+		}
+		in := CreateRoleInput{Name: c.Get("RoleName"), Path: c.Get("Path"), Trust: c.Get("AssumeRolePolicyDocument"),
+			Description: c.Get("Description"), Tags: tags}
+		if d != nil {
+			in.MaxSessionDuration = *d
+			if *d == 0 {
+				in.MaxSessionDuration = -1 // explicit 0 is out of range
+			}
+		}
+		r, err := h.svc.CreateRole(c.ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		return struct{ Role xmlRole }{toXMLRole(r)}, nil
+	}, roleRes},
+	"GetRole": {func(h *Handler, c *call) (any, error) {
+		r, err := h.svc.GetRole(c.ctx, c.Get("RoleName"))
+		if err != nil {
+			return nil, err
+		}
+		return struct{ Role xmlRole }{toXMLRole(r)}, nil
+	}, roleRes},
+	"ListRoles": {func(h *Handler, c *call) (any, error) {
+		roles, err := h.svc.ListRoles(c.ctx, c.Get("PathPrefix"))
+		if err != nil {
+			return nil, err
+		}
+		roles, pg, err := page(c, roles, func(r *Role) string { return key(r.Name) })
+		if err != nil {
+			return nil, err
+		}
+		out := make([]xmlRole, len(roles))
+		for i, r := range roles {
+			out[i] = toXMLRole(r)
+			out[i].Tags = nil
+		}
+		return struct {
+			Roles []xmlRole `xml:"Roles>member"`
+			xmlPage
+		}{out, pg}, nil
+	}, listRes("role")},
+	"DeleteRole": {func(h *Handler, c *call) (any, error) {
+		return nil, h.svc.DeleteRole(c.ctx, c.Get("RoleName"))
+	}, roleRes},
+	"UpdateRole": {func(h *Handler, c *call) (any, error) {
+		d, err := c.intParam("MaxSessionDuration")
+		if err != nil {
+			return nil, err
+		}
+		var desc *string
+		if c.Has("Description") {
+			v := c.Get("Description")
+			desc = &v
+		}
+		return struct{}{}, h.svc.UpdateRole(c.ctx, c.Get("RoleName"), desc, d)
+	}, roleRes},
+	"UpdateRoleDescription": {func(h *Handler, c *call) (any, error) {
+		v := c.Get("Description")
+		if err := h.svc.UpdateRole(c.ctx, c.Get("RoleName"), &v, nil); err != nil {
+			return nil, err
+		}
+		r, err := h.svc.GetRole(c.ctx, c.Get("RoleName"))
+		if err != nil {
+			return nil, err
+		}
+		return struct{ Role xmlRole }{toXMLRole(r)}, nil
+	}, roleRes},
+	"UpdateAssumeRolePolicy": {func(h *Handler, c *call) (any, error) {
+		return nil, h.svc.UpdateAssumeRolePolicy(c.ctx, c.Get("RoleName"), c.Get("PolicyDocument"))
+	}, roleRes},
+	"TagRole": {func(h *Handler, c *call) (any, error) {
+		tags, err := c.tags()
+		if err != nil {
+			return nil, err
+		}
+		return nil, h.svc.Tag(c.ctx, FamilyRole, c.Get("RoleName"), tags)
+	}, roleRes},
+	"UntagRole": {func(h *Handler, c *call) (any, error) {
+		keys, err := c.list("TagKeys", maxTags)
+		if err != nil {
+			return nil, err
+		}
+		return nil, h.svc.Untag(c.ctx, FamilyRole, c.Get("RoleName"), keys)
+	}, roleRes},
+	"ListRoleTags": {func(h *Handler, c *call) (any, error) {
+		return listTags(h, c, FamilyRole, c.Get("RoleName"))
+	}, roleRes},
+}
+
+var managedActions = map[string]action{
+	"CreatePolicy": {func(h *Handler, c *call) (any, error) {
+		p, err := h.svc.CreateManagedPolicy(c.ctx, c.Get("PolicyName"), c.Get("Path"), c.Get("Description"), c.Get("PolicyDocument"))
+		if err != nil {
+			return nil, err
+		}
+		return struct{ Policy xmlPolicy }{toXMLPolicy(p)}, nil
+	}, policyRes},
+	"GetPolicy": {func(h *Handler, c *call) (any, error) {
+		p, err := h.svc.GetManagedPolicy(c.ctx, c.Get("PolicyArn"))
+		if err != nil {
+			return nil, err
+		}
+		return struct{ Policy xmlPolicy }{toXMLPolicy(p)}, nil
+	}, policyRes},
+	"ListPolicies": {func(h *Handler, c *call) (any, error) {
+		scope := c.Get("Scope")
+		if scope != "" && scope != "All" && scope != "AWS" && scope != "Local" {
+			return nil, validation("iam.ListPolicies", fmt.Sprintf("1 validation error detected: Value '%s' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]", scope))
+		}
+		ps, err := h.svc.ListManagedPolicies(c.ctx, scope, c.Get("PathPrefix"), c.Get("OnlyAttached") == "true")
+		if err != nil {
+			return nil, err
+		}
+		ps, pg, err := page(c, ps, func(p *ManagedPolicy) string { return p.ARN })
+		if err != nil {
+			return nil, err
+		}
+		out := make([]xmlPolicy, len(ps))
+		for i, p := range ps {
+			out[i] = toXMLPolicy(p)
+		}
+		return struct {
+			Policies []xmlPolicy `xml:"Policies>member"`
+			xmlPage
+		}{out, pg}, nil
+	}, listRes("policy")},
+	"DeletePolicy": {func(h *Handler, c *call) (any, error) {
+		return nil, h.svc.DeleteManagedPolicy(c.ctx, c.Get("PolicyArn"))
+	}, policyRes},
+	"CreatePolicyVersion": {func(h *Handler, c *call) (any, error) {
+		v, err := h.svc.CreatePolicyVersion(c.ctx, c.Get("PolicyArn"), c.Get("PolicyDocument"), c.Get("SetAsDefault") == "true")
+		if err != nil {
+			return nil, err
+		}
+		return struct{ PolicyVersion xmlPolicyVersion }{xmlPolicyVersion{VersionId: v.ID, IsDefaultVersion: c.Get("SetAsDefault") == "true", CreateDate: isoTime(v.Created)}}, nil
+	}, policyRes},
+	"GetPolicyVersion": {func(h *Handler, c *call) (any, error) {
+		p, v, err := h.svc.GetPolicyVersion(c.ctx, c.Get("PolicyArn"), c.Get("VersionId"))
+		if err != nil {
+			return nil, err
+		}
+		return struct{ PolicyVersion xmlPolicyVersion }{xmlPolicyVersion{encodeDoc(v.Doc), v.ID, v.ID == p.DefaultVersion, isoTime(v.Created)}}, nil
+	}, policyRes},
+	"ListPolicyVersions": {func(h *Handler, c *call) (any, error) {
+		p, err := h.svc.GetManagedPolicy(c.ctx, c.Get("PolicyArn"))
+		if err != nil {
+			return nil, err
+		}
+		vs := slices.Clone(p.Versions)
+		slices.Reverse(vs) // newest first, as IAM lists them
+		out := make([]xmlPolicyVersion, len(vs))
+		for i, v := range vs {
+			out[i] = xmlPolicyVersion{VersionId: v.ID, IsDefaultVersion: v.ID == p.DefaultVersion, CreateDate: isoTime(v.Created)}
+		}
+		return struct {
+			Versions []xmlPolicyVersion `xml:"Versions>member"`
+			xmlPage
+		}{out, xmlPage{}}, nil
+	}, policyRes},
+	"DeletePolicyVersion": {func(h *Handler, c *call) (any, error) {
+		return nil, h.svc.DeletePolicyVersion(c.ctx, c.Get("PolicyArn"), c.Get("VersionId"))
+	}, policyRes},
+	"SetDefaultPolicyVersion": {func(h *Handler, c *call) (any, error) {
+		return nil, h.svc.SetDefaultPolicyVersion(c.ctx, c.Get("PolicyArn"), c.Get("VersionId"))
+	}, policyRes},
+}
+
+var keyActions = map[string]action{
+	"CreateAccessKey": {func(h *Handler, c *call) (any, error) {
+		name := c.userName()
+		if name == "" {
+			return nil, validation("iam.CreateAccessKey", "Must specify userName when calling with non-User credentials")
+		}
+		k, err := h.svc.CreateAccessKey(c.ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		return struct{ AccessKey xmlAccessKey }{toXMLKey(k)}, nil
+	}, userRes},
+	"ListAccessKeys": {func(h *Handler, c *call) (any, error) {
+		name := c.userName()
+		if name == "" {
+			return nil, validation("iam.ListAccessKeys", "Must specify userName when calling with non-User credentials")
+		}
+		keys, err := h.svc.ListAccessKeys(c.ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]xmlAccessKey, len(keys))
+		for i, k := range keys {
+			out[i] = toXMLKey(k)
+		}
+		return struct {
+			AccessKeyMetadata []xmlAccessKey `xml:"AccessKeyMetadata>member"`
+			xmlPage
+		}{out, xmlPage{}}, nil
+	}, userRes},
+	"DeleteAccessKey": {func(h *Handler, c *call) (any, error) {
+		return nil, h.svc.DeleteAccessKey(c.ctx, c.userName(), c.Get("AccessKeyId"))
+	}, userRes},
+	"UpdateAccessKey": {func(h *Handler, c *call) (any, error) {
+		return nil, h.svc.UpdateAccessKey(c.ctx, c.userName(), c.Get("AccessKeyId"), c.Get("Status"))
+	}, userRes},
+}
+
+var oidcActions = map[string]action{
+	"CreateOpenIDConnectProvider": {func(h *Handler, c *call) (any, error) {
+		ids, err := c.list("ClientIDList", maxClientIDs)
+		if err != nil {
+			return nil, err
+		}
+		tps, err := c.list("ThumbprintList", maxThumbprints)
+		if err != nil {
+			return nil, err
+		}
+		tags, err := c.tags()
+		if err != nil {
+			return nil, err
+		}
+		p, err := h.svc.CreateOIDCProvider(c.ctx, c.Get("Url"), ids, tps, tags)
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			OpenIDConnectProviderArn string
+			Tags                     []xmlTag `xml:"Tags>member,omitempty"`
+		}{p.ARN, xmlTags(p.Tags)}, nil
+	}, oidcRes},
+	"GetOpenIDConnectProvider": {func(h *Handler, c *call) (any, error) {
+		p, err := h.svc.GetOIDCProvider(c.ctx, c.Get("OpenIDConnectProviderArn"))
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			Url            string
+			ClientIDList   []string `xml:"ClientIDList>member"`
+			ThumbprintList []string `xml:"ThumbprintList>member"`
+			CreateDate     string
+			Tags           []xmlTag `xml:"Tags>member,omitempty"`
+		}{strings.TrimPrefix(p.URL, "https://"), p.ClientIDs, p.Thumbprints, isoTime(p.Created), xmlTags(p.Tags)}, nil
+	}, oidcRes},
+	"ListOpenIDConnectProviders": {func(h *Handler, c *call) (any, error) {
+		ps, err := h.svc.ListOIDCProviders(c.ctx)
+		if err != nil {
+			return nil, err
+		}
+		type entry struct{ Arn string }
+		out := make([]entry, len(ps))
+		for i, p := range ps {
+			out[i] = entry{p.ARN}
+		}
+		return struct {
+			OpenIDConnectProviderList []entry `xml:"OpenIDConnectProviderList>member"`
+		}{out}, nil
+	}, listRes("oidc-provider")},
+	"DeleteOpenIDConnectProvider": {func(h *Handler, c *call) (any, error) {
+		return nil, h.svc.DeleteOIDCProvider(c.ctx, c.Get("OpenIDConnectProviderArn"))
+	}, oidcRes},
+	"AddClientIDToOpenIDConnectProvider": {func(h *Handler, c *call) (any, error) {
+		id := c.Get("ClientID")
+		return nil, h.svc.UpdateOIDCProvider(c.ctx, c.Get("OpenIDConnectProviderArn"), func(p *OIDCProvider) error {
+			if !slices.Contains(p.ClientIDs, id) {
+				p.ClientIDs = append(p.ClientIDs, id)
+			}
+			return nil
+		})
+	}, oidcRes},
+	"RemoveClientIDFromOpenIDConnectProvider": {func(h *Handler, c *call) (any, error) {
+		id := c.Get("ClientID")
+		return nil, h.svc.UpdateOIDCProvider(c.ctx, c.Get("OpenIDConnectProviderArn"), func(p *OIDCProvider) error {
+			p.ClientIDs = slices.DeleteFunc(p.ClientIDs, func(v string) bool { return v == id })
+			return nil
+		})
+	}, oidcRes},
+	"UpdateOpenIDConnectProviderThumbprint": {func(h *Handler, c *call) (any, error) {
+		tps, err := c.list("ThumbprintList", maxThumbprints)
+		if err != nil {
+			return nil, err
+		}
+		return nil, h.svc.UpdateOIDCProvider(c.ctx, c.Get("OpenIDConnectProviderArn"), func(p *OIDCProvider) error {
+			p.Thumbprints = tps
+			return nil
+		})
+	}, oidcRes},
+}
+
+var _ = wicket.E

@@ -1,0 +1,488 @@
+package iam
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/wicket-io/wicket"
+	"github.com/wicket-io/wicket/policy"
+)
+
+func entityARN(kind, path, name string) string {
+	return "arn:aws:iam::" + Account + ":" + kind + path + name
+}
+
+func checkTags(op string, tags []Tag) error {
+	if len(tags) > maxTags {
+		return limitExceeded(op, fmt.Sprintf("The number of tags has reached the maximum limit of %d.", maxTags))
+	}
+	seen := map[string]bool{}
+	for _, t := range tags {
+		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 {
+			return validation(op, "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length between 1 and 128 for keys and at most 256 for values")
+		}
+		if seen[strings.ToLower(t.Key)] {
+			return invalidInput(op, "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+		}
+		seen[strings.ToLower(t.Key)] = true
+	}
+	return nil
+}
+
+// createEntity stores v under name unless an entity of that name exists.
+func (s *Service) createEntity(ctx context.Context, op, coll, label, name string, v any) error {
+	return s.update(ctx, func(tx wicket.DocTx) error {
+		if _, err := tx.Get(coll, key(name)); err == nil {
+			return alreadyExists(op, fmt.Sprintf("%s with name %s already exists.", label, name))
+		} else if wicket.KindOf(err) != wicket.NotFound {
+			return err
+		}
+		return put(tx, coll, key(name), v)
+	})
+}
+
+// CreateUser creates an IAM user.
+func (s *Service) CreateUser(ctx context.Context, name, path string, tags []Tag) (*User, error) {
+	const op = "iam.CreateUser"
+	if err := checkName(op, "UserName", name, maxUserName); err != nil {
+		return nil, err
+	}
+	path, err := checkPath(op, path)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkTags(op, tags); err != nil {
+		return nil, err
+	}
+	u := &User{Name: name, ID: newID("AIDA", 17), Path: path, ARN: entityARN("user", path, name), Created: s.clock.Now().UTC(), Tags: tags}
+	if err := s.createEntity(ctx, op, collUsers, "User", name, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// GetUser returns a user.
+func (s *Service) GetUser(ctx context.Context, name string) (*User, error) {
+	var u *User
+	err := s.view(ctx, func(tx wicket.DocReader) error {
+		h, err := loadHolder(tx, "iam.GetUser", FamilyUser, name)
+		if err == nil {
+			u = h.(*User)
+		}
+		return err
+	})
+	return u, err
+}
+
+// ListUsers returns the users whose path starts with pathPrefix, by name.
+func (s *Service) ListUsers(ctx context.Context, pathPrefix string) ([]*User, error) {
+	var out []*User
+	err := s.view(ctx, func(tx wicket.DocReader) error {
+		return scan(tx, collUsers, func(u *User) bool {
+			if strings.HasPrefix(u.Path, pathPrefix) {
+				out = append(out, u)
+			}
+			return true
+		})
+	})
+	return out, err
+}
+
+// DeleteUser deletes a user that has no access keys, policies or groups
+// left, as AWS requires.
+func (s *Service) DeleteUser(ctx context.Context, name string) error {
+	const op = "iam.DeleteUser"
+	return s.update(ctx, func(tx wicket.DocTx) error {
+		h, err := loadHolder(tx, op, FamilyUser, name)
+		if err != nil {
+			return err
+		}
+		u := h.(*User)
+		hasKey := false
+		if err := scan(tx, collKeys, func(k *AccessKey) bool {
+			hasKey = key(k.User) == key(u.Name)
+			return !hasKey
+		}); err != nil {
+			return err
+		}
+		switch {
+		case hasKey:
+			return deleteConflict(op, "Cannot delete entity, must delete access keys first.")
+		case len(u.Inline) > 0:
+			return deleteConflict(op, "Cannot delete entity, must delete policies first.")
+		case len(u.Attached) > 0:
+			return deleteConflict(op, "Cannot delete entity, must detach all policies first.")
+		case len(u.Groups) > 0:
+			return deleteConflict(op, "Cannot delete entity, must remove users from group first.")
+		}
+		_, err = tx.Delete(collUsers, key(u.Name))
+		return err
+	})
+}
+
+// CreateGroup creates a group.
+func (s *Service) CreateGroup(ctx context.Context, name, path string) (*Group, error) {
+	const op = "iam.CreateGroup"
+	if err := checkName(op, "GroupName", name, maxGroupName); err != nil {
+		return nil, err
+	}
+	path, err := checkPath(op, path)
+	if err != nil {
+		return nil, err
+	}
+	g := &Group{Name: name, ID: newID("AGPA", 17), Path: path, ARN: entityARN("group", path, name), Created: s.clock.Now().UTC()}
+	if err := s.createEntity(ctx, op, collGroups, "Group", name, g); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// GetGroup returns a group and its members.
+func (s *Service) GetGroup(ctx context.Context, name string) (*Group, []*User, error) {
+	const op = "iam.GetGroup"
+	var g *Group
+	var users []*User
+	err := s.view(ctx, func(tx wicket.DocReader) error {
+		h, err := loadHolder(tx, op, FamilyGroup, name)
+		if err != nil {
+			return err
+		}
+		g = h.(*Group)
+		for _, m := range g.Members {
+			if u, err := get[User](tx, collUsers, key(m), nil); err == nil {
+				users = append(users, u)
+			}
+		}
+		return nil
+	})
+	return g, users, err
+}
+
+// ListGroups returns the groups whose path starts with pathPrefix.
+func (s *Service) ListGroups(ctx context.Context, pathPrefix string) ([]*Group, error) {
+	var out []*Group
+	err := s.view(ctx, func(tx wicket.DocReader) error {
+		return scan(tx, collGroups, func(g *Group) bool {
+			if strings.HasPrefix(g.Path, pathPrefix) {
+				out = append(out, g)
+			}
+			return true
+		})
+	})
+	return out, err
+}
+
+// ListGroupsForUser returns the groups a user belongs to.
+func (s *Service) ListGroupsForUser(ctx context.Context, user string) ([]*Group, error) {
+	const op = "iam.ListGroupsForUser"
+	var out []*Group
+	err := s.view(ctx, func(tx wicket.DocReader) error {
+		h, err := loadHolder(tx, op, FamilyUser, user)
+		if err != nil {
+			return err
+		}
+		for _, gname := range h.(*User).Groups {
+			if g, err := get[Group](tx, collGroups, key(gname), nil); err == nil {
+				out = append(out, g)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// DeleteGroup deletes a group with no members and no policies.
+func (s *Service) DeleteGroup(ctx context.Context, name string) error {
+	const op = "iam.DeleteGroup"
+	return s.update(ctx, func(tx wicket.DocTx) error {
+		h, err := loadHolder(tx, op, FamilyGroup, name)
+		if err != nil {
+			return err
+		}
+		g := h.(*Group)
+		switch {
+		case len(g.Members) > 0:
+			return deleteConflict(op, "Cannot delete entity, must remove users from group first.")
+		case len(g.Inline) > 0:
+			return deleteConflict(op, "Cannot delete entity, must delete policies first.")
+		case len(g.Attached) > 0:
+			return deleteConflict(op, "Cannot delete entity, must detach all policies first.")
+		}
+		_, err = tx.Delete(collGroups, key(g.Name))
+		return err
+	})
+}
+
+// AddUserToGroup makes a user a member of a group; adding a member again
+// does nothing.
+func (s *Service) AddUserToGroup(ctx context.Context, group, user string) error {
+	const op = "iam.AddUserToGroup"
+	return s.update(ctx, func(tx wicket.DocTx) error {
+		gh, err := loadHolder(tx, op, FamilyGroup, group)
+		if err != nil {
+			return err
+		}
+		uh, err := loadHolder(tx, op, FamilyUser, user)
+		if err != nil {
+			return err
+		}
+		g, u := gh.(*Group), uh.(*User)
+		if slices.Contains(u.Groups, g.Name) {
+			return nil
+		}
+		if len(u.Groups) >= maxGroupsPerUser {
+			return limitExceeded(op, fmt.Sprintf("Cannot exceed quota for GroupsPerUser: %d", maxGroupsPerUser))
+		}
+		u.Groups = append(u.Groups, g.Name)
+		g.Members = append(g.Members, u.Name)
+		if err := saveHolder(tx, FamilyUser, u); err != nil {
+			return err
+		}
+		return saveHolder(tx, FamilyGroup, g)
+	})
+}
+
+// RemoveUserFromGroup ends a membership.
+func (s *Service) RemoveUserFromGroup(ctx context.Context, group, user string) error {
+	const op = "iam.RemoveUserFromGroup"
+	return s.update(ctx, func(tx wicket.DocTx) error {
+		gh, err := loadHolder(tx, op, FamilyGroup, group)
+		if err != nil {
+			return err
+		}
+		uh, err := loadHolder(tx, op, FamilyUser, user)
+		if err != nil {
+			return err
+		}
+		g, u := gh.(*Group), uh.(*User)
+		i := slices.Index(u.Groups, g.Name)
+		if i < 0 {
+			return noSuchEntity(op, fmt.Sprintf("The user with name %s cannot be found in group %s.", u.Name, g.Name))
+		}
+		u.Groups = slices.Delete(u.Groups, i, i+1)
+		if j := slices.Index(g.Members, u.Name); j >= 0 {
+			g.Members = slices.Delete(g.Members, j, j+1)
+		}
+		if err := saveHolder(tx, FamilyUser, u); err != nil {
+			return err
+		}
+		return saveHolder(tx, FamilyGroup, g)
+	})
+}
+
+// CreateRoleInput describes a role to create.
+type CreateRoleInput struct {
+	Name               string
+	Path               string
+	Trust              string
+	Description        string
+	MaxSessionDuration int // 0 means 3600
+	Tags               []Tag
+}
+
+func checkTrust(op, doc string) error {
+	if err := checkPolicy(op, doc, policy.Trust); err != nil {
+		return err
+	}
+	if policySize(doc) > maxTrustPolicy {
+		return limitExceeded(op, fmt.Sprintf("Cannot exceed quota for ACLSizePerRole: %d", maxTrustPolicy))
+	}
+	return nil
+}
+
+func checkDuration(op string, d int) error {
+	if d < minSessionDuration || d > maxSessionDuration {
+		return validation(op, fmt.Sprintf("1 validation error detected: Value '%d' at 'maxSessionDuration' failed to satisfy constraint: Member must have value between %d and %d", d, minSessionDuration, maxSessionDuration))
+	}
+	return nil
+}
+
+// CreateRole creates a role.
+func (s *Service) CreateRole(ctx context.Context, in CreateRoleInput) (*Role, error) {
+	const op = "iam.CreateRole"
+	if err := checkName(op, "RoleName", in.Name, maxRoleName); err != nil {
+		return nil, err
+	}
+	path, err := checkPath(op, in.Path)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkTrust(op, in.Trust); err != nil {
+		return nil, err
+	}
+	if in.MaxSessionDuration == 0 {
+		in.MaxSessionDuration = minSessionDuration
+	}
+	if err := checkDuration(op, in.MaxSessionDuration); err != nil {
+		return nil, err
+	}
+	if len(in.Description) > maxDescription {
+		return nil, validation(op, "1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 1000")
+	}
+	if err := checkTags(op, in.Tags); err != nil {
+		return nil, err
+	}
+	r := &Role{Name: in.Name, ID: newID("AROA", 17), Path: path, ARN: entityARN("role", path, in.Name), Created: s.clock.Now().UTC(),
+		Description: in.Description, MaxSessionDuration: in.MaxSessionDuration, Trust: in.Trust, Tags: in.Tags}
+	if err := s.createEntity(ctx, op, collRoles, "Role", in.Name, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// GetRole returns a role.
+func (s *Service) GetRole(ctx context.Context, name string) (*Role, error) {
+	var r *Role
+	err := s.view(ctx, func(tx wicket.DocReader) error {
+		h, err := loadHolder(tx, "iam.GetRole", FamilyRole, name)
+		if err == nil {
+			r = h.(*Role)
+		}
+		return err
+	})
+	return r, err
+}
+
+// ListRoles returns the roles whose path starts with pathPrefix.
+func (s *Service) ListRoles(ctx context.Context, pathPrefix string) ([]*Role, error) {
+	var out []*Role
+	err := s.view(ctx, func(tx wicket.DocReader) error {
+		return scan(tx, collRoles, func(r *Role) bool {
+			if strings.HasPrefix(r.Path, pathPrefix) {
+				out = append(out, r)
+			}
+			return true
+		})
+	})
+	return out, err
+}
+
+// DeleteRole deletes a role that holds no policies.
+func (s *Service) DeleteRole(ctx context.Context, name string) error {
+	const op = "iam.DeleteRole"
+	return s.update(ctx, func(tx wicket.DocTx) error {
+		h, err := loadHolder(tx, op, FamilyRole, name)
+		if err != nil {
+			return err
+		}
+		r := h.(*Role)
+		switch {
+		case len(r.Inline) > 0:
+			return deleteConflict(op, "Cannot delete entity, must delete policies first.")
+		case len(r.Attached) > 0:
+			return deleteConflict(op, "Cannot delete entity, must detach all policies first.")
+		}
+		_, err = tx.Delete(collRoles, key(r.Name))
+		return err
+	})
+}
+
+// UpdateRole changes a role's description and maximum session duration;
+// nil leaves a field as it is.
+func (s *Service) UpdateRole(ctx context.Context, name string, description *string, maxDuration *int) error {
+	const op = "iam.UpdateRole"
+	if maxDuration != nil {
+		if err := checkDuration(op, *maxDuration); err != nil {
+			return err
+		}
+	}
+	if description != nil && len(*description) > maxDescription {
+		return validation(op, "1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 1000")
+	}
+	return s.update(ctx, func(tx wicket.DocTx) error {
+		h, err := loadHolder(tx, op, FamilyRole, name)
+		if err != nil {
+			return err
+		}
+		r := h.(*Role)
+		if description != nil {
+			r.Description = *description
+		}
+		if maxDuration != nil {
+			r.MaxSessionDuration = *maxDuration
+		}
+		return saveHolder(tx, FamilyRole, r)
+	})
+}
+
+// UpdateAssumeRolePolicy replaces a role's trust policy.
+func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, name, doc string) error {
+	const op = "iam.UpdateAssumeRolePolicy"
+	if err := checkTrust(op, doc); err != nil {
+		return err
+	}
+	return s.update(ctx, func(tx wicket.DocTx) error {
+		h, err := loadHolder(tx, op, FamilyRole, name)
+		if err != nil {
+			return err
+		}
+		r := h.(*Role)
+		r.Trust = doc
+		return saveHolder(tx, FamilyRole, r)
+	})
+}
+
+// Tag adds or replaces tags on a user or role.
+func (s *Service) Tag(ctx context.Context, f Family, name string, tags []Tag) error {
+	const op = "iam.Tag"
+	return s.update(ctx, func(tx wicket.DocTx) error {
+		h, err := loadHolder(tx, op, f, name)
+		if err != nil {
+			return err
+		}
+		cur := entityTags(h)
+		for _, t := range tags {
+			i := slices.IndexFunc(*cur, func(c Tag) bool { return strings.EqualFold(c.Key, t.Key) })
+			if i >= 0 {
+				(*cur)[i] = t
+			} else {
+				*cur = append(*cur, t)
+			}
+		}
+		if err := checkTags(op, *cur); err != nil {
+			return err
+		}
+		return saveHolder(tx, f, h)
+	})
+}
+
+// Untag removes tags by key.
+func (s *Service) Untag(ctx context.Context, f Family, name string, keys []string) error {
+	const op = "iam.Untag"
+	return s.update(ctx, func(tx wicket.DocTx) error {
+		h, err := loadHolder(tx, op, f, name)
+		if err != nil {
+			return err
+		}
+		cur := entityTags(h)
+		*cur = slices.DeleteFunc(*cur, func(t Tag) bool {
+			return slices.ContainsFunc(keys, func(k string) bool { return strings.EqualFold(k, t.Key) })
+		})
+		return saveHolder(tx, f, h)
+	})
+}
+
+// Tags returns a user's or role's tags.
+func (s *Service) Tags(ctx context.Context, f Family, name string) ([]Tag, error) {
+	var out []Tag
+	err := s.view(ctx, func(tx wicket.DocReader) error {
+		h, err := loadHolder(tx, "iam.Tags", f, name)
+		if err == nil {
+			out = *entityTags(h)
+		}
+		return err
+	})
+	return out, err
+}
+
+func entityTags(h holder) *[]Tag {
+	switch v := h.(type) {
+	case *User:
+		return &v.Tags
+	case *Role:
+		return &v.Tags
+	}
+	return new([]Tag)
+}

@@ -1,0 +1,288 @@
+package iam
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/wicket-io/wicket"
+	"github.com/wicket-io/wicket/policy"
+)
+
+const policyARNPrefix = "arn:aws:iam::" + Account + ":policy"
+
+// awsManaged are the AWS managed policies Wicket knows, by ARN, so that
+// set-ups written for AWS (attach AmazonS3ReadOnlyAccess …) work unchanged.
+// Their documents are AWS's, reduced to the services Wicket has.
+var awsManaged = map[string]*ManagedPolicy{}
+
+func init() {
+	for name, doc := range map[string]string{
+		"AdministratorAccess":    `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`,
+		"AmazonS3FullAccess":     `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","s3-object-lambda:*"],"Resource":"*"}]}`,
+		"AmazonS3ReadOnlyAccess": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*","s3:Describe*","s3-object-lambda:Get*","s3-object-lambda:List*"],"Resource":"*"}]}`,
+		"IAMFullAccess":          `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`,
+		"IAMReadOnlyAccess":      `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GenerateCredentialReport","iam:GenerateServiceLastAccessedDetails","iam:Get*","iam:List*","iam:SimulateCustomPolicy","iam:SimulatePrincipalPolicy"],"Resource":"*"}]}`,
+	} {
+		arn := "arn:aws:iam::aws:policy/" + name
+		awsManaged[arn] = &ManagedPolicy{Name: name, ID: "ANPAWICKET" + strings.ToUpper(name[:min(len(name), 11)]), Path: "/", ARN: arn,
+			DefaultVersion: "v1", Versions: []PolicyVersion{{ID: "v1", Doc: doc}}}
+	}
+}
+
+func managedDoc(managed map[string]*ManagedPolicy, arn string) string {
+	if p := managed[arn]; p != nil {
+		return p.Default()
+	}
+	if p := awsManaged[arn]; p != nil {
+		return p.Default()
+	}
+	return ""
+}
+
+// loadManaged finds a managed policy by ARN: a customer managed one in the
+// store (its path must match), or an AWS managed one.
+func loadManaged(tx wicket.DocReader, op, arn string) (*ManagedPolicy, error) {
+	if p := awsManaged[arn]; p != nil {
+		return p, nil
+	}
+	nf := noSuchEntity(op, fmt.Sprintf("Policy %s does not exist or is not attachable.", arn))
+	rest, ok := strings.CutPrefix(arn, policyARNPrefix+"/")
+	if !ok {
+		if strings.HasPrefix(arn, "arn:") {
+			return nil, nf
+		}
+		return nil, invalidInput(op, fmt.Sprintf("ARN %s is not valid.", arn))
+	}
+	name := rest[strings.LastIndexByte(rest, '/')+1:]
+	if name == "" {
+		return nil, nf
+	}
+	p, err := get[ManagedPolicy](tx, collPolicies, key(name), nf)
+	if err != nil {
+		return nil, err
+	}
+	if p.ARN != arn {
+		return nil, nf
+	}
+	return p, nil
+}
+
+func countAttachment(tx wicket.DocTx, p *ManagedPolicy, delta int) error {
+	if awsManaged[p.ARN] != nil {
+		return nil
+	}
+	p.Attachments = max(p.Attachments+delta, 0)
+	return put(tx, collPolicies, key(p.Name), p)
+}
+
+// CreateManagedPolicy creates a customer managed policy with version v1.
+func (s *Service) CreateManagedPolicy(ctx context.Context, name, path, description, doc string) (*ManagedPolicy, error) {
+	const op = "iam.CreatePolicy"
+	if err := checkName(op, "PolicyName", name, maxPolicyName); err != nil {
+		return nil, err
+	}
+	path, err := checkPath(op, path)
+	if err != nil {
+		return nil, err
+	}
+	if len(description) > maxDescription {
+		return nil, validation(op, "1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 1000")
+	}
+	if err := checkManagedDoc(op, doc); err != nil {
+		return nil, err
+	}
+	now := s.clock.Now().UTC()
+	p := &ManagedPolicy{Name: name, ID: newID("ANPA", 17), Path: path, ARN: policyARNPrefix + path + name,
+		Description: description, Created: now, Updated: now, DefaultVersion: "v1", NextVersion: 2,
+		Versions: []PolicyVersion{{ID: "v1", Doc: doc, Created: now}}}
+	err = s.update(ctx, func(tx wicket.DocTx) error {
+		if _, err := tx.Get(collPolicies, key(name)); err == nil {
+			return alreadyExists(op, fmt.Sprintf("A policy called %s already exists. Duplicate names are not allowed.", name))
+		} else if wicket.KindOf(err) != wicket.NotFound {
+			return err
+		}
+		return put(tx, collPolicies, key(name), p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func checkManagedDoc(op, doc string) error {
+	if err := checkPolicy(op, doc, policy.Identity); err != nil {
+		return err
+	}
+	if policySize(doc) > maxManagedPolicy {
+		return limitExceeded(op, fmt.Sprintf("Cannot exceed quota for PolicySize: %d", maxManagedPolicy))
+	}
+	return nil
+}
+
+// GetManagedPolicy returns a managed policy.
+func (s *Service) GetManagedPolicy(ctx context.Context, arn string) (*ManagedPolicy, error) {
+	var p *ManagedPolicy
+	err := s.view(ctx, func(tx wicket.DocReader) error {
+		var err error
+		p, err = loadManaged(tx, "iam.GetManagedPolicy", arn)
+		return err
+	})
+	return p, err
+}
+
+// ListManagedPolicies returns the customer managed policies (scope Local)
+// and the AWS managed ones (scope AWS) whose path starts with pathPrefix,
+// in ARN order; onlyAttached keeps those attached somewhere.
+func (s *Service) ListManagedPolicies(ctx context.Context, scope, pathPrefix string, onlyAttached bool) ([]*ManagedPolicy, error) {
+	var out []*ManagedPolicy
+	if scope == "" || scope == "All" || scope == "AWS" {
+		for _, arn := range sortedKeys(awsManaged) {
+			p := awsManaged[arn]
+			if strings.HasPrefix(p.Path, pathPrefix) && !onlyAttached {
+				out = append(out, p)
+			}
+		}
+	}
+	if scope == "AWS" {
+		return out, nil
+	}
+	err := s.view(ctx, func(tx wicket.DocReader) error {
+		return scan(tx, collPolicies, func(p *ManagedPolicy) bool {
+			if strings.HasPrefix(p.Path, pathPrefix) && (!onlyAttached || p.Attachments > 0) {
+				out = append(out, p)
+			}
+			return true
+		})
+	})
+	return out, err
+}
+
+// DeleteManagedPolicy deletes a customer managed policy that is attached
+// nowhere and has no version but its default.
+func (s *Service) DeleteManagedPolicy(ctx context.Context, arn string) error {
+	const op = "iam.DeletePolicy"
+	return s.update(ctx, func(tx wicket.DocTx) error {
+		p, err := loadManaged(tx, op, arn)
+		if err != nil {
+			return err
+		}
+		if awsManaged[arn] != nil {
+			return coded(op, wicket.AccessDenied, "AccessDenied", "AWS managed policies cannot be deleted.")
+		}
+		if p.Attachments > 0 {
+			return deleteConflict(op, "Cannot delete a policy attached to entities.")
+		}
+		if len(p.Versions) > 1 {
+			return deleteConflict(op, "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")
+		}
+		_, err = tx.Delete(collPolicies, key(p.Name))
+		return err
+	})
+}
+
+// CreatePolicyVersion adds a version, at most five in all.
+func (s *Service) CreatePolicyVersion(ctx context.Context, arn, doc string, setDefault bool) (*PolicyVersion, error) {
+	const op = "iam.CreatePolicyVersion"
+	if err := checkManagedDoc(op, doc); err != nil {
+		return nil, err
+	}
+	var v PolicyVersion
+	err := s.update(ctx, func(tx wicket.DocTx) error {
+		p, err := loadCustomer(tx, op, arn)
+		if err != nil {
+			return err
+		}
+		if len(p.Versions) >= maxPolicyVersions {
+			return limitExceeded(op, "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.")
+		}
+		now := s.clock.Now().UTC()
+		v = PolicyVersion{ID: "v" + strconv.Itoa(p.NextVersion), Doc: doc, Created: now}
+		p.NextVersion++
+		p.Versions = append(p.Versions, v)
+		if setDefault {
+			p.DefaultVersion = v.ID
+		}
+		p.Updated = now
+		return put(tx, collPolicies, key(p.Name), p)
+	})
+	return &v, err
+}
+
+func loadCustomer(tx wicket.DocReader, op, arn string) (*ManagedPolicy, error) {
+	p, err := loadManaged(tx, op, arn)
+	if err != nil {
+		return nil, err
+	}
+	if awsManaged[arn] != nil {
+		return nil, coded(op, wicket.AccessDenied, "AccessDenied", "AWS managed policies cannot be changed.")
+	}
+	return p, nil
+}
+
+func findVersion(op string, p *ManagedPolicy, id string) (int, error) {
+	i := slices.IndexFunc(p.Versions, func(v PolicyVersion) bool { return v.ID == id })
+	if i < 0 {
+		return -1, noSuchEntity(op, fmt.Sprintf("Policy %s version %s does not exist or is not attachable.", p.ARN, id))
+	}
+	return i, nil
+}
+
+// GetPolicyVersion returns one version of a managed policy.
+func (s *Service) GetPolicyVersion(ctx context.Context, arn, id string) (*ManagedPolicy, *PolicyVersion, error) {
+	const op = "iam.GetPolicyVersion"
+	var p *ManagedPolicy
+	var v *PolicyVersion
+	err := s.view(ctx, func(tx wicket.DocReader) error {
+		var err error
+		if p, err = loadManaged(tx, op, arn); err != nil {
+			return err
+		}
+		i, err := findVersion(op, p, id)
+		if err != nil {
+			return err
+		}
+		v = &p.Versions[i]
+		return nil
+	})
+	return p, v, err
+}
+
+// DeletePolicyVersion deletes a version other than the default.
+func (s *Service) DeletePolicyVersion(ctx context.Context, arn, id string) error {
+	const op = "iam.DeletePolicyVersion"
+	return s.update(ctx, func(tx wicket.DocTx) error {
+		p, err := loadCustomer(tx, op, arn)
+		if err != nil {
+			return err
+		}
+		i, err := findVersion(op, p, id)
+		if err != nil {
+			return err
+		}
+		if p.DefaultVersion == id {
+			return deleteConflict(op, "Cannot delete the default version of a policy.")
+		}
+		p.Versions = slices.Delete(p.Versions, i, i+1)
+		return put(tx, collPolicies, key(p.Name), p)
+	})
+}
+
+// SetDefaultPolicyVersion makes a version the one that applies.
+func (s *Service) SetDefaultPolicyVersion(ctx context.Context, arn, id string) error {
+	const op = "iam.SetDefaultPolicyVersion"
+	return s.update(ctx, func(tx wicket.DocTx) error {
+		p, err := loadCustomer(tx, op, arn)
+		if err != nil {
+			return err
+		}
+		if _, err := findVersion(op, p, id); err != nil {
+			return err
+		}
+		p.DefaultVersion = id
+		p.Updated = s.clock.Now().UTC()
+		return put(tx, collPolicies, key(p.Name), p)
+	})
+}

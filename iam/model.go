@@ -1,0 +1,259 @@
+package iam
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/wicket-io/wicket"
+)
+
+// The entities, as stored: one JSON document each, in a DocStore
+// collection keyed by the lower-cased name (IAM names are unique without
+// regard to case), or by id for access keys and ARN for OIDC providers.
+// Relationships are kept on both sides (a user lists its groups, a group its
+// members; a managed policy counts its attachments) and updated in one
+// transaction, so that DeleteConflict needs no scan.
+
+const (
+	collUsers    = "iam.users"
+	collGroups   = "iam.groups"
+	collRoles    = "iam.roles"
+	collPolicies = "iam.policies"
+	collKeys     = "iam.keys"
+	collOIDC     = "iam.oidc"
+)
+
+// Tag is a key-value pair on a user, role or OIDC provider.
+type Tag struct {
+	Key   string
+	Value string
+}
+
+// User is an IAM user.
+type User struct {
+	Name     string
+	ID       string
+	Path     string
+	ARN      string
+	Created  time.Time
+	Tags     []Tag             `json:",omitempty"`
+	Inline   map[string]string `json:",omitempty"` // policy name → document
+	Attached []string          `json:",omitempty"` // managed policy ARNs
+	Groups   []string          `json:",omitempty"` // group names
+}
+
+// Group is an IAM group.
+type Group struct {
+	Name     string
+	ID       string
+	Path     string
+	ARN      string
+	Created  time.Time
+	Inline   map[string]string `json:",omitempty"`
+	Attached []string          `json:",omitempty"`
+	Members  []string          `json:",omitempty"` // user names
+}
+
+// Role is an IAM role.
+type Role struct {
+	Name               string
+	ID                 string
+	Path               string
+	ARN                string
+	Created            time.Time
+	Description        string            `json:",omitempty"`
+	MaxSessionDuration int               // seconds, 3600..43200
+	Trust              string            // the assume-role policy document
+	Tags               []Tag             `json:",omitempty"`
+	Inline             map[string]string `json:",omitempty"`
+	Attached           []string          `json:",omitempty"`
+}
+
+// ManagedPolicy is a customer managed policy with its versions.
+type ManagedPolicy struct {
+	Name           string
+	ID             string
+	Path           string
+	ARN            string
+	Description    string `json:",omitempty"`
+	Created        time.Time
+	Updated        time.Time
+	DefaultVersion string
+	NextVersion    int
+	Versions       []PolicyVersion
+	Attachments    int
+}
+
+// PolicyVersion is one version of a managed policy.
+type PolicyVersion struct {
+	ID      string // v1, v2 …
+	Doc     string
+	Created time.Time
+}
+
+// Default returns the default version's document.
+func (p *ManagedPolicy) Default() string {
+	for _, v := range p.Versions {
+		if v.ID == p.DefaultVersion {
+			return v.Doc
+		}
+	}
+	return ""
+}
+
+// AccessKey is an IAM user's access key.
+//
+// The secret is kept as issued, as AWS must keep it to verify signatures;
+// the data directory is the secret's protection.
+type AccessKey struct {
+	ID      string
+	Secret  string
+	User    string // the user's name
+	Status  string // Active or Inactive
+	Created time.Time
+}
+
+// OIDCProvider is an OpenID Connect identity provider that roles may trust.
+type OIDCProvider struct {
+	URL         string // https://host/path as registered
+	ARN         string
+	ClientIDs   []string `json:",omitempty"`
+	Thumbprints []string `json:",omitempty"`
+	Created     time.Time
+	Tags        []Tag `json:",omitempty"`
+}
+
+// Limits, as IAM's quotas and validation rules document them.
+const (
+	maxUserName        = 64
+	maxRoleName        = 64
+	maxGroupName       = 128
+	maxPolicyName      = 128
+	maxPath            = 512
+	maxKeysPerUser     = 2
+	maxPolicyVersions  = 5
+	maxUserInline      = 2048  // characters of all a user's inline policies, whitespace excluded
+	maxRoleInline      = 10240 // likewise for a role
+	maxGroupInline     = 5120  // likewise for a group
+	maxManagedPolicy   = 6144  // characters of one managed policy version
+	maxTrustPolicy     = 2048
+	maxAttached        = 10 // managed policies attached to one user, group or role
+	maxGroupsPerUser   = 10
+	maxClientIDs       = 100
+	maxThumbprints     = 5
+	maxTags            = 50
+	minSessionDuration = 3600
+	maxSessionDuration = 43200
+	maxDescription     = 1000
+)
+
+var (
+	nameRE = regexp.MustCompile(`^[\w+=,.@-]+$`)
+	pathRE = regexp.MustCompile(`^/([\x21-\x7e]*/)?$`)
+)
+
+// key is the document id of a named entity.
+func key(name string) string { return strings.ToLower(name) }
+
+func checkName(op, field, name string, max int) error {
+	if name == "" {
+		return validation(op, fmt.Sprintf("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", lowerFirst(field)))
+	}
+	if len(name) > max {
+		return validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", name, lowerFirst(field), max))
+	}
+	if !nameRE.MatchString(name) {
+		return validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+", name, lowerFirst(field)))
+	}
+	return nil
+}
+
+func checkPath(op, path string) (string, error) {
+	if path == "" {
+		return "/", nil
+	}
+	if len(path) > maxPath || !pathRE.MatchString(path) {
+		return "", validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", path))
+	}
+	return path, nil
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// newID returns an IAM unique id: a four-letter prefix that says what it
+// names (AIDA user, AROA role, AGPA group, ANPA policy, AKIA access key)
+// and random upper-case letters and digits, as AWS's ids look.
+func newID(prefix string, n int) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+	b := make([]byte, n)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return prefix + string(b)
+}
+
+// newSecret returns a 40-character secret access key.
+func newSecret() string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	b := make([]byte, 40)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// get reads and decodes one document; a missing one is NotFound with msg.
+func get[T any](tx wicket.DocReader, coll, id string, notFound error) (*T, error) {
+	doc, err := tx.Get(coll, id)
+	if wicket.KindOf(err) == wicket.NotFound {
+		if notFound == nil {
+			notFound = wicket.E("iam.get", wicket.NotFound, fmt.Sprintf("%s/%s not found", coll, id))
+		}
+		return nil, notFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	v := new(T)
+	if err := json.Unmarshal(doc, v); err != nil {
+		return nil, wicket.E("iam.get", wicket.Internal, fmt.Errorf("decode %s/%s: %w", coll, id, err))
+	}
+	return v, nil
+}
+
+// put encodes and stores one document.
+func put(tx wicket.DocTx, coll, id string, v any) error {
+	doc, err := json.Marshal(v)
+	if err != nil {
+		return wicket.E("iam.put", wicket.Internal, fmt.Errorf("encode %s/%s: %w", coll, id, err))
+	}
+	return tx.Put(coll, id, doc)
+}
+
+// scan decodes every document of coll whose id starts with prefix.
+func scan[T any](tx wicket.DocReader, coll string, fn func(*T) bool) error {
+	var derr error
+	err := tx.Scan(coll, "", "", func(id string, doc []byte) bool {
+		v := new(T)
+		if err := json.Unmarshal(doc, v); err != nil {
+			derr = wicket.E("iam.scan", wicket.Internal, fmt.Errorf("decode %s/%s: %w", coll, id, err))
+			return false
+		}
+		return fn(v)
+	})
+	if err != nil {
+		return err
+	}
+	return derr
+}

@@ -1,0 +1,507 @@
+package identitypool_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	ci "github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
+	citypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentity/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+
+	"github.com/wicket-io/wicket/internal/oidctest"
+	"github.com/wicket-io/wicket/internal/testenv"
+	"github.com/wicket-io/wicket/sigv4"
+)
+
+var ctx = context.Background()
+
+func apiCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+func wantCode(t *testing.T, what string, err error, code string) {
+	t.Helper()
+	if got := apiCode(err); got != code {
+		t.Errorf("%s: error %v, want code %s", what, err, code)
+	}
+}
+
+func check(t *testing.T, what string, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// world is an endpoint with a bucket of assets, an identity pool, and its
+// two roles written as Amplify and AWS's console write them.
+type world struct {
+	env    *testenv.Env
+	pool   string
+	ci     *ci.Client
+	guest  string // role ARNs
+	user   string
+	idp    *oidctest.Provider
+	idpKey string // the provider's name in Logins maps
+}
+
+func trustFor(pool, amr string) string {
+	return fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},
+	  "Action":"sts:AssumeRoleWithWebIdentity",
+	  "Condition":{"StringEquals":{"cognito-identity.amazonaws.com:aud":%q},"ForAnyValue:StringLike":{"cognito-identity.amazonaws.com:amr":%q}}}]}`, pool, amr)
+}
+
+func newWorld(t *testing.T, classic bool) *world {
+	t.Helper()
+	idp := oidctest.NewTLS(t)
+	env := testenv.NewWith(t, testenv.Options{LoginClient: idp.Client()})
+	w := &world{env: env, ci: env.CognitoIdentity(), idp: idp, idpKey: strings.TrimPrefix(idp.URL, "https://")}
+	root := env.S3()
+	_, err := root.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("assets")})
+	check(t, "CreateBucket", err)
+	for _, k := range []string{"public/logo.png", "secret/plan.txt"} {
+		_, err := root.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("assets"), Key: aws.String(k), Body: strings.NewReader("bytes of " + k)})
+		check(t, "PutObject", err)
+	}
+	ic := env.IAM()
+	prov, err := ic.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(idp.URL), ClientIDList: []string{idp.ClientID}})
+	check(t, "CreateOpenIDConnectProvider", err)
+	out, err := w.ci.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String("assets pool"),
+		AllowUnauthenticatedIdentities: true, AllowClassicFlow: aws.Bool(classic),
+		OpenIdConnectProviderARNs: []string{*prov.OpenIDConnectProviderArn}, DeveloperProviderName: aws.String("login.myapp")})
+	check(t, "CreateIdentityPool", err)
+	w.pool = *out.IdentityPoolId
+	mkRole := func(name, amr, doc string) string {
+		r, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trustFor(w.pool, amr))})
+		check(t, "CreateRole "+name, err)
+		_, err = ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("access"), PolicyDocument: aws.String(doc)})
+		check(t, "PutRolePolicy "+name, err)
+		return *r.Role.Arn
+	}
+	// The guest role allows more than the pool's ceiling (iam:*), which
+	// the scope-down policy must take away.
+	w.guest = mkRole("guest", "unauthenticated", `{"Version":"2012-10-17","Statement":[
+	  {"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::assets/public/*"},
+	  {"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}`)
+	w.user = mkRole("user", "authenticated", `{"Version":"2012-10-17","Statement":[
+	  {"Effect":"Allow","Action":"s3:GetObject","Resource":["arn:aws:s3:::assets/public/*","arn:aws:s3:::assets/private/${cognito-identity.amazonaws.com:sub}/*"]},
+	  {"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::assets/private/${cognito-identity.amazonaws.com:sub}/*"}]}`)
+	_, err = w.ci.SetIdentityPoolRoles(ctx, &ci.SetIdentityPoolRolesInput{IdentityPoolId: aws.String(w.pool),
+		Roles: map[string]string{"unauthenticated": w.guest, "authenticated": w.user}})
+	check(t, "SetIdentityPoolRoles", err)
+	return w
+}
+
+// creds runs the enhanced flow: GetId, then GetCredentialsForIdentity.
+func (w *world) creds(t *testing.T, logins map[string]string) (string, aws.Credentials) {
+	t.Helper()
+	id, err := w.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: aws.String(w.pool), Logins: logins})
+	check(t, "GetId", err)
+	return *id.IdentityId, w.credsFor(t, *id.IdentityId, logins)
+}
+
+func (w *world) credsFor(t *testing.T, id string, logins map[string]string) aws.Credentials {
+	t.Helper()
+	out, err := w.ci.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: aws.String(id), Logins: logins})
+	check(t, "GetCredentialsForIdentity", err)
+	if *out.IdentityId != id {
+		t.Fatalf("GetCredentialsForIdentity answered for %s, asked for %s", *out.IdentityId, id)
+	}
+	c := out.Credentials
+	return aws.Credentials{AccessKeyID: *c.AccessKeyId, SecretAccessKey: *c.SecretKey, SessionToken: *c.SessionToken, CanExpire: true, Expires: *c.Expiration}
+}
+
+func (w *world) get(c aws.Credentials, key string) (string, error) {
+	out, err := w.env.S3With(c).GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("assets"), Key: aws.String(key)})
+	if err != nil {
+		return "", err
+	}
+	defer out.Body.Close()
+	b, err := io.ReadAll(out.Body)
+	return string(b), err
+}
+
+func (w *world) put(c aws.Credentials, key string) error {
+	_, err := w.env.S3With(c).PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("assets"), Key: aws.String(key), Body: strings.NewReader("mine")})
+	return err
+}
+
+// presign makes a presigned GET of key with c, the way aws4 and the SDKs do.
+func (w *world) presign(t *testing.T, c aws.Credentials, key string) string {
+	t.Helper()
+	r, _ := http.NewRequest(http.MethodGet, w.env.URL+"/assets/"+key, nil)
+	u, err := sigv4.NewSigner().Presign(r, sigv4.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken},
+		sigv4.Params{Region: testenv.Region, Service: "s3", Time: time.Now(), Expires: 15 * time.Minute})
+	check(t, "Presign", err)
+	return u
+}
+
+func (w *world) fetch(t *testing.T, u string) (int, string) {
+	t.Helper()
+	resp, err := w.env.Client().Get(u)
+	check(t, "GET", err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// wicketCall makes a signed call of one of Wicket's own Cognito operations,
+// which the SDK does not know.
+func (w *world) wicketCall(t *testing.T, op, body string) int {
+	t.Helper()
+	r, _ := http.NewRequest(http.MethodPost, w.env.URL+"/", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	r.Header.Set("X-Amz-Target", "AWSCognitoIdentityService."+op)
+	err := v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: testenv.Root.AccessKeyID, SecretAccessKey: testenv.Root.SecretAccessKey},
+		r, hashHex(body), "cognito-identity", testenv.Region, time.Now())
+	check(t, "sign", err)
+	resp, err := w.env.Client().Do(r)
+	check(t, op, err)
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestGuestFlow(t *testing.T) {
+	w := newWorld(t, false)
+	id, guest := w.creds(t, nil)
+	if !strings.HasPrefix(id, "us-east-1:") || !strings.HasPrefix(guest.AccessKeyID, "ASIA") {
+		t.Errorf("identity %s, key %s", id, guest.AccessKeyID)
+	}
+	if d := time.Until(guest.Expires); d < 55*time.Minute || d > 61*time.Minute {
+		t.Errorf("credentials expire in %v, want an hour", d)
+	}
+	if got, err := w.get(guest, "public/logo.png"); err != nil || got != "bytes of public/logo.png" {
+		t.Errorf("guest reads public: %q, %v", got, err)
+	}
+	_, err := w.get(guest, "secret/plan.txt")
+	wantCode(t, "guest reads secret", err, "AccessDenied")
+	wantCode(t, "guest writes", w.put(guest, "public/x"), "AccessDenied")
+
+	// The pool's ceiling takes away what the role grants beyond it.
+	_, err = w.env.IAMWith(guest).ListUsers(ctx, &iam.ListUsersInput{})
+	wantCode(t, "guest calls IAM", err, "AccessDenied")
+
+	who, err := w.env.STSWith(guest).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	check(t, "GetCallerIdentity", err)
+	if *who.Arn != "arn:aws:sts::000000000000:assumed-role/guest/CognitoIdentityCredentials" {
+		t.Errorf("GetCallerIdentity = %s", *who.Arn)
+	}
+
+	// A presigned URL made with the guest's credentials: loads; tampered,
+	// unsigned or for a key outside the policy, refused; after the
+	// identity is revoked, refused too.
+	u := w.presign(t, guest, "public/logo.png")
+	if code, body := w.fetch(t, u); code != 200 || body != "bytes of public/logo.png" {
+		t.Errorf("presigned GET = %d %q", code, body)
+	}
+	if code, _ := w.fetch(t, w.env.URL+"/assets/public/logo.png"); code != 403 {
+		t.Errorf("unsigned GET = %d", code)
+	}
+	if code, _ := w.fetch(t, w.presign(t, guest, "secret/plan.txt")); code != 403 {
+		t.Errorf("presigned GET outside the policy = %d", code)
+	}
+	tampered := strings.Replace(u, "X-Amz-Security-Token=", "X-Amz-Security-Token=A", 1)
+	if code, _ := w.fetch(t, tampered); code != 400 && code != 403 {
+		t.Errorf("presigned GET with a tampered token = %d", code)
+	}
+	if code := w.wicketCall(t, "WicketRevokeIdentity", `{"IdentityId":"`+id+`"}`); code != 200 {
+		t.Fatalf("WicketRevokeIdentity = %d", code)
+	}
+	if code, _ := w.fetch(t, u); code == 200 {
+		t.Errorf("presigned GET after revocation = %d", code)
+	}
+	_, err = w.get(guest, "public/logo.png")
+	if err == nil {
+		t.Errorf("credentials work after revocation")
+	}
+	// New credentials for the same identity work again.
+	fresh := w.credsFor(t, id, nil)
+	if _, err := w.get(fresh, "public/logo.png"); err != nil {
+		t.Errorf("fresh credentials after revocation: %v", err)
+	}
+	// Revoking the whole pool ends those too.
+	if code := w.wicketCall(t, "WicketRevokePool", `{"IdentityPoolId":"`+w.pool+`"}`); code != 200 {
+		t.Fatalf("WicketRevokePool = %d", code)
+	}
+	if _, err := w.get(fresh, "public/logo.png"); err == nil {
+		t.Errorf("credentials work after the pool was revoked")
+	}
+}
+
+func TestAuthenticatedUsersKeepToThemselves(t *testing.T) {
+	w := newWorld(t, false)
+	alice := map[string]string{w.idpKey: w.idp.Token(map[string]any{"sub": "alice"})}
+	bob := map[string]string{w.idpKey: w.idp.Token(map[string]any{"sub": "bob"})}
+	aid, ac := w.creds(t, alice)
+	bid, bc := w.creds(t, bob)
+	if aid == bid {
+		t.Fatal("alice and bob share an identity")
+	}
+	check(t, "alice writes her private prefix", w.put(ac, "private/"+aid+"/notes.txt"))
+	check(t, "bob writes his private prefix", w.put(bc, "private/"+bid+"/notes.txt"))
+	if got, err := w.get(ac, "private/"+aid+"/notes.txt"); err != nil || got != "mine" {
+		t.Errorf("alice reads her own: %q, %v", got, err)
+	}
+	_, err := w.get(ac, "private/"+bid+"/notes.txt")
+	wantCode(t, "alice reads bob's", err, "AccessDenied")
+	wantCode(t, "alice writes bob's", w.put(ac, "private/"+bid+"/x"), "AccessDenied")
+	// GetId with the same login finds the same identity.
+	again, err := w.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: aws.String(w.pool), Logins: alice})
+	check(t, "GetId again", err)
+	if *again.IdentityId != aid {
+		t.Errorf("GetId for alice again = %s, want %s", *again.IdentityId, aid)
+	}
+	// An authenticated identity needs its login: without it, refused.
+	_, err = w.ci.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: aws.String(aid)})
+	wantCode(t, "alice's identity without logins", err, "NotAuthorizedException")
+	// Bob's login on alice's identity: refused, not merged.
+	_, err = w.ci.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: aws.String(aid), Logins: bob})
+	if c := apiCode(err); c != "NotAuthorizedException" && c != "ResourceConflictException" {
+		t.Errorf("bob's login on alice's identity: %v", err)
+	}
+
+	// A guest who logs in keeps its identity id.
+	gid, _ := w.creds(t, nil)
+	carol := map[string]string{w.idpKey: w.idp.Token(map[string]any{"sub": "carol"})}
+	cc := w.credsFor(t, gid, carol)
+	check(t, "carol writes under her guest id", w.put(cc, "private/"+gid+"/x"))
+	again, err = w.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: aws.String(w.pool), Logins: carol})
+	check(t, "GetId for carol", err)
+	if *again.IdentityId != gid {
+		t.Errorf("carol's identity = %s, want her guest id %s", *again.IdentityId, gid)
+	}
+	d, err := w.ci.DescribeIdentity(ctx, &ci.DescribeIdentityInput{IdentityId: aws.String(gid)})
+	check(t, "DescribeIdentity", err)
+	if len(d.Logins) != 1 || d.Logins[0] != w.idpKey {
+		t.Errorf("DescribeIdentity logins = %v", d.Logins)
+	}
+	// Her login is now linked: another guest identity cannot take it.
+	other, _ := w.creds(t, nil)
+	_, err = w.ci.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: aws.String(other), Logins: carol})
+	wantCode(t, "carol's login on another identity", err, "ResourceConflictException")
+}
+
+func TestBadLoginTokens(t *testing.T) {
+	w := newWorld(t, false)
+	p := w.idp
+	now := time.Now()
+	for name, tok := range map[string]string{
+		"expired":            p.TokenWith(oidctest.TokenOptions{Claims: map[string]any{"exp": now.Add(-time.Hour).Unix(), "iat": now.Add(-2 * time.Hour).Unix()}}),
+		"wrong issuer":       p.TokenWith(oidctest.TokenOptions{Claims: map[string]any{"iss": "https://evil.example.com"}}),
+		"wrong audience":     p.TokenWith(oidctest.TokenOptions{Claims: map[string]any{"aud": "someone-else"}}),
+		"alg none":           p.TokenWith(oidctest.TokenOptions{Alg: "none"}),
+		"HS256 with the key": p.TokenWith(oidctest.TokenOptions{Alg: "HS256"}),
+		"unknown kid":        p.TokenWith(oidctest.TokenOptions{KID: "nobody"}),
+		"tampered payload":   tamper(p.Token(map[string]any{"sub": "mallory"})),
+		"not a JWT":          "hello",
+		"future iat and nbf": p.TokenWith(oidctest.TokenOptions{Claims: map[string]any{"nbf": now.Add(time.Hour).Unix(), "iat": now.Add(time.Hour).Unix()}}),
+	} {
+		_, err := w.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: aws.String(w.pool), Logins: map[string]string{w.idpKey: tok}})
+		if c := apiCode(err); c != "NotAuthorizedException" {
+			t.Errorf("%s: %v, want NotAuthorizedException", name, err)
+		}
+	}
+	_, err := w.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: aws.String(w.pool), Logins: map[string]string{"accounts.unknown.example": p.Token(nil)}})
+	wantCode(t, "a provider the pool does not have", err, "NotAuthorizedException")
+}
+
+// tamper changes one character of a JWT's payload.
+func tamper(tok string) string {
+	parts := strings.Split(tok, ".")
+	b := []byte(parts[1])
+	if b[5] == 'A' {
+		b[5] = 'B'
+	} else {
+		b[5] = 'A'
+	}
+	parts[1] = string(b)
+	return strings.Join(parts, ".")
+}
+
+func TestPoolSettings(t *testing.T) {
+	w := newWorld(t, false)
+	c := w.ci
+	d, err := c.DescribeIdentityPool(ctx, &ci.DescribeIdentityPoolInput{IdentityPoolId: aws.String(w.pool)})
+	check(t, "DescribeIdentityPool", err)
+	if *d.IdentityPoolName != "assets pool" || !d.AllowUnauthenticatedIdentities || *d.DeveloperProviderName != "login.myapp" {
+		t.Errorf("DescribeIdentityPool = %+v", d)
+	}
+	_, err = c.DescribeIdentityPool(ctx, &ci.DescribeIdentityPoolInput{IdentityPoolId: aws.String("us-east-1:00000000-0000-0000-0000-000000000000")})
+	wantCode(t, "missing pool", err, "ResourceNotFoundException")
+	_, err = c.DescribeIdentityPool(ctx, &ci.DescribeIdentityPoolInput{IdentityPoolId: aws.String("not a pool id")})
+	wantCode(t, "malformed pool id", err, "InvalidParameterException")
+
+	for i := 0; i < 3; i++ {
+		_, err := c.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String(fmt.Sprintf("p%d", i)), AllowUnauthenticatedIdentities: false})
+		check(t, "CreateIdentityPool", err)
+	}
+	var all []string
+	var next *string
+	for {
+		out, err := c.ListIdentityPools(ctx, &ci.ListIdentityPoolsInput{MaxResults: aws.Int32(2), NextToken: next})
+		check(t, "ListIdentityPools", err)
+		for _, p := range out.IdentityPools {
+			all = append(all, *p.IdentityPoolId)
+		}
+		if next = out.NextToken; next == nil {
+			break
+		}
+	}
+	if len(all) != 4 {
+		t.Errorf("ListIdentityPools paged through %d pools, want 4", len(all))
+	}
+
+	// Guests are off unless the pool allows them.
+	_, err = c.UpdateIdentityPool(ctx, &ci.UpdateIdentityPoolInput{IdentityPoolId: aws.String(w.pool), IdentityPoolName: aws.String("assets pool"),
+		AllowUnauthenticatedIdentities: false, DeveloperProviderName: aws.String("login.myapp")})
+	check(t, "UpdateIdentityPool", err)
+	_, err = c.GetId(ctx, &ci.GetIdInput{IdentityPoolId: aws.String(w.pool)})
+	wantCode(t, "GetId of a guest where guests are off", err, "NotAuthorizedException")
+
+	// A role that trusts every pool is refused.
+	ic := w.env.IAM()
+	_, err = ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("open"), AssumeRolePolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRoleWithWebIdentity"}]}`)})
+	check(t, "CreateRole open", err)
+	_, err = c.SetIdentityPoolRoles(ctx, &ci.SetIdentityPoolRolesInput{IdentityPoolId: aws.String(w.pool),
+		Roles: map[string]string{"unauthenticated": "arn:aws:iam::000000000000:role/open"}})
+	wantCode(t, "SetIdentityPoolRoles with a role trusting every pool", err, "InvalidIdentityPoolConfigurationException")
+
+	tags, err := c.ListTagsForResource(ctx, &ci.ListTagsForResourceInput{ResourceArn: aws.String("arn:aws:cognito-identity:us-east-1:000000000000:identitypool/" + w.pool)})
+	check(t, "ListTagsForResource", err)
+	if len(tags.Tags) != 0 {
+		t.Errorf("tags = %v", tags.Tags)
+	}
+	_, err = c.DeleteIdentityPool(ctx, &ci.DeleteIdentityPoolInput{IdentityPoolId: aws.String(w.pool)})
+	check(t, "DeleteIdentityPool", err)
+	_, err = c.DescribeIdentityPool(ctx, &ci.DescribeIdentityPoolInput{IdentityPoolId: aws.String(w.pool)})
+	wantCode(t, "deleted pool", err, "ResourceNotFoundException")
+}
+
+func TestRoleFromAnotherPoolRefused(t *testing.T) {
+	w := newWorld(t, false)
+	ic := w.env.IAM()
+	_, err := ic.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("guest"),
+		PolicyDocument: aws.String(trustFor("us-east-1:11111111-1111-1111-1111-111111111111", "unauthenticated"))})
+	check(t, "UpdateAssumeRolePolicy", err)
+	id, err := w.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: aws.String(w.pool)})
+	check(t, "GetId", err)
+	_, err = w.ci.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: id.IdentityId})
+	wantCode(t, "credentials of a role trusting another pool", err, "InvalidIdentityPoolConfigurationException")
+}
+
+func TestBasicFlow(t *testing.T) {
+	w := newWorld(t, true)
+	id, err := w.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: aws.String(w.pool)})
+	check(t, "GetId", err)
+	tok, err := w.ci.GetOpenIdToken(ctx, &ci.GetOpenIdTokenInput{IdentityId: id.IdentityId})
+	check(t, "GetOpenIdToken", err)
+	out, err := w.env.STS().AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(w.guest),
+		RoleSessionName: aws.String("basic"), WebIdentityToken: tok.Token})
+	check(t, "AssumeRoleWithWebIdentity", err)
+	if *out.SubjectFromWebIdentityToken != *id.IdentityId || *out.AssumedRoleUser.Arn != "arn:aws:sts::000000000000:assumed-role/guest/basic" {
+		t.Errorf("AssumeRoleWithWebIdentity = subject %s, arn %s", *out.SubjectFromWebIdentityToken, *out.AssumedRoleUser.Arn)
+	}
+	c := aws.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretAccessKey, SessionToken: *out.Credentials.SessionToken}
+	if _, err := w.get(c, "public/logo.png"); err != nil {
+		t.Errorf("basic-flow credentials read public: %v", err)
+	}
+	// The guest token cannot assume the authenticated role.
+	_, err = w.env.STS().AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(w.user),
+		RoleSessionName: aws.String("basic"), WebIdentityToken: tok.Token})
+	wantCode(t, "guest token on the authenticated role", err, "AccessDenied")
+	_, err = w.env.STS().AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(w.guest),
+		RoleSessionName: aws.String("basic"), WebIdentityToken: aws.String(tamper(*tok.Token))})
+	wantCode(t, "tampered token", err, "InvalidIdentityToken")
+}
+
+func TestClassicFlowOff(t *testing.T) {
+	w := newWorld(t, false)
+	id, err := w.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: aws.String(w.pool)})
+	check(t, "GetId", err)
+	_, err = w.ci.GetOpenIdToken(ctx, &ci.GetOpenIdTokenInput{IdentityId: id.IdentityId})
+	wantCode(t, "GetOpenIdToken with the classic flow off", err, "NotAuthorizedException")
+}
+
+func TestDeveloperIdentities(t *testing.T) {
+	w := newWorld(t, false)
+	out, err := w.ci.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{IdentityPoolId: aws.String(w.pool),
+		Logins: map[string]string{"login.myapp": "user-42"}})
+	check(t, "GetOpenIdTokenForDeveloperIdentity", err)
+	creds := w.credsFor(t, *out.IdentityId, map[string]string{"cognito-identity.amazonaws.com": *out.Token})
+	check(t, "developer user writes its private prefix", w.put(creds, "private/"+*out.IdentityId+"/a"))
+	look, err := w.ci.LookupDeveloperIdentity(ctx, &ci.LookupDeveloperIdentityInput{IdentityPoolId: aws.String(w.pool), DeveloperUserIdentifier: aws.String("user-42")})
+	check(t, "LookupDeveloperIdentity", err)
+	if *look.IdentityId != *out.IdentityId {
+		t.Errorf("LookupDeveloperIdentity = %s, want %s", *look.IdentityId, *out.IdentityId)
+	}
+	again, err := w.ci.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{IdentityPoolId: aws.String(w.pool),
+		Logins: map[string]string{"login.myapp": "user-42"}})
+	check(t, "GetOpenIdTokenForDeveloperIdentity again", err)
+	if *again.IdentityId != *out.IdentityId {
+		t.Errorf("same developer user, new identity %s", *again.IdentityId)
+	}
+	// The token is for its identity only.
+	other, _ := w.creds(t, nil)
+	_, err = w.ci.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: aws.String(other),
+		Logins: map[string]string{"cognito-identity.amazonaws.com": *out.Token}})
+	wantCode(t, "developer token on another identity", err, "NotAuthorizedException")
+	// Only authorized callers may vouch for developer users.
+	ic := w.env.IAM()
+	_, err = ic.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("nobody")})
+	check(t, "CreateUser", err)
+	k, err := ic.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("nobody")})
+	check(t, "CreateAccessKey", err)
+	nobody := w.env.CognitoIdentityWith(aws.Credentials{AccessKeyID: *k.AccessKey.AccessKeyId, SecretAccessKey: *k.AccessKey.SecretAccessKey})
+	_, err = nobody.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{IdentityPoolId: aws.String(w.pool),
+		Logins: map[string]string{"login.myapp": "user-43"}})
+	wantCode(t, "unauthorized developer call", err, "NotAuthorizedException")
+	// Listing and deleting identities.
+	ids, err := w.ci.ListIdentities(ctx, &ci.ListIdentitiesInput{IdentityPoolId: aws.String(w.pool), MaxResults: aws.Int32(60)})
+	check(t, "ListIdentities", err)
+	if len(ids.Identities) != 2 {
+		t.Errorf("ListIdentities = %d identities, want 2", len(ids.Identities))
+	}
+	del, err := w.ci.DeleteIdentities(ctx, &ci.DeleteIdentitiesInput{IdentityIdsToDelete: []string{*out.IdentityId}})
+	check(t, "DeleteIdentities", err)
+	if len(del.UnprocessedIdentityIds) != 0 {
+		t.Errorf("DeleteIdentities unprocessed = %+v", del.UnprocessedIdentityIds)
+	}
+	if err := w.put(creds, "private/"+*out.IdentityId+"/b"); err == nil {
+		t.Error("credentials of a deleted identity still work")
+	}
+	_ = citypes.AmbiguousRoleResolutionTypeDeny
+}
+
+func TestGuestRateLimit(t *testing.T) {
+	env := testenv.NewWith(t, testenv.Options{GuestLimits: identitypoolLimits(1, 3)})
+	// No retries: the SDK retries throttling errors, which would wait the
+	// limit out.
+	c := env.CognitoIdentity(func(o *ci.Options) { o.RetryMaxAttempts = 1 })
+	out, err := c.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String("limited"), AllowUnauthenticatedIdentities: true})
+	check(t, "CreateIdentityPool", err)
+	var last error
+	for i := 0; i < 5; i++ {
+		_, last = c.GetId(ctx, &ci.GetIdInput{IdentityPoolId: out.IdentityPoolId})
+		if last != nil {
+			break
+		}
+	}
+	wantCode(t, "GetId beyond the burst", last, "TooManyRequestsException")
+}

@@ -1,0 +1,406 @@
+package identitypool
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/wicket-io/wicket"
+)
+
+var identityIDRE = regexp.MustCompile(`^[\w-]+:[0-9a-f-]+$`)
+
+func checkIdentityID(op, id string) error {
+	if id == "" || len(id) > 55 || !identityIDRE.MatchString(id) {
+		return invalidParameter(op, fmt.Sprintf("1 validation error detected: Value '%s' at 'identityId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]+:[0-9a-f-]+", id))
+	}
+	return nil
+}
+
+func loadIdentity(tx wicket.DocReader, op, id string) (*Identity, error) {
+	if err := checkIdentityID(op, id); err != nil {
+		return nil, err
+	}
+	return getDoc[Identity](tx, collIdentities, id, notFound(op, fmt.Sprintf("Identity '%s' not found.", id)))
+}
+
+// newIdentity stores a new identity of pool p with logins, counting it
+// against the pool's cap.
+func (s *Service) newIdentity(tx wicket.DocTx, op string, p *Pool, logins []login) (*Identity, error) {
+	if max := s.limits.MaxIdentitiesPerPool; max > 0 && p.Identities >= max {
+		return nil, limitExceeded(op, fmt.Sprintf("The identity pool %s has reached its limit of %d identities.", p.ID, max))
+	}
+	now := s.now()
+	id := &Identity{ID: s.region + ":" + newUUID(), Pool: p.ID, Created: now, Modified: now, LastUsed: now}
+	for _, l := range logins {
+		if id.Logins == nil {
+			id.Logins = map[string]string{}
+		}
+		id.Logins[l.provider] = l.subject
+		if err := tx.Put(collLogins, loginKey(p.ID, l.provider, l.subject), []byte(id.ID)); err != nil {
+			return nil, err
+		}
+	}
+	if err := putDoc(tx, collIdentities, id.ID, id); err != nil {
+		return nil, err
+	}
+	if err := tx.Put(collPoolIndex, p.ID+"/"+id.ID, nil); err != nil {
+		return nil, err
+	}
+	p.Identities++
+	return id, putDoc(tx, collPools, p.ID, p)
+}
+
+// linked finds the identity a login is linked to, or "".
+func linked(tx wicket.DocReader, pool string, l login) (string, error) {
+	doc, err := tx.Get(collLogins, loginKey(pool, l.provider, l.subject))
+	switch {
+	case err == nil:
+		return string(doc), nil
+	case wicket.KindOf(err) == wicket.NotFound:
+		return "", nil
+	}
+	return "", err
+}
+
+// link links logins to the identity id, or, when id is empty, finds the
+// identity they are linked to or creates one. A login linked to another
+// identity is a conflict.
+func (s *Service) link(tx wicket.DocTx, op string, p *Pool, id string, logins []login) (*Identity, error) {
+	owner := id
+	for _, l := range logins {
+		other, err := linked(tx, p.ID, l)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case other == "":
+		case owner == "":
+			owner = other
+		case other != owner:
+			return nil, conflict(op, "The login is already linked to another identity.")
+		}
+	}
+	if owner == "" {
+		return s.newIdentity(tx, op, p, logins)
+	}
+	ident, err := loadIdentity(tx, op, owner)
+	if err != nil {
+		return nil, err
+	}
+	if ident.Pool != p.ID {
+		return nil, notFound(op, fmt.Sprintf("Identity '%s' not found.", owner))
+	}
+	changed := false
+	for _, l := range logins {
+		if ident.Logins[l.provider] == l.subject {
+			continue
+		}
+		if old, ok := ident.Logins[l.provider]; ok {
+			// One login per provider: a second account of the same
+			// provider cannot join this identity.
+			_ = old
+			return nil, conflict(op, fmt.Sprintf("The identity already has a login of %s.", l.provider))
+		}
+		if ident.Logins == nil {
+			ident.Logins = map[string]string{}
+		}
+		ident.Logins[l.provider] = l.subject
+		if err := tx.Put(collLogins, loginKey(p.ID, l.provider, l.subject), []byte(ident.ID)); err != nil {
+			return nil, err
+		}
+		changed = true
+	}
+	if changed {
+		ident.Modified = s.now()
+		if err := putDoc(tx, collIdentities, ident.ID, ident); err != nil {
+			return nil, err
+		}
+	}
+	return ident, nil
+}
+
+// GetID returns the identity id for a pool and a set of logins: the
+// identity the logins are linked to, else a new one. Without logins it
+// makes a new guest identity, if the pool allows guests. sourceIP is the
+// caller's address, for the rate limit.
+func (s *Service) GetID(ctx context.Context, poolID string, logins map[string]string, sourceIP string) (string, error) {
+	const op = "GetId"
+	if err := checkPoolID(op, poolID); err != nil {
+		return "", err
+	}
+	if !s.limiter.allow(sourceIP, s.clock.Now()) {
+		return "", tooMany(op, "Rate exceeded")
+	}
+	var p *Pool
+	if err := s.docs.View(ctx, func(tx wicket.DocReader) error {
+		var err error
+		p, err = loadPool(tx, op, poolID)
+		return err
+	}); err != nil {
+		return "", err
+	}
+	if len(logins) == 0 && !p.AllowUnauthenticatedIdentities {
+		return "", notAuthorized(op, "Unauthenticated access is not supported for this identity pool.")
+	}
+	verified, err := s.verifyLogins(ctx, op, p, logins)
+	if err != nil {
+		return "", err
+	}
+	var id string
+	err = s.docs.Update(ctx, func(tx wicket.DocTx) error {
+		p, err := loadPool(tx, op, poolID) // again, inside the transaction
+		if err != nil {
+			return err
+		}
+		var ident *Identity
+		if len(verified) == 0 {
+			ident, err = s.newIdentity(tx, op, p, nil)
+		} else {
+			ident, err = s.link(tx, op, p, "", verified)
+		}
+		if err != nil {
+			return err
+		}
+		id = ident.ID
+		return nil
+	})
+	return id, err
+}
+
+// IdentityInfo describes an identity as DescribeIdentity shows it.
+type IdentityInfo struct {
+	ID       string
+	Pool     string
+	Logins   []string // provider names
+	Created  time.Time
+	Modified time.Time
+}
+
+func infoOf(i *Identity) IdentityInfo {
+	return IdentityInfo{ID: i.ID, Pool: i.Pool, Logins: sortedKeys(i.Logins), Created: i.Created, Modified: i.Modified}
+}
+
+// DescribeIdentity returns an identity.
+func (s *Service) DescribeIdentity(ctx context.Context, id string) (*IdentityInfo, error) {
+	var out IdentityInfo
+	err := s.docs.View(ctx, func(tx wicket.DocReader) error {
+		i, err := loadIdentity(tx, "DescribeIdentity", id)
+		if err == nil {
+			out = infoOf(i)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ListIdentities returns up to max identities of a pool after the
+// identity id after, and the next token when there are more.
+func (s *Service) ListIdentities(ctx context.Context, poolID string, max int, after string) ([]IdentityInfo, string, error) {
+	const op = "ListIdentities"
+	if max < 1 || max > 60 {
+		return nil, "", invalidParameter(op, fmt.Sprintf("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60", max))
+	}
+	var out []IdentityInfo
+	more := false
+	err := s.docs.View(ctx, func(tx wicket.DocReader) error {
+		if _, err := loadPool(tx, op, poolID); err != nil {
+			return err
+		}
+		var ids []string
+		start := ""
+		if after != "" {
+			start = poolID + "/" + after
+		}
+		if err := tx.Scan(collPoolIndex, poolID+"/", start, func(k string, _ []byte) bool {
+			if len(ids) == max {
+				more = true
+				return false
+			}
+			ids = append(ids, strings.TrimPrefix(k, poolID+"/"))
+			return true
+		}); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			i, err := loadIdentity(tx, op, id)
+			if err != nil {
+				return err
+			}
+			out = append(out, infoOf(i))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if more {
+		next = out[len(out)-1].ID
+	}
+	return out, next, nil
+}
+
+// deleteIdentityTx deletes an identity, its links and its index entry.
+func deleteIdentityTx(tx wicket.DocTx, id string) error {
+	ident, err := loadIdentity(tx, "DeleteIdentities", id)
+	if err != nil {
+		return err
+	}
+	for provider, subject := range ident.Logins {
+		if _, err := tx.Delete(collLogins, loginKey(ident.Pool, provider, subject)); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.Delete(collPoolIndex, ident.Pool+"/"+id); err != nil {
+		return err
+	}
+	_, err = tx.Delete(collIdentities, id)
+	return err
+}
+
+// DeleteIdentities deletes identities and revokes their credentials. The
+// ids it could not delete come back with a reason, as AWS reports them.
+func (s *Service) DeleteIdentities(ctx context.Context, ids []string) (unprocessed map[string]string, err error) {
+	const op = "DeleteIdentities"
+	if len(ids) == 0 || len(ids) > 60 {
+		return nil, invalidParameter(op, "1 validation error detected: Value at 'identityIdsToDelete' failed to satisfy constraint: Member must have length between 1 and 60")
+	}
+	unprocessed = map[string]string{}
+	for _, id := range ids {
+		if err := checkIdentityID(op, id); err != nil {
+			return nil, err
+		}
+		err := s.docs.Update(ctx, func(tx wicket.DocTx) error {
+			ident, err := loadIdentity(tx, op, id)
+			if err != nil {
+				return err
+			}
+			if err := deleteIdentityTx(tx, id); err != nil {
+				return err
+			}
+			p, err := loadPool(tx, op, ident.Pool)
+			if err == nil {
+				p.Identities = max(p.Identities-1, 0)
+				if err := putDoc(tx, collPools, p.ID, p); err != nil {
+					return err
+				}
+			}
+			return s.revokeTx(tx, "identity/"+id)
+		})
+		switch {
+		case err == nil:
+			s.noteRevoked("identity/" + id)
+		case wicket.KindOf(err) == wicket.NotFound:
+			// Deleting what is not there succeeds, as on AWS.
+		default:
+			unprocessed[id] = "InternalServerError"
+		}
+	}
+	return unprocessed, nil
+}
+
+// UnlinkIdentity removes logins from an identity; the caller proves it
+// holds the identity with valid logins of it.
+func (s *Service) UnlinkIdentity(ctx context.Context, id string, logins map[string]string, remove []string) error {
+	const op = "UnlinkIdentity"
+	ident, p, err := s.identityAndPool(ctx, op, id)
+	if err != nil {
+		return err
+	}
+	verified, err := s.verifyLogins(ctx, op, p, logins)
+	if err != nil {
+		return err
+	}
+	if err := checkOwned(op, ident, verified); err != nil {
+		return err
+	}
+	return s.docs.Update(ctx, func(tx wicket.DocTx) error {
+		ident, err := loadIdentity(tx, op, id)
+		if err != nil {
+			return err
+		}
+		for _, provider := range remove {
+			subject, ok := ident.Logins[provider]
+			if !ok {
+				continue
+			}
+			if _, err := tx.Delete(collLogins, loginKey(ident.Pool, provider, subject)); err != nil {
+				return err
+			}
+			delete(ident.Logins, provider)
+		}
+		ident.Modified = s.now()
+		return putDoc(tx, collIdentities, ident.ID, ident)
+	})
+}
+
+// checkOwned requires every verified login to be the identity's own.
+func checkOwned(op string, ident *Identity, logins []login) error {
+	if len(logins) == 0 {
+		return notAuthorized(op, "Logins don't match. Please include at least one valid login for this identity or identity pool.")
+	}
+	for _, l := range logins {
+		if ident.Logins[l.provider] != l.subject {
+			return notAuthorized(op, "Logins don't match. Please include at least one valid login for this identity or identity pool.")
+		}
+	}
+	return nil
+}
+
+func (s *Service) identityAndPool(ctx context.Context, op, id string) (*Identity, *Pool, error) {
+	var ident *Identity
+	var p *Pool
+	err := s.docs.View(ctx, func(tx wicket.DocReader) error {
+		var err error
+		if ident, err = loadIdentity(tx, op, id); err != nil {
+			return err
+		}
+		p, err = loadPool(tx, op, ident.Pool)
+		return err
+	})
+	return ident, p, err
+}
+
+// PruneGuests deletes guest identities (no logins) unused for longer than
+// idle, and revokes them; it returns how many went.
+func (s *Service) PruneGuests(ctx context.Context, idle time.Duration) (int, error) {
+	cutoff := s.now().Add(-idle)
+	var stale []string
+	err := s.docs.View(ctx, func(tx wicket.DocReader) error {
+		var derr error
+		err := tx.Scan(collIdentities, "", "", func(id string, doc []byte) bool {
+			i, err := getDoc[Identity](tx, collIdentities, id, nil)
+			if err != nil {
+				derr = err
+				return false
+			}
+			if len(i.Logins) == 0 && i.LastUsed.Before(cutoff) {
+				stale = append(stale, id)
+			}
+			return true
+		})
+		if err != nil {
+			return err
+		}
+		return derr
+	})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for start := 0; start < len(stale); start += 60 {
+		batch := stale[start:min(start+60, len(stale))]
+		un, err := s.DeleteIdentities(ctx, batch)
+		if err != nil {
+			return n, err
+		}
+		n += len(batch) - len(un)
+	}
+	return n, nil
+}

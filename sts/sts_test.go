@@ -1,0 +1,197 @@
+package sts_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+
+	"github.com/wicket-io/wicket/internal/oidctest"
+	"github.com/wicket-io/wicket/internal/testenv"
+)
+
+var ctx = context.Background()
+
+func apiCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+func check(t *testing.T, what string, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func wantCode(t *testing.T, what string, err error, code string) {
+	t.Helper()
+	if got := apiCode(err); got != code {
+		t.Errorf("%s: %v, want %s", what, err, code)
+	}
+}
+
+func read(env *testenv.Env, c aws.Credentials, bucket, key string) (string, error) {
+	out, err := env.S3With(c).GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		return "", err
+	}
+	defer out.Body.Close()
+	b, err := io.ReadAll(out.Body)
+	return string(b), err
+}
+
+func setup(t *testing.T) *testenv.Env {
+	env := testenv.New(t)
+	root := env.S3()
+	_, err := root.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("data")})
+	check(t, "CreateBucket", err)
+	for _, k := range []string{"a/1", "b/2"} {
+		_, err := root.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String(k), Body: strings.NewReader("v" + k)})
+		check(t, "PutObject", err)
+	}
+	return env
+}
+
+func TestAssumeRoleWithWebIdentityFromOIDCProvider(t *testing.T) {
+	idp := oidctest.NewTLS(t)
+	env := testenv.NewWith(t, testenv.Options{LoginClient: idp.Client()})
+	root := env.S3()
+	_, err := root.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("data")})
+	check(t, "CreateBucket", err)
+	_, err = root.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("ci/log"), Body: strings.NewReader("log")})
+	check(t, "PutObject", err)
+	ic := env.IAM()
+	prov, err := ic.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(idp.URL), ClientIDList: []string{idp.ClientID}})
+	check(t, "CreateOpenIDConnectProvider", err)
+	host := strings.TrimPrefix(idp.URL, "https://")
+	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":%q},
+	  "Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"%s:aud":%q,"%s:sub":"repo:main"}}}]}`,
+		*prov.OpenIDConnectProviderArn, host, idp.ClientID, host)
+	r, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: aws.String(trust)})
+	check(t, "CreateRole", err)
+	_, err = ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("ci"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/ci/*"}]}`)})
+	check(t, "PutRolePolicy", err)
+
+	s := env.STS()
+	out, err := s.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: r.Role.Arn, RoleSessionName: aws.String("build-1"),
+		WebIdentityToken: aws.String(idp.Token(map[string]any{"sub": "repo:main"})), DurationSeconds: aws.Int32(900)})
+	check(t, "AssumeRoleWithWebIdentity", err)
+	c := aws.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretAccessKey, SessionToken: *out.Credentials.SessionToken}
+	if got, err := read(env, c, "data", "ci/log"); err != nil || got != "log" {
+		t.Errorf("read with web identity credentials: %q, %v", got, err)
+	}
+	if *out.Provider != host || *out.SubjectFromWebIdentityToken != "repo:main" {
+		t.Errorf("provider %s subject %s", *out.Provider, *out.SubjectFromWebIdentityToken)
+	}
+	_, err = s.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: r.Role.Arn, RoleSessionName: aws.String("xx"),
+		WebIdentityToken: aws.String(idp.Token(map[string]any{"sub": "repo:fork"}))})
+	wantCode(t, "another subject", err, "AccessDenied")
+	_, err = s.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: r.Role.Arn, RoleSessionName: aws.String("xx"),
+		WebIdentityToken: aws.String(idp.Token(map[string]any{"sub": "repo:main"})), DurationSeconds: aws.Int32(7200)})
+	wantCode(t, "longer than the role allows", err, "ValidationError")
+	_, err = s.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: r.Role.Arn, RoleSessionName: aws.String("xx"),
+		WebIdentityToken: aws.String(idp.TokenWith(oidctest.TokenOptions{Alg: "none", Claims: map[string]any{"sub": "repo:main"}}))})
+	wantCode(t, "alg none", err, "InvalidIdentityToken")
+
+	// A session policy narrows the role.
+	out, err = s.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: r.Role.Arn, RoleSessionName: aws.String("narrow"),
+		WebIdentityToken: aws.String(idp.Token(map[string]any{"sub": "repo:main"})),
+		Policy:           aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/other/*"}]}`)})
+	check(t, "AssumeRoleWithWebIdentity with a session policy", err)
+	c = aws.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretAccessKey, SessionToken: *out.Credentials.SessionToken}
+	_, err = read(env, c, "data", "ci/log")
+	wantCode(t, "read outside the session policy", err, "AccessDenied")
+}
+
+func TestUserSessions(t *testing.T) {
+	env := setup(t)
+	ic := env.IAM()
+	_, err := ic.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("dev")})
+	check(t, "CreateUser", err)
+	_, err = ic.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("dev"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/a/*"}]}`)})
+	check(t, "PutUserPolicy", err)
+	k, err := ic.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("dev")})
+	check(t, "CreateAccessKey", err)
+	dev := aws.Credentials{AccessKeyID: *k.AccessKey.AccessKeyId, SecretAccessKey: *k.AccessKey.SecretAccessKey}
+
+	who, err := env.STSWith(dev).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	check(t, "GetCallerIdentity", err)
+	if *who.Arn != "arn:aws:iam::000000000000:user/dev" || *who.Account != "000000000000" || !strings.HasPrefix(*who.UserId, "AIDA") {
+		t.Errorf("GetCallerIdentity = %s %s %s", *who.Arn, *who.Account, *who.UserId)
+	}
+	rootWho, err := env.STS().GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	check(t, "GetCallerIdentity root", err)
+	if *rootWho.Arn != "arn:aws:iam::000000000000:root" {
+		t.Errorf("root GetCallerIdentity = %s", *rootWho.Arn)
+	}
+
+	// GetSessionToken: the user's own permissions, as temporary credentials.
+	st, err := env.STSWith(dev).GetSessionToken(ctx, &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(900)})
+	check(t, "GetSessionToken", err)
+	sc := aws.Credentials{AccessKeyID: *st.Credentials.AccessKeyId, SecretAccessKey: *st.Credentials.SecretAccessKey, SessionToken: *st.Credentials.SessionToken}
+	if got, err := read(env, sc, "data", "a/1"); err != nil || got != "va/1" {
+		t.Errorf("session reads a/1: %q %v", got, err)
+	}
+	_, err = read(env, sc, "data", "b/2")
+	wantCode(t, "session reads b/2", err, "AccessDenied")
+	_, err = env.STSWith(sc).GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	wantCode(t, "GetSessionToken with session credentials", err, "AccessDenied")
+
+	// AssumeRole: the trust policy names the user.
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/dev"},"Action":"sts:AssumeRole"}]}`
+	r, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("reader-b"), AssumeRolePolicyDocument: aws.String(trust)})
+	check(t, "CreateRole", err)
+	_, err = ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("reader-b"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/b/*"}]}`)})
+	check(t, "PutRolePolicy", err)
+	ar, err := env.STSWith(dev).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: r.Role.Arn, RoleSessionName: aws.String("s1")})
+	check(t, "AssumeRole", err)
+	rc := aws.Credentials{AccessKeyID: *ar.Credentials.AccessKeyId, SecretAccessKey: *ar.Credentials.SecretAccessKey, SessionToken: *ar.Credentials.SessionToken}
+	if got, err := read(env, rc, "data", "b/2"); err != nil || got != "vb/2" {
+		t.Errorf("role reads b/2: %q %v", got, err)
+	}
+	_, err = read(env, rc, "data", "a/1")
+	wantCode(t, "role reads a/1", err, "AccessDenied")
+	rw, err := env.STSWith(rc).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	check(t, "GetCallerIdentity role", err)
+	if *rw.Arn != "arn:aws:sts::000000000000:assumed-role/reader-b/s1" {
+		t.Errorf("role GetCallerIdentity = %s", *rw.Arn)
+	}
+	_, err = env.STS().AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: r.Role.Arn, RoleSessionName: aws.String("s1")})
+	wantCode(t, "root assumes a role", err, "AccessDenied")
+
+	// Another user, not named by the trust policy, cannot.
+	_, err = ic.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("eve")})
+	check(t, "CreateUser eve", err)
+	ek, err := ic.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("eve")})
+	check(t, "CreateAccessKey eve", err)
+	_, err = env.STSWith(aws.Credentials{AccessKeyID: *ek.AccessKey.AccessKeyId, SecretAccessKey: *ek.AccessKey.SecretAccessKey}).AssumeRole(ctx,
+		&sts.AssumeRoleInput{RoleArn: r.Role.Arn, RoleSessionName: aws.String("s1")})
+	wantCode(t, "eve assumes dev's role", err, "AccessDenied")
+
+	// Tampering with any part of a session token fails.
+	bad := sc
+	bad.SessionToken = sc.SessionToken[:10] + string(rune(sc.SessionToken[10]^1)) + sc.SessionToken[11:]
+	if _, err := read(env, bad, "data", "a/1"); err == nil {
+		t.Error("a tampered session token works")
+	}
+	bad = sc
+	bad.AccessKeyID = "ASIA" + strings.Repeat("A", 16)
+	if _, err := read(env, bad, "data", "a/1"); err == nil {
+		t.Error("a session token works with another access key id")
+	}
+}
