@@ -21,7 +21,8 @@ type Segment struct {
 	Size int64
 	// ETag of the part (hex MD5, unquoted); empty for a simple object.
 	ETag string
-	// Checksum of the part in the upload's algorithm (base64), if any.
+	// Checksum of the part in the upload's algorithm (base64); for an
+	// upload created without one, the CRC64NVME its completion combines.
 	Checksum string
 }
 
@@ -39,8 +40,10 @@ type Object struct {
 	// Meta is the user metadata (x-amz-meta-*), by lower-case name without
 	// the prefix.
 	Meta map[string]string
-	// Checksums by algorithm name (CRC32, CRC32C, CRC64NVME, SHA1, SHA256),
-	// base64; ChecksumType is FULL_OBJECT or COMPOSITE.
+	// Checksums by algorithm name (CRC32, CRC32C, CRC64NVME, SHA1, SHA256,
+	// MD5, SHA512, XXHASH64, XXHASH3, XXHASH128), base64; ChecksumType is
+	// FULL_OBJECT or COMPOSITE. An object stored without a checksum from
+	// the client has the CRC64NVME S3 adds by default.
 	Checksums    map[string]string
 	ChecksumType string
 	Tags         map[string]string

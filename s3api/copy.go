@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wicket-io/wicket"
+	"github.com/wicket-io/wicket/sigv4"
 )
 
 type copyObjectResult struct {
@@ -19,6 +20,8 @@ type copyObjectResult struct {
 	Xmlns        string   `xml:"xmlns,attr"`
 	ETag         string   `xml:"ETag"`
 	LastModified string   `xml:"LastModified"`
+	ChecksumType string   `xml:"ChecksumType,omitempty"`
+	checksumElements
 }
 
 type copyPartResult struct {
@@ -26,6 +29,7 @@ type copyPartResult struct {
 	Xmlns        string   `xml:"xmlns,attr"`
 	ETag         string   `xml:"ETag"`
 	LastModified string   `xml:"LastModified"`
+	checksumElements
 }
 
 // copySource parses x-amz-copy-source: "bucket/key" or "/bucket/key",
@@ -104,39 +108,60 @@ func (h *Handler) sourceObject(q *request) (*wicket.Object, error) {
 }
 
 // copyBytes writes bytes [start, end] of src's segments into a new blob and
-// returns it with the hex MD5 of what was copied.
-func (h *Handler) copyBytes(q *request, src *wicket.Object, rng byteRange) (wicket.Segment, string, error) {
+// returns it with the hex MD5 of what was copied and, when alg is not "",
+// its checksum alg.
+func (h *Handler) copyBytes(q *request, src *wicket.Object, rng byteRange, alg sigv4.ChecksumAlgorithm) (seg wicket.Segment, etag, checksum string, err error) {
 	ctx := q.r.Context()
 	bw, err := h.blobs.Create(ctx)
 	if err != nil {
-		return wicket.Segment{}, "", err
+		return seg, "", "", err
 	}
 	defer bw.Abort()
 	sum := md5.New()
-	w := io.MultiWriter(bw, sum)
+	ws := []io.Writer{bw, sum}
+	var c *sigv4.Checksum
+	if alg != "" {
+		if c, err = sigv4.NewChecksum(alg); err != nil {
+			return seg, "", "", err
+		}
+		ws = append(ws, c)
+	}
+	w := io.MultiWriter(ws...)
 	bp := copyBufPool.Get().(*[]byte)
 	defer copyBufPool.Put(bp)
 	for _, sp := range spans(src.Segments, rng) {
 		b, err := h.blobs.Open(ctx, sp.seg.Blob)
 		if err != nil {
-			return wicket.Segment{}, "", wicket.E("s3api.copy", wicket.Internal, "The source object's data is missing.", err)
+			return seg, "", "", wicket.E("s3api.copy", wicket.Internal, "The source object's data is missing.", err)
 		}
 		_, err = io.CopyBuffer(w, io.NewSectionReader(b, sp.from, sp.n), *bp)
 		b.Close()
 		if err != nil {
-			return wicket.Segment{}, "", err
+			return seg, "", "", err
 		}
 	}
 	n, err := bw.Commit(ctx)
 	if err != nil {
-		return wicket.Segment{}, "", err
+		return seg, "", "", err
 	}
-	return wicket.Segment{Blob: bw.ID(), Size: n}, hex.EncodeToString(sum.Sum(nil)), nil
+	if c != nil {
+		checksum = c.Base64()
+	}
+	return wicket.Segment{Blob: bw.ID(), Size: n}, hex.EncodeToString(sum.Sum(nil)), checksum, nil
 }
 
 func (h *Handler) copyObject(q *request) error {
 	if err := checkKey(q.key); err != nil {
 		return err
+	}
+	// x-amz-checksum-algorithm asks for a checksum computed over the copy;
+	// without it the source's is kept. It is syntax, checked first.
+	var alg sigv4.ChecksumAlgorithm
+	if v := q.r.Header.Get("X-Amz-Checksum-Algorithm"); v != "" {
+		var err error
+		if alg, err = parseChecksumAlgorithm(v); err != nil {
+			return err
+		}
 	}
 	src, err := h.sourceObject(q)
 	if err != nil {
@@ -172,7 +197,9 @@ func (h *Handler) copyObject(q *request) error {
 		if err := checkRedirect(redirect); err != nil {
 			return err
 		}
-		if src.Bucket == q.bucket && src.Key == q.key && redirect == "" {
+		// A copy onto itself that changes the checksum algorithm is how
+		// S3 documents changing it.
+		if src.Bucket == q.bucket && src.Key == q.key && redirect == "" && alg == "" {
 			return errCode("InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 		}
 		headers := maps.Clone(src.Headers)
@@ -198,13 +225,23 @@ func (h *Handler) copyObject(q *request) error {
 	if err != nil {
 		return err
 	}
-	seg, etag, err := h.copyBytes(q, src, byteRange{0, src.Size - 1})
+	// "When you copy an object, if the source object has a checksum, that
+	// checksum value will be copied to the new object by default"
+	// (API_CopyObject): a COMPOSITE one too, as the value is not the
+	// copy's to recompute. A source without one (stored before Wicket kept
+	// checksums) gets the default, CRC64NVME.
+	if alg == "" && len(src.Checksums) == 0 {
+		alg = sigv4.ChecksumCRC64NVME
+	}
+	seg, etag, sum, err := h.copyBytes(q, src, byteRange{0, src.Size - 1}, alg)
 	if err != nil {
 		return err
 	}
 	o.Size, o.ETag, o.Modified, o.Segments = seg.Size, etag, h.clock.Now(), []wicket.Segment{seg}
-	if src.ChecksumType == "FULL_OBJECT" {
-		o.Checksums, o.ChecksumType = src.Checksums, src.ChecksumType
+	if alg != "" {
+		o.Checksums, o.ChecksumType = map[string]string{string(alg): sum}, fullObject
+	} else {
+		o.Checksums, o.ChecksumType = maps.Clone(src.Checksums), src.ChecksumType
 	}
 	dropped, err := h.meta.PutObject(q.r.Context(), o, cond)
 	if err != nil {
@@ -212,6 +249,8 @@ func (h *Handler) copyObject(q *request) error {
 		return err
 	}
 	h.dropBlobs(q, dropped)
-	writeXML(q.w, http.StatusOK, copyObjectResult{Xmlns: s3NS, ETag: `"` + o.ETag + `"`, LastModified: s3Time(o.Modified)})
+	res := copyObjectResult{Xmlns: s3NS, ETag: `"` + o.ETag + `"`, LastModified: s3Time(o.Modified), ChecksumType: o.ChecksumType}
+	res.set(o.Checksums)
+	writeXML(q.w, http.StatusOK, res)
 	return nil
 }

@@ -125,6 +125,7 @@ type errorBody struct {
 	Size                  string `xml:",omitempty"`
 	ClientComputedSHA256  string `xml:"ClientComputedContentSHA256,omitempty"`
 	S3ComputedSHA256      string `xml:"S3ComputedContentSHA256,omitempty"`
+	UploadID              string `xml:"UploadId,omitempty"`
 	PartNumber            string `xml:",omitempty"`
 	ETag                  string `xml:",omitempty"`
 	Method                string `xml:",omitempty"` // refused CORS preflight

@@ -1,10 +1,13 @@
 package s3api
 
 import (
+	"bytes"
+	"cmp"
 	"crypto/md5"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -39,14 +42,72 @@ type initiateMultipartUploadResult struct {
 	UploadID string   `xml:"UploadId"`
 }
 
+// checksumElements are the ChecksumCRC32, ChecksumSHA256... elements of
+// S3's documents, one per algorithm, embedded where a part or an object
+// carries its checksum.
+type checksumElements struct {
+	ChecksumCRC32     *string `xml:"ChecksumCRC32"`
+	ChecksumCRC32C    *string `xml:"ChecksumCRC32C"`
+	ChecksumCRC64NVME *string `xml:"ChecksumCRC64NVME"`
+	ChecksumMD5       *string `xml:"ChecksumMD5"`
+	ChecksumSHA1      *string `xml:"ChecksumSHA1"`
+	ChecksumSHA256    *string `xml:"ChecksumSHA256"`
+	ChecksumSHA512    *string `xml:"ChecksumSHA512"`
+	ChecksumXXHASH64  *string `xml:"ChecksumXXHASH64"`
+	ChecksumXXHASH3   *string `xml:"ChecksumXXHASH3"`
+	ChecksumXXHASH128 *string `xml:"ChecksumXXHASH128"`
+}
+
+// element returns the field of algorithm a.
+func (c *checksumElements) element(a sigv4.ChecksumAlgorithm) **string {
+	switch a {
+	case sigv4.ChecksumCRC32:
+		return &c.ChecksumCRC32
+	case sigv4.ChecksumCRC32C:
+		return &c.ChecksumCRC32C
+	case sigv4.ChecksumCRC64NVME:
+		return &c.ChecksumCRC64NVME
+	case sigv4.ChecksumMD5:
+		return &c.ChecksumMD5
+	case sigv4.ChecksumSHA1:
+		return &c.ChecksumSHA1
+	case sigv4.ChecksumSHA256:
+		return &c.ChecksumSHA256
+	case sigv4.ChecksumSHA512:
+		return &c.ChecksumSHA512
+	case sigv4.ChecksumXXHASH64:
+		return &c.ChecksumXXHASH64
+	case sigv4.ChecksumXXHASH3:
+		return &c.ChecksumXXHASH3
+	case sigv4.ChecksumXXHASH128:
+		return &c.ChecksumXXHASH128
+	}
+	return nil
+}
+
+// set sets the checksums of checksums, by algorithm name.
+func (c *checksumElements) set(checksums map[string]string) {
+	for alg, v := range checksums {
+		if e := c.element(sigv4.ChecksumAlgorithm(alg)); e != nil && v != "" {
+			*e = &v
+		}
+	}
+}
+
+// present returns the elements present, in S3's order of algorithms.
+func (c *checksumElements) present() (algs []sigv4.ChecksumAlgorithm, values []string) {
+	for _, a := range sigv4.ChecksumAlgorithms() {
+		if v := *c.element(a); v != nil {
+			algs, values = append(algs, a), append(values, *v)
+		}
+	}
+	return algs, values
+}
+
 type completePart struct {
-	PartNumber        int    `xml:"PartNumber"`
-	ETag              string `xml:"ETag"`
-	ChecksumCRC32     string `xml:"ChecksumCRC32,omitempty"`
-	ChecksumCRC32C    string `xml:"ChecksumCRC32C,omitempty"`
-	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
-	ChecksumSHA1      string `xml:"ChecksumSHA1,omitempty"`
-	ChecksumSHA256    string `xml:"ChecksumSHA256,omitempty"`
+	PartNumber int    `xml:"PartNumber"`
+	ETag       string `xml:"ETag"`
+	checksumElements
 }
 
 type completeMultipartUpload struct {
@@ -61,6 +122,8 @@ type completeMultipartUploadResult struct {
 	Bucket   string   `xml:"Bucket"`
 	Key      string   `xml:"Key"`
 	ETag     string   `xml:"ETag"`
+	checksumElements
+	ChecksumType string `xml:"ChecksumType,omitempty"`
 }
 
 type partEntry struct {
@@ -68,6 +131,7 @@ type partEntry struct {
 	LastModified string `xml:"LastModified"`
 	ETag         string `xml:"ETag"`
 	Size         int64  `xml:"Size"`
+	checksumElements
 }
 
 type listPartsResult struct {
@@ -84,15 +148,19 @@ type listPartsResult struct {
 	MaxParts             int         `xml:"MaxParts"`
 	IsTruncated          bool        `xml:"IsTruncated"`
 	Parts                []partEntry `xml:"Part"`
+	ChecksumAlgorithm    string      `xml:"ChecksumAlgorithm,omitempty"`
+	ChecksumType         string      `xml:"ChecksumType,omitempty"`
 }
 
 type uploadEntry struct {
-	Key          string `xml:"Key"`
-	UploadID     string `xml:"UploadId"`
-	Initiator    owner  `xml:"Initiator"`
-	Owner        owner  `xml:"Owner"`
-	StorageClass string `xml:"StorageClass"`
-	Initiated    string `xml:"Initiated"`
+	Key               string `xml:"Key"`
+	UploadID          string `xml:"UploadId"`
+	Initiator         owner  `xml:"Initiator"`
+	Owner             owner  `xml:"Owner"`
+	StorageClass      string `xml:"StorageClass"`
+	Initiated         string `xml:"Initiated"`
+	ChecksumAlgorithm string `xml:"ChecksumAlgorithm,omitempty"`
+	ChecksumType      string `xml:"ChecksumType,omitempty"`
 }
 
 type listMultipartUploadsResult struct {
@@ -129,27 +197,67 @@ func (h *Handler) createMultipartUpload(q *request) error {
 	if err := checkObjectLock(q.r.Header, h.clock.Now()); err != nil {
 		return err
 	}
-	if a := q.r.Header.Get("X-Amz-Checksum-Algorithm"); a != "" {
-		alg, ok := sigv4.ParseChecksumAlgorithm(a)
-		if !ok {
-			return errCode("InvalidRequest", "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
-		}
-		o.Checksums = map[string]string{string(alg): ""}
-		o.ChecksumType = "COMPOSITE"
-		if t := strings.ToUpper(q.r.Header.Get("X-Amz-Checksum-Type")); t != "" {
-			o.ChecksumType = t
-		}
+	alg, typ, err := uploadChecksumHeaders(q.r.Header)
+	if err != nil {
+		return err
+	}
+	if alg != "" {
+		// The upload keeps its algorithm, by name, without a value.
+		o.Checksums, o.ChecksumType = map[string]string{string(alg): ""}, typ
 	}
 	u := &wicket.Upload{ID: newUploadID(), Bucket: q.bucket, Key: q.key, Initiated: h.clock.Now(), Object: *o}
 	if err := h.meta.CreateUpload(q.r.Context(), u); err != nil {
 		return err
 	}
-	for alg := range o.Checksums {
-		q.w.Header().Set("x-amz-checksum-algorithm", alg)
-		q.w.Header().Set("x-amz-checksum-type", o.ChecksumType)
+	if alg != "" {
+		q.w.Header().Set("x-amz-checksum-algorithm", string(alg))
+		q.w.Header().Set("x-amz-checksum-type", typ)
 	}
 	writeXML(q.w, http.StatusOK, initiateMultipartUploadResult{Xmlns: s3NS, Bucket: q.bucket, Key: q.key, UploadID: u.ID})
 	return nil
+}
+
+// uploadChecksumHeaders reads the x-amz-checksum-algorithm and
+// x-amz-checksum-type of CreateMultipartUpload. Without a type, CRC64NVME
+// uploads are FULL_OBJECT and the others COMPOSITE; FULL_OBJECT is for CRCs
+// only, and CRC64NVME is FULL_OBJECT only.
+func uploadChecksumHeaders(hdr http.Header) (sigv4.ChecksumAlgorithm, string, error) {
+	a, t := hdr.Get("X-Amz-Checksum-Algorithm"), hdr.Get("X-Amz-Checksum-Type")
+	typ := strings.ToUpper(t)
+	if t != "" && typ != composite && typ != fullObject {
+		return "", "", invalidChecksumHeader("x-amz-checksum-type")
+	}
+	if a == "" {
+		if t != "" {
+			return "", "", errCode("InvalidRequest", "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.")
+		}
+		return "", "", nil
+	}
+	alg, err := parseChecksumAlgorithm(a)
+	if err != nil {
+		return "", "", err
+	}
+	if typ == "" {
+		typ = composite
+		if alg == sigv4.ChecksumCRC64NVME {
+			typ = fullObject
+		}
+	}
+	if typ == fullObject && !alg.CRC() || typ == composite && alg == sigv4.ChecksumCRC64NVME {
+		return "", "", errCode("InvalidRequest", "The "+typ+" checksum type cannot be used with the "+strings.ToLower(string(alg))+" checksum algorithm.")
+	}
+	return alg, typ, nil
+}
+
+// uploadChecksum returns the checksum algorithm and type an upload was
+// created with, or "" for one created without. The parts of such an upload
+// carry CRC64NVME nonetheless, hidden, from which completing it computes
+// the object's default FULL_OBJECT checksum, as S3 does.
+func uploadChecksum(u *wicket.Upload) (sigv4.ChecksumAlgorithm, string) {
+	for alg := range u.Object.Checksums {
+		return sigv4.ChecksumAlgorithm(alg), u.Object.ChecksumType
+	}
+	return "", ""
 }
 
 func parsePartNumber(q *request) (int, error) {
@@ -182,14 +290,25 @@ func (h *Handler) uploadPart(q *request) error {
 	if err != nil {
 		return err
 	}
+	// A part carries the upload's checksum. S3 computes it for a
+	// FULL_OBJECT upload's part sent without one, and refuses such a part
+	// of a COMPOSITE upload, whose checksum is made of the client's.
+	ualg, utyp := uploadChecksum(u)
+	keep := ualg
+	switch {
+	case ualg == "":
+		keep = sigv4.ChecksumCRC64NVME
+	case p.alg == "" && utyp == composite:
+		return checksumTypeMismatch(string(ualg), "null")
+	case p.alg != "" && p.alg != ualg:
+		return checksumTypeMismatch(string(ualg), string(p.alg))
+	}
+	p.compute(keep)
 	seg, err := h.writeBlob(q, p)
 	if err != nil {
 		return err
 	}
-	seg.ETag = p.etag()
-	if p.checksum != nil {
-		seg.Checksum = p.checksum.Base64()
-	}
+	seg.ETag, seg.Checksum = p.etag(), p.sum(keep)
 	dropped, err := h.meta.PutPart(q.r.Context(), u.Bucket, u.Key, &wicket.Part{UploadID: u.ID, Number: n, Segment: seg, Modified: h.clock.Now()})
 	if err != nil {
 		h.dropBlobs(q, []wicket.Segment{seg})
@@ -197,8 +316,8 @@ func (h *Handler) uploadPart(q *request) error {
 	}
 	h.dropBlobs(q, dropped)
 	q.w.Header().Set("ETag", `"`+seg.ETag+`"`)
-	if p.checksum != nil {
-		q.w.Header().Set(p.checksum.Algorithm().Header(), seg.Checksum)
+	if shown := cmp.Or(ualg, p.alg); shown != "" {
+		q.w.Header().Set(shown.Header(), p.sum(shown))
 	}
 	q.w.WriteHeader(http.StatusOK)
 	return nil
@@ -242,11 +361,15 @@ func (h *Handler) uploadPartCopy(q *request) error {
 	if rng.end-rng.start+1 > maxPutSize {
 		return errCode("InvalidRequest", "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120")
 	}
-	seg, etag, err := h.copyBytes(q, src, rng)
+	// The part gets the upload's checksum, computed over the bytes copied
+	// whatever the source's is; an upload without one keeps CRC64NVME
+	// hidden, as for UploadPart.
+	ualg, _ := uploadChecksum(u)
+	seg, etag, sum, err := h.copyBytes(q, src, rng, cmp.Or(ualg, sigv4.ChecksumCRC64NVME))
 	if err != nil {
 		return err
 	}
-	seg.ETag = etag
+	seg.ETag, seg.Checksum = etag, sum
 	now := h.clock.Now()
 	dropped, err := h.meta.PutPart(q.r.Context(), u.Bucket, u.Key, &wicket.Part{UploadID: u.ID, Number: n, Segment: seg, Modified: now})
 	if err != nil {
@@ -254,7 +377,11 @@ func (h *Handler) uploadPartCopy(q *request) error {
 		return err
 	}
 	h.dropBlobs(q, dropped)
-	writeXML(q.w, http.StatusOK, copyPartResult{Xmlns: s3NS, ETag: `"` + etag + `"`, LastModified: s3Time(now)})
+	res := copyPartResult{Xmlns: s3NS, ETag: `"` + etag + `"`, LastModified: s3Time(now)}
+	if ualg != "" {
+		res.set(map[string]string{string(ualg): sum})
+	}
+	writeXML(q.w, http.StatusOK, res)
 	return nil
 }
 
@@ -276,13 +403,129 @@ func parseCopyRange(v string) (byteRange, bool) {
 	return byteRange{start, end}, true
 }
 
+// finalChecksum is the object checksum a CompleteMultipartUpload request
+// sends in an x-amz-checksum-* header, to be checked against the one S3
+// computes: base64, with "-N" for a COMPOSITE one.
+type finalChecksum struct {
+	alg   sigv4.ChecksumAlgorithm
+	value string // base64, without the "-N"
+	parts int    // N; 0 when not given
+}
+
+// matches reports whether sum, as S3 computes it ("base64" or
+// "base64-N"), is the checksum f names.
+func (f finalChecksum) matches(sum string) bool {
+	v, n, _ := strings.Cut(sum, "-")
+	return v == f.value && (f.parts == 0 || strconv.Itoa(f.parts) == n)
+}
+
+// completeChecksumHeaders reads the x-amz-checksum-* and
+// x-amz-checksum-type headers of CompleteMultipartUpload.
+func completeChecksumHeaders(hdr http.Header, ualg sigv4.ChecksumAlgorithm, utyp string) (finalChecksum, error) {
+	var f finalChecksum
+	alg, v, err := checksumHeaders(hdr)
+	if err != nil {
+		return f, err
+	}
+	if alg != "" {
+		value, suffix, found := strings.Cut(v, "-")
+		if found {
+			n, err := strconv.Atoi(suffix)
+			if err != nil || n < 1 || n > maxParts || alg == sigv4.ChecksumCRC64NVME {
+				return f, invalidChecksumHeader(alg.Header())
+			}
+			f.parts = n
+		}
+		if !alg.Valid(value) {
+			return f, invalidChecksumHeader(alg.Header())
+		}
+		f.alg, f.value = alg, value
+	}
+	if t := hdr.Get("X-Amz-Checksum-Type"); t != "" {
+		typ := strings.ToUpper(t)
+		if typ != composite && typ != fullObject {
+			return f, invalidChecksumHeader("x-amz-checksum-type")
+		}
+		if typ != utyp {
+			return f, errCode("InvalidRequest", "The upload was created using the "+cmp.Or(utyp, "null")+" checksum mode. The complete request must use the same checksum mode.")
+		}
+	}
+	switch {
+	case f.alg == "" || f.alg == ualg:
+	case ualg != "":
+		return f, checksumTypeMismatch(string(ualg), string(f.alg))
+	case f.alg == sigv4.ChecksumCRC64NVME || f.alg == sigv4.ChecksumCRC32 || f.alg == sigv4.ChecksumCRC32C ||
+		f.alg == sigv4.ChecksumSHA1 || f.alg == sigv4.ChecksumSHA256:
+		// An upload created without a checksum gets CRC64NVME; S3 ignores
+		// a checksum of the older algorithms sent for the object, and
+		// refuses the newer ones.
+		f = finalChecksum{}
+	default:
+		return f, checksumTypeMismatch("null", string(f.alg))
+	}
+	return f, nil
+}
+
+// partChecksum checks the checksum elements of a part of a
+// CompleteMultipartUpload request: one at most, well formed. It returns it.
+func (cp *completePart) partChecksum() (sigv4.ChecksumAlgorithm, string, error) {
+	algs, values := cp.present()
+	for i, a := range algs {
+		if len(algs) > 1 || !a.Valid(values[i]) {
+			var arg strings.Builder
+			for i, a := range algs {
+				arg.WriteString(string(a) + ":" + values[i] + ";")
+			}
+			return "", "", errCodeDetail("InvalidArgument", func(e *errorBody) {
+				e.Message = "Invalid Base64 or multiple checksums present in request"
+				e.ArgumentName, e.ArgumentValue = "Checksum", arg.String()
+			})
+		}
+	}
+	if len(algs) == 0 {
+		return "", "", nil
+	}
+	return algs[0], values[0], nil
+}
+
+// invalidPart is S3's answer to a part of a CompleteMultipartUpload request
+// that is not one of the upload's as the request describes it.
+func invalidPart(uploadID string, cp completePart) error {
+	return errCodeDetail("InvalidPart", func(e *errorBody) {
+		e.UploadID, e.PartNumber, e.ETag = uploadID, strconv.Itoa(cp.PartNumber), strings.Trim(cp.ETag, `"`)
+	})
+}
+
+// readCompleteXML reads the body of CompleteMultipartUpload as readXML
+// reads others, except that its x-amz-checksum-* headers are not the
+// body's checksum but the object's.
+func (h *Handler) readCompleteXML(q *request, v *completeMultipartUpload) error {
+	p, err := h.openBody(q, maxXMLBody, false)
+	if err != nil {
+		var ae *apiError
+		if errors.As(err, &ae) && ae.code == "EntityTooLarge" {
+			return errCode("MalformedXML")
+		}
+		return err
+	}
+	var buf bytes.Buffer
+	buf.Grow(int(p.size))
+	if err := p.copyTo(&buf); err != nil {
+		return err
+	}
+	if err := xml.Unmarshal(buf.Bytes(), v); err != nil {
+		return errCode("MalformedXML")
+	}
+	return nil
+}
+
 func (h *Handler) completeMultipartUpload(q *request) error {
 	u, err := h.upload(q)
 	if err != nil {
 		return err
 	}
 	var req completeMultipartUpload
-	if err := h.readXML(q, &req); err != nil {
+	if err := h.readCompleteXML(q, &req); err != nil {
 		return err
 	}
 	if len(req.Parts) == 0 {
@@ -306,6 +549,11 @@ func (h *Handler) completeMultipartUpload(q *request) error {
 		}
 		wantSize = n
 	}
+	ualg, utyp := uploadChecksum(u)
+	final, err := completeChecksumHeaders(q.r.Header, ualg, utyp)
+	if err != nil {
+		return err
+	}
 	parts, _, err := h.meta.ListParts(q.r.Context(), u.Bucket, u.Key, u.ID, 0, maxParts)
 	if err != nil {
 		return err
@@ -317,8 +565,9 @@ func (h *Handler) completeMultipartUpload(q *request) error {
 	o := u.Object
 	o.Bucket, o.Key = u.Bucket, u.Key
 	sum := md5.New()
-	// S3 checks each part's fields first, then the order of the whole list,
-	// then that every part exists with its ETag, then the sizes.
+	// S3 checks each part's fields first, its checksum elements, then the
+	// order of the whole list, the checksums against the upload's, then
+	// that every part exists with its ETag and checksum, then the sizes.
 	for _, cp := range req.Parts {
 		if cp.ETag == "" || cp.PartNumber == 0 {
 			return errCode("MalformedXML")
@@ -330,6 +579,22 @@ func (h *Handler) completeMultipartUpload(q *request) error {
 			})
 		}
 	}
+	sums := make([]string, len(req.Parts)) // the request's part checksums
+	for i := range req.Parts {
+		a, v, err := req.Parts[i].partChecksum()
+		if err != nil {
+			return err
+		}
+		// The checksum of another algorithm than the upload's cannot
+		// match; an upload without one stores none to match.
+		if a != "" && ualg != "" && a != ualg {
+			return errCode("BadDigest", fmt.Sprintf("The %s you specified for part %d did not match what we received.", strings.ToLower(string(a)), req.Parts[i].PartNumber))
+		}
+		if a == "" && utyp == composite {
+			return errCode("InvalidRequest", fmt.Sprintf("The upload was created using a %s checksum. The complete request must include the checksum for each part. It was missing for part %d in the request.", strings.ToLower(string(ualg)), req.Parts[i].PartNumber))
+		}
+		sums[i] = v
+	}
 	last := 0
 	for _, cp := range req.Parts {
 		if cp.PartNumber <= last {
@@ -337,11 +602,18 @@ func (h *Handler) completeMultipartUpload(q *request) error {
 		}
 		last = cp.PartNumber
 	}
+	// A COMPOSITE checksum for the object is checked against the one the
+	// request's part checksums make, before the parts themselves.
+	if utyp == composite && final.alg != "" {
+		if c, err := sigv4.CompositeChecksum(ualg, sums); err != nil || !final.matches(c) {
+			return badFinalChecksum(ualg)
+		}
+	}
 	chosen := make([]*wicket.Part, len(req.Parts))
 	for i, cp := range req.Parts {
 		p, ok := byNumber[cp.PartNumber]
-		if !ok || strings.Trim(cp.ETag, `"`) != p.ETag {
-			return errCode("InvalidPart")
+		if !ok || strings.Trim(cp.ETag, `"`) != p.ETag || sums[i] != "" && (ualg == "" || sums[i] != p.Checksum) {
+			return invalidPart(u.ID, cp)
 		}
 		chosen[i] = p
 	}
@@ -363,20 +635,77 @@ func (h *Handler) completeMultipartUpload(q *request) error {
 	}
 	o.ETag = hex.EncodeToString(sum.Sum(nil)) + "-" + strconv.Itoa(len(req.Parts))
 	o.Modified = h.clock.Now()
-	if len(o.Checksums) > 0 {
-		// Composite checksums are kept per part; the whole-object value is
-		// not recomputed here.
-		o.Checksums, o.ChecksumType = nil, ""
+	if o.Checksums, o.ChecksumType, err = objectChecksum(&o, ualg, utyp); err != nil {
+		return err
+	}
+	if final.alg != "" && utyp == fullObject && o.Checksums != nil && !final.matches(o.Checksums[string(ualg)]) {
+		return badFinalChecksum(ualg)
 	}
 	dropped, err := h.meta.CompleteUpload(q.r.Context(), u.ID, &o, cond)
 	if err != nil {
 		return err
 	}
 	h.dropBlobs(q, dropped)
-	writeXML(q.w, http.StatusOK, completeMultipartUploadResult{
+	res := completeMultipartUploadResult{
 		Xmlns: s3NS, Location: h.objectURL(q, u.Key), Bucket: u.Bucket, Key: u.Key, ETag: `"` + o.ETag + `"`,
-	})
+		ChecksumType: o.ChecksumType,
+	}
+	res.set(o.Checksums)
+	writeXML(q.w, http.StatusOK, res)
 	return nil
+}
+
+// badFinalChecksum is S3's answer to an object checksum of
+// CompleteMultipartUpload that does not match, in lower case, unlike
+// PutObject's.
+func badFinalChecksum(alg sigv4.ChecksumAlgorithm) error {
+	return errCode("BadDigest", "The "+strings.ToLower(string(alg))+" you specified did not match the calculated checksum.")
+}
+
+// objectChecksum computes the checksum of an object completed from the
+// segments of o (the parts, in order) and returns it as Object.Checksums
+// and ChecksumType: the upload's algorithm and type, or for an upload
+// created without one, CRC64NVME over the whole object, from the hidden
+// CRC64NVME of its parts, which are then dropped from o's segments so that
+// GetObject of a part does not show them. A part stored before Wicket kept
+// checksums has none, and then the object has none.
+func objectChecksum(o *wicket.Object, ualg sigv4.ChecksumAlgorithm, utyp string) (map[string]string, string, error) {
+	if ualg != "" {
+		return combineParts(o.Segments, ualg, utyp)
+	}
+	sums, typ, err := combineParts(o.Segments, sigv4.ChecksumCRC64NVME, fullObject)
+	for i := range o.Segments {
+		o.Segments[i].Checksum = ""
+	}
+	return sums, typ, err
+}
+
+func combineParts(segs []wicket.Segment, alg sigv4.ChecksumAlgorithm, typ string) (map[string]string, string, error) {
+	var sum string
+	var err error
+	if typ == composite {
+		values := make([]string, len(segs))
+		for i, s := range segs {
+			if s.Checksum == "" {
+				return nil, "", nil
+			}
+			values[i] = s.Checksum
+		}
+		sum, err = sigv4.CompositeChecksum(alg, values)
+	} else {
+		parts := make([]sigv4.PartChecksum, len(segs))
+		for i, s := range segs {
+			if s.Checksum == "" {
+				return nil, "", nil
+			}
+			parts[i] = sigv4.PartChecksum{Value: s.Checksum, Size: s.Size}
+		}
+		sum, err = sigv4.FullObjectChecksum(alg, parts)
+	}
+	if err != nil {
+		return nil, "", wicket.E("s3api.CompleteMultipartUpload", wicket.Internal, "A part's checksum is corrupt.", err)
+	}
+	return map[string]string{string(alg): sum}, typ, nil
 }
 
 func (h *Handler) abortMultipartUpload(q *request) error {
@@ -420,12 +749,22 @@ func (h *Handler) listParts(q *request) error {
 	if err != nil {
 		return err
 	}
+	// An upload created without a checksum is listed with "null" for its
+	// algorithm and type, as S3 answers (observed by versitygw's
+	// ListParts_null_checksums; S3's messages say "null" for it too), and
+	// its parts' hidden CRC64NVME is not shown.
+	ualg, utyp := uploadChecksum(u)
 	res := listPartsResult{
 		Xmlns: s3NS, Bucket: u.Bucket, Key: u.Key, UploadID: u.ID, Initiator: rootOwner, Owner: rootOwner,
 		StorageClass: "STANDARD", PartNumberMarker: marker, MaxParts: maxP, IsTruncated: truncated,
+		ChecksumAlgorithm: cmp.Or(string(ualg), "null"), ChecksumType: cmp.Or(utyp, "null"),
 	}
 	for _, p := range parts {
-		res.Parts = append(res.Parts, partEntry{PartNumber: p.Number, LastModified: s3Time(p.Modified), ETag: `"` + p.ETag + `"`, Size: p.Size})
+		e := partEntry{PartNumber: p.Number, LastModified: s3Time(p.Modified), ETag: `"` + p.ETag + `"`, Size: p.Size}
+		if ualg != "" {
+			e.set(map[string]string{string(ualg): p.Checksum})
+		}
+		res.Parts = append(res.Parts, e)
 		res.NextPartNumberMarker = p.Number
 	}
 	writeXML(q.w, http.StatusOK, res)
@@ -471,9 +810,11 @@ func (h *Handler) listMultipartUploads(q *request) error {
 			return err
 		}
 		for _, u := range page.Uploads {
+			alg, typ := uploadChecksum(&u)
 			res.Uploads = append(res.Uploads, uploadEntry{
 				Key: enc(u.Key), UploadID: u.ID, Initiator: rootOwner, Owner: rootOwner,
 				StorageClass: "STANDARD", Initiated: s3Time(u.Initiated),
+				ChecksumAlgorithm: string(alg), ChecksumType: typ,
 			})
 		}
 		for _, p := range page.CommonPrefixes {

@@ -135,6 +135,13 @@ func (h *Handler) serveObject(q *request, withBody bool) error {
 		}
 		part = n
 	}
+	checksums := false
+	if v := q.r.Header.Get("X-Amz-Checksum-Mode"); v != "" {
+		if !strings.EqualFold(v, "ENABLED") {
+			return invalidChecksumHeader("x-amz-checksum-mode")
+		}
+		checksums = true
+	}
 	o, err := h.meta.GetObject(q.r.Context(), q.bucket, q.key)
 	if err != nil {
 		return err
@@ -210,13 +217,9 @@ func (h *Handler) serveObject(q *request, withBody bool) error {
 	if len(o.Tags) > 0 {
 		hdr.Set("x-amz-tagging-count", strconv.Itoa(len(o.Tags)))
 	}
-	if strings.EqualFold(q.r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") && !partial {
-		for alg, v := range o.Checksums {
-			hdr.Set("x-amz-checksum-"+strings.ToLower(alg), v)
-		}
-		if o.ChecksumType != "" {
-			hdr.Set("x-amz-checksum-type", o.ChecksumType)
-		}
+	if checksums {
+		sums, typ := servedChecksums(o, part, rng)
+		setChecksumHeaders(hdr, sums, typ)
 	}
 	hdr.Set("ETag", `"`+o.ETag+`"`)
 	hdr.Set("Last-Modified", o.Modified.UTC().Format(http.TimeFormat))
@@ -236,6 +239,28 @@ func (h *Handler) serveObject(q *request, withBody bool) error {
 		return nil
 	}
 	return h.sendRange(q, o, rng, status)
+}
+
+// servedChecksums returns the checksums GetObject and HeadObject return
+// with x-amz-checksum-mode ENABLED for the bytes rng of o: the object's
+// when they are the whole object, a part's for a part of a multipart
+// object (one of an upload created with a checksum: the object's
+// algorithm and type), and none for any other range, which no stored
+// checksum covers.
+func servedChecksums(o *wicket.Object, part int, rng byteRange) (map[string]string, string) {
+	if part > 0 && strings.Contains(o.ETag, "-") {
+		seg := o.Segments[part-1]
+		for alg := range o.Checksums {
+			if seg.Checksum != "" {
+				return map[string]string{alg: seg.Checksum}, o.ChecksumType
+			}
+		}
+		return nil, ""
+	}
+	if rng.start == 0 && rng.end >= o.Size-1 {
+		return o.Checksums, o.ChecksumType
+	}
+	return nil, ""
 }
 
 // segmentSpan is the run of one segment's bytes that a byte range covers.

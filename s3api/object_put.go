@@ -179,19 +179,32 @@ func validateTags(tags map[string]string) error {
 // payload is the body of a write being received: the decoded bytes, the
 // hashes computed over them, and what the client claimed.
 type payload struct {
-	r        io.Reader
-	size     int64 // decoded size, -1 when unknown
-	md5      hash.Hash
-	sha      hash.Hash // when the signature covers a hex SHA-256
-	wantSHA  string
-	wantMD5  []byte
-	checksum *sigv4.Checksum // the requested checksum algorithm, if any
-	wantSum  string          // its value from a header; trailers come from the chunk reader
+	r       io.Reader
+	size    int64 // decoded size, -1 when unknown
+	md5     hash.Hash
+	sha     hash.Hash // when the signature covers a hex SHA-256
+	wantSHA string
+	wantMD5 []byte
+	// alg is the checksum the client sent, as a header (wantSum) or a
+	// trailer. checksum computes it here, except for a trailer of an
+	// aws-chunked body, which the chunk reader computes and checks.
+	alg      sigv4.ChecksumAlgorithm
+	wantSum  string
+	checksum *sigv4.Checksum
 	chunks   *sigv4.ChunkReader
+	// extra are checksums the server wants for itself (see compute).
+	extra []*sigv4.Checksum
 }
 
 // openPayload validates a write's body headers and wraps its body.
 func (h *Handler) openPayload(q *request, maxSize int64) (*payload, error) {
+	return h.openBody(q, maxSize, true)
+}
+
+// openBody is openPayload, for a request whose x-amz-checksum-* headers
+// are about its body when checksums is true. (Those of
+// CompleteMultipartUpload are about the object it makes.)
+func (h *Handler) openBody(q *request, maxSize int64, checksums bool) (*payload, error) {
 	hdr := q.r.Header
 	p := &payload{md5: md5.New(), size: q.r.ContentLength}
 	if v := hdr.Get("Content-Md5"); v != "" {
@@ -231,60 +244,180 @@ func (h *Handler) openPayload(q *request, maxSize int64) (*payload, error) {
 	if p.size > maxSize {
 		return nil, entityTooLarge(p.size, maxSize)
 	}
-	alg, val, err := requestedChecksum(hdr)
-	if err != nil {
-		return nil, err
-	}
-	if alg != "" {
-		if p.checksum, err = sigv4.NewChecksum(alg); err != nil {
-			return nil, errCode("InvalidRequest", "Invalid checksum algorithm.")
+	var req checksumRequest
+	if checksums {
+		var err error
+		if req, err = requestedChecksum(hdr); err != nil {
+			return nil, err
 		}
-		p.wantSum = val
+	}
+	p.alg, p.wantSum = req.alg, req.value
+	if req.alg != "" && (!req.trailer || p.chunks == nil) {
+		p.checksum, _ = sigv4.NewChecksum(req.alg)
 	}
 	p.r = io.LimitReader(body, p.size+1)
 	return p, nil
 }
 
-// requestedChecksum finds the checksum a client asks for: a value in an
-// x-amz-checksum-* header, or an algorithm whose value comes in a trailer.
-func requestedChecksum(hdr http.Header) (sigv4.ChecksumAlgorithm, string, error) {
+// compute makes the payload compute alg as well, for the server's own use:
+// the default checksum of an object, the checksum of an upload's part.
+// Nothing more is computed when the client's checksum is alg.
+func (p *payload) compute(alg sigv4.ChecksumAlgorithm) {
+	if alg == "" || alg == p.alg {
+		return
+	}
+	for _, c := range p.extra {
+		if c.Algorithm() == alg {
+			return
+		}
+	}
+	c, _ := sigv4.NewChecksum(alg)
+	p.extra = append(p.extra, c)
+}
+
+// sum returns the checksum alg of the payload once copyTo has succeeded:
+// the client's, or one asked for with compute; "" for any other.
+func (p *payload) sum(alg sigv4.ChecksumAlgorithm) string {
+	if alg == "" {
+		return ""
+	}
+	if alg == p.alg {
+		if p.checksum == nil {
+			return p.chunks.Checksums()[alg]
+		}
+		return p.checksum.Base64()
+	}
+	for _, c := range p.extra {
+		if c.Algorithm() == alg {
+			return c.Base64()
+		}
+	}
+	return ""
+}
+
+// Checksum types of S3: how an object's checksum was computed.
+const (
+	fullObject = "FULL_OBJECT" // over the whole object
+	composite  = "COMPOSITE"   // over the parts' checksums
+)
+
+// checksumRequest is the checksum a client sends with a body: a value in an
+// x-amz-checksum-* header, or the algorithm of one that comes as a trailer.
+type checksumRequest struct {
+	alg     sigv4.ChecksumAlgorithm
+	value   string // of a header
+	trailer bool
+}
+
+// checksumHeaders returns the x-amz-checksum-<algorithm> headers of a
+// request (or fields of a form): at most one, of a known algorithm. The
+// other headers that share the prefix (-mode, -type, -algorithm) are not
+// checksums.
+func checksumHeaders(hdr http.Header) (sigv4.ChecksumAlgorithm, string, error) {
 	var alg sigv4.ChecksumAlgorithm
 	var val string
+	n := 0
 	for name, v := range hdr {
-		a, ok := sigv4.ChecksumAlgorithmForHeader(strings.ToLower(name))
-		if !ok {
+		rest, ok := strings.CutPrefix(strings.ToLower(name), "x-amz-checksum-")
+		if !ok || rest == "mode" || rest == "type" || rest == "algorithm" {
 			continue
 		}
-		if alg != "" {
-			return "", "", errCode("InvalidRequest", "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
-		}
-		if !a.Valid(v[0]) {
-			return "", "", errCode("InvalidRequest", "Value for x-amz-checksum-"+strings.ToLower(string(a))+" header is invalid.")
-		}
-		alg, val = a, v[0]
-	}
-	if t := hdr.Get("X-Amz-Trailer"); t != "" {
-		a, ok := sigv4.ChecksumAlgorithmForHeader(strings.ToLower(strings.TrimSpace(t)))
+		a, ok := sigv4.ParseChecksumAlgorithm(rest)
 		if !ok {
-			return "", "", errCode("InvalidRequest", "The value specified in the x-amz-trailer header is not supported")
+			return "", "", errCode("InvalidRequest", "The algorithm type you specified in x-amz-checksum- header is invalid.")
 		}
-		if alg != "" && alg != a {
-			return "", "", errCode("InvalidRequest", "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
-		}
-		alg = a
+		alg, val, n = a, v[0], n+1
 	}
-	if s := hdr.Get("X-Amz-Sdk-Checksum-Algorithm"); s != "" && alg == "" {
-		a, ok := sigv4.ParseChecksumAlgorithm(s)
-		if !ok {
-			return "", "", errCode("InvalidRequest", "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
-		}
-		alg = a
+	if n > 1 {
+		return "", "", errMultipleChecksums
 	}
 	return alg, val, nil
 }
 
-// Large bodies are hashed in a pipeline: MD5, SHA-256, a checksum and the
-// blob write each run on a goroutine of their own, so that a single upload
+var errMultipleChecksums = errCode("InvalidRequest", "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+
+// invalidChecksumHeader is S3's answer to a malformed value of a checksum
+// header (x-amz-checksum-crc32, x-amz-checksum-type, ...).
+func invalidChecksumHeader(name string) error {
+	return errCode("InvalidRequest", "Value for "+name+" header is invalid.")
+}
+
+// requestedChecksum finds the checksum a client sends with a body, in S3's
+// order of checks: the headers, one at most and of a known algorithm; a
+// trailer instead of a header; the header's value; then
+// x-amz-sdk-checksum-algorithm, which must name the algorithm of the header
+// or trailer. (The x-amz-checksum-algorithm header of PutObject is ignored,
+// as S3 ignores it.)
+func requestedChecksum(hdr http.Header) (checksumRequest, error) {
+	var req checksumRequest
+	alg, val, err := checksumHeaders(hdr)
+	if err != nil {
+		return req, err
+	}
+	if t := hdr.Get("X-Amz-Trailer"); t != "" {
+		a, ok := sigv4.ChecksumAlgorithmForHeader(strings.ToLower(strings.TrimSpace(t)))
+		if !ok {
+			return req, errCode("InvalidRequest", "The value specified in the x-amz-trailer header is not supported")
+		}
+		if alg != "" {
+			return req, errMultipleChecksums
+		}
+		req.alg, req.trailer = a, true
+	} else if alg != "" {
+		if !alg.Valid(val) {
+			return req, invalidChecksumHeader(alg.Header())
+		}
+		req.alg, req.value = alg, val
+	}
+	if s := hdr.Get("X-Amz-Sdk-Checksum-Algorithm"); s != "" {
+		a, ok := sigv4.ParseChecksumAlgorithm(s)
+		if ok && req.alg == "" {
+			return req, errCode("InvalidRequest", "x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer headers were found.")
+		}
+		if !ok || a != req.alg {
+			return req, invalidChecksumHeader("x-amz-sdk-checksum-algorithm")
+		}
+	}
+	return req, nil
+}
+
+// parseChecksumAlgorithm reads the x-amz-checksum-algorithm header of
+// CreateMultipartUpload and CopyObject, the algorithm S3 is to compute.
+func parseChecksumAlgorithm(v string) (sigv4.ChecksumAlgorithm, error) {
+	if strings.Contains(v, ",") {
+		return "", errCode("InvalidRequest", "Invalid types are specified in x-amz-checksum-algorithm header.")
+	}
+	a, ok := sigv4.ParseChecksumAlgorithm(v)
+	if !ok {
+		names := make([]string, 0, 10)
+		for _, a := range sigv4.ChecksumAlgorithms() {
+			names = append(names, string(a))
+		}
+		return "", errCode("InvalidRequest", "Checksum algorithm provided is unsupported. Please try again with any of the valid types: ["+strings.Join(names, ", ")+"]")
+	}
+	return a, nil
+}
+
+// checksumTypeMismatch is S3's answer to a part whose checksum is not of the
+// upload's algorithm; actual is "null" for a part without one.
+func checksumTypeMismatch(expected, actual string) error {
+	return errCode("InvalidRequest", "Checksum Type mismatch occurred, expected checksum Type: "+
+		strings.ToLower(expected)+", actual checksum Type: "+strings.ToLower(actual))
+}
+
+// setChecksumHeaders sets the x-amz-checksum-* headers of an object's
+// checksums and their type.
+func setChecksumHeaders(hdr http.Header, checksums map[string]string, typ string) {
+	for alg, v := range checksums {
+		hdr.Set("x-amz-checksum-"+strings.ToLower(alg), v)
+	}
+	if typ != "" && len(checksums) > 0 {
+		hdr.Set("x-amz-checksum-type", typ)
+	}
+}
+
+// Large bodies are hashed in a pipeline: MD5, SHA-256, the checksums and
+// the blob write each run on a goroutine of their own, so that a single upload
 // uses every core instead of running the digests one after the other (MD5
 // alone is about 700 MB/s on one core). pipelineBufs buffers of
 // pipelineBuf bytes are in flight per upload.
@@ -386,6 +519,9 @@ func (p *payload) copyTo(w io.Writer) error {
 	if p.checksum != nil {
 		ws = append(ws, p.checksum)
 	}
+	for _, c := range p.extra {
+		ws = append(ws, c)
+	}
 	var n int64
 	var err error
 	if p.size >= pipelineMin {
@@ -418,14 +554,9 @@ func (p *payload) copyTo(w io.Writer) error {
 			})
 		}
 	}
-	if p.checksum != nil {
-		want := p.wantSum
-		if want == "" && p.chunks != nil {
-			want = p.chunks.Trailer().Get(p.checksum.Algorithm().Header())
-		}
-		if want != "" && want != p.checksum.Base64() {
-			return errCode("BadDigest", "The "+string(p.checksum.Algorithm())+" you specified did not match the calculated checksum.")
-		}
+	// A trailer of an aws-chunked body was checked by the chunk reader.
+	if p.wantSum != "" && p.wantSum != p.checksum.Base64() {
+		return errCode("BadDigest", "The "+string(p.alg)+" you specified did not match the calculated checksum.")
 	}
 	return nil
 }
@@ -498,16 +629,21 @@ func (h *Handler) putObject(q *request) error {
 	if err != nil {
 		return err
 	}
+	// Without a checksum from the client, S3 stores CRC64NVME: "Amazon S3
+	// added the default checksum, CRC64NVME, to the uploaded object"
+	// (API_Checksum).
+	alg := p.alg
+	if alg == "" {
+		alg = sigv4.ChecksumCRC64NVME
+		p.compute(alg)
+	}
 	seg, err := h.writeBlob(q, p)
 	if err != nil {
 		return err
 	}
 	o.Size, o.ETag, o.Modified = seg.Size, p.etag(), h.clock.Now()
 	o.Segments = []wicket.Segment{seg}
-	if p.checksum != nil {
-		o.Checksums = map[string]string{string(p.checksum.Algorithm()): p.checksum.Base64()}
-		o.ChecksumType = "FULL_OBJECT"
-	}
+	o.Checksums, o.ChecksumType = map[string]string{string(alg): p.sum(alg)}, fullObject
 	dropped, err := h.meta.PutObject(q.r.Context(), o, cond)
 	if err != nil {
 		h.dropBlobs(q, []wicket.Segment{seg})
@@ -515,12 +651,7 @@ func (h *Handler) putObject(q *request) error {
 	}
 	h.dropBlobs(q, dropped)
 	q.w.Header().Set("ETag", `"`+o.ETag+`"`)
-	for alg, v := range o.Checksums {
-		q.w.Header().Set("x-amz-checksum-"+strings.ToLower(alg), v)
-	}
-	if o.ChecksumType != "" {
-		q.w.Header().Set("x-amz-checksum-type", o.ChecksumType)
-	}
+	setChecksumHeaders(q.w.Header(), o.Checksums, o.ChecksumType)
 	q.w.WriteHeader(http.StatusOK)
 	return nil
 }

@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/hmac"
 	"crypto/md5"
 	"crypto/sha256"
@@ -89,13 +90,19 @@ func (h *Handler) postObject(q *request) error {
 	if err != nil {
 		return err
 	}
+	alg, want, err := formChecksum(form.fields)
+	if err != nil {
+		return err
+	}
+	c, _ := sigv4.NewChecksum(cmp.Or(alg, sigv4.ChecksumCRC64NVME)) // the default, as for PutObject
 
-	seg, etag, err := h.writePostFile(q, form.file, size)
+	seg, etag, err := h.writePostFile(q, form.file, size, c, want)
 	if err != nil {
 		return err
 	}
 	o.Size, o.ETag, o.Modified = seg.Size, etag, h.clock.Now()
 	o.Segments = []wicket.Segment{seg}
+	o.Checksums, o.ChecksumType = map[string]string{string(c.Algorithm()): c.Base64()}, fullObject
 	dropped, err := h.meta.PutObject(ctx, o, wicket.Precondition{})
 	if err != nil {
 		h.dropBlobs(q, []wicket.Segment{seg})
@@ -470,9 +477,26 @@ func objectFromForm(bucket, key string, fields map[string]string) (*wicket.Objec
 	return o, nil
 }
 
+// formChecksum finds the checksum a form upload sends in an
+// x-amz-checksum-* field, as PutObject does in a header.
+func formChecksum(fields map[string]string) (sigv4.ChecksumAlgorithm, string, error) {
+	hdr := http.Header{}
+	for name, v := range fields {
+		if strings.HasPrefix(name, "x-amz-checksum-") {
+			hdr[name] = []string{v}
+		}
+	}
+	alg, v, err := checksumHeaders(hdr)
+	if err == nil && alg != "" && !alg.Valid(v) {
+		err = invalidChecksumHeader(alg.Header())
+	}
+	return alg, v, err
+}
+
 // writePostFile streams the file part into a new blob, hashing it for the
-// ETag and holding it to the sizes the policy allows.
-func (h *Handler) writePostFile(q *request, file io.Reader, size sizeRange) (wicket.Segment, string, error) {
+// ETag and the checksum c, holding it to the sizes the policy allows, and
+// checks c against want, the value of the form's checksum field if any.
+func (h *Handler) writePostFile(q *request, file io.Reader, size sizeRange, c *sigv4.Checksum, want string) (wicket.Segment, string, error) {
 	ctx := q.r.Context()
 	bw, err := h.blobs.Create(ctx)
 	if err != nil {
@@ -482,7 +506,7 @@ func (h *Handler) writePostFile(q *request, file io.Reader, size sizeRange) (wic
 	sum := md5.New()
 	bp := copyBufPool.Get().(*[]byte)
 	defer copyBufPool.Put(bp)
-	n, err := io.CopyBuffer(io.MultiWriter(bw, sum), io.LimitReader(file, size.max+1), *bp)
+	n, err := io.CopyBuffer(io.MultiWriter(bw, sum, c), io.LimitReader(file, size.max+1), *bp)
 	if err != nil {
 		if wicket.KindOf(err) != wicket.Other {
 			return wicket.Segment{}, "", err // the blob store failed
@@ -496,6 +520,9 @@ func (h *Handler) writePostFile(q *request, file io.Reader, size sizeRange) (wic
 	}
 	if n < size.min {
 		return wicket.Segment{}, "", entityTooSmall(n, size.min)
+	}
+	if want != "" && want != c.Base64() {
+		return wicket.Segment{}, "", errCode("BadDigest", "The "+string(c.Algorithm())+" you specified did not match the calculated checksum.")
 	}
 	if _, err := bw.Commit(ctx); err != nil {
 		return wicket.Segment{}, "", err

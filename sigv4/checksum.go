@@ -1,13 +1,16 @@
 package sigv4
 
 import (
+	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"hash"
 	"hash/crc32"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -23,9 +26,30 @@ const (
 	ChecksumCRC32     ChecksumAlgorithm = "CRC32"     // IEEE
 	ChecksumCRC32C    ChecksumAlgorithm = "CRC32C"    // Castagnoli
 	ChecksumCRC64NVME ChecksumAlgorithm = "CRC64NVME" // CRC-64/NVME
+	ChecksumMD5       ChecksumAlgorithm = "MD5"
 	ChecksumSHA1      ChecksumAlgorithm = "SHA1"
 	ChecksumSHA256    ChecksumAlgorithm = "SHA256"
+	ChecksumSHA512    ChecksumAlgorithm = "SHA512"
+	ChecksumXXHASH64  ChecksumAlgorithm = "XXHASH64"  // XXH64, seed 0
+	ChecksumXXHASH3   ChecksumAlgorithm = "XXHASH3"   // XXH3-64, seed 0
+	ChecksumXXHASH128 ChecksumAlgorithm = "XXHASH128" // XXH3-128, seed 0
 )
+
+// checksumAlgorithms lists them in S3's order, by name, as its messages do.
+var checksumAlgorithms = []ChecksumAlgorithm{
+	ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumMD5, ChecksumSHA1,
+	ChecksumSHA256, ChecksumSHA512, ChecksumXXHASH128, ChecksumXXHASH3, ChecksumXXHASH64,
+}
+
+// ChecksumAlgorithms returns every algorithm S3 accepts, in the order of
+// S3's messages that list them: "[CRC32, CRC32C, CRC64NVME, MD5, SHA1,
+// SHA256, SHA512, XXHASH128, XXHASH3, XXHASH64]".
+func ChecksumAlgorithms() []ChecksumAlgorithm {
+	return append([]ChecksumAlgorithm(nil), checksumAlgorithms...)
+}
+
+// maxChecksumSize is the largest digest, SHA-512's.
+const maxChecksumSize = sha512.Size
 
 // checksumHeaderPrefix starts the name of every checksum header and trailer.
 const checksumHeaderPrefix = "x-amz-checksum-"
@@ -47,7 +71,8 @@ func ChecksumAlgorithmForHeader(name string) (ChecksumAlgorithm, bool) {
 	if len(name) <= len(checksumHeaderPrefix) || !strings.EqualFold(name[:len(checksumHeaderPrefix)], checksumHeaderPrefix) {
 		return "", false
 	}
-	// "x-amz-checksum-mode" and "-algorithm" share the prefix; Size rejects them.
+	// "x-amz-checksum-mode", "-type" and "-algorithm" share the prefix; Size
+	// rejects them.
 	return ParseChecksumAlgorithm(name[len(checksumHeaderPrefix):])
 }
 
@@ -63,31 +88,51 @@ func (a ChecksumAlgorithm) Size() int {
 	switch a {
 	case ChecksumCRC32, ChecksumCRC32C:
 		return crc32.Size
-	case ChecksumCRC64NVME:
+	case ChecksumCRC64NVME, ChecksumXXHASH64, ChecksumXXHASH3:
 		return 8
+	case ChecksumMD5, ChecksumXXHASH128:
+		return md5.Size
 	case ChecksumSHA1:
 		return sha1.Size
 	case ChecksumSHA256:
 		return sha256.Size
+	case ChecksumSHA512:
+		return sha512.Size
 	}
 	return 0
+}
+
+// CRC reports whether a is a CRC, whose value over a whole object S3 can
+// compute from the values of its parts: the algorithms of FULL_OBJECT
+// multipart checksums.
+func (a ChecksumAlgorithm) CRC() bool {
+	return a == ChecksumCRC32 || a == ChecksumCRC32C || a == ChecksumCRC64NVME
 }
 
 // EncodedLen returns the length of a's value on the wire, base64 with
 // padding.
 func (a ChecksumAlgorithm) EncodedLen() int { return base64.StdEncoding.EncodedLen(a.Size()) }
 
-// Valid reports whether value is well formed for a: standard base64 of a
-// digest of the right size. S3 answers a malformed value with InvalidRequest
-// and a well-formed wrong one with BadDigest, so the two are told apart.
+// Valid reports whether value is well formed for a: canonical standard
+// base64 of a digest of the right size. S3 answers a malformed value with
+// InvalidRequest and a well-formed wrong one with BadDigest, so the two are
+// told apart. Like S3, Valid refuses padding bits that are not zero
+// ("y/Q5Jh==" for "y/Q5Jg=="), which a lenient decoder would accept as the
+// same digest.
 func (a ChecksumAlgorithm) Valid(value string) bool {
+	_, ok := a.decode(value)
+	return ok
+}
+
+// decode returns the digest value encodes, if Valid.
+func (a ChecksumAlgorithm) decode(value string) ([]byte, bool) {
 	n := a.Size()
 	if n == 0 || len(value) != a.EncodedLen() {
-		return false
+		return nil, false
 	}
-	var buf [sha256.Size]byte
-	m, err := base64.StdEncoding.Decode(buf[:], []byte(value))
-	return err == nil && m == n
+	buf := make([]byte, maxChecksumSize)
+	m, err := base64.StdEncoding.Strict().Decode(buf, []byte(value))
+	return buf[:m], err == nil && m == n
 }
 
 // Checksum computes one checksum over what is written to it. Its Sum is the
@@ -109,10 +154,20 @@ func NewChecksum(a ChecksumAlgorithm) (*Checksum, error) {
 		h = crc32.New(crc32CTable)
 	case ChecksumCRC64NVME:
 		h = new(crc64NVME)
+	case ChecksumMD5:
+		h = md5.New()
 	case ChecksumSHA1:
 		h = sha1.New()
 	case ChecksumSHA256:
 		h = sha256.New()
+	case ChecksumSHA512:
+		h = sha512.New()
+	case ChecksumXXHASH64:
+		h = newXXH64()
+	case ChecksumXXHASH3:
+		h = newXXH3(false)
+	case ChecksumXXHASH128:
+		h = newXXH3(true)
 	default:
 		return nil, errUnknownChecksum
 	}
@@ -125,7 +180,7 @@ func (c *Checksum) Algorithm() ChecksumAlgorithm { return c.alg }
 // Base64 returns the checksum of what was written so far, encoded as S3
 // sends it in x-amz-checksum-* headers.
 func (c *Checksum) Base64() string {
-	var buf [sha256.Size]byte
+	var buf [maxChecksumSize]byte
 	return base64.StdEncoding.EncodeToString(c.Sum(buf[:0]))
 }
 
@@ -199,4 +254,140 @@ func (d *crc64NVME) Write(p []byte) (int, error) {
 	}
 	d.crc = ^crc
 	return n, nil
+}
+
+// Multipart checksums. S3 computes the checksum of an object uploaded in
+// parts in one of two ways, its ChecksumType: COMPOSITE, the algorithm over
+// the concatenated digests of the parts, encoded with the number of parts
+// ("base64-N"); or FULL_OBJECT, the checksum of the whole object, which for
+// a CRC follows from the parts' CRCs and lengths alone.
+
+// CompositeChecksum returns S3's COMPOSITE checksum of an object whose parts
+// have the checksums parts (base64, in part order): a over their
+// concatenated digests, base64, then "-" and the number of parts.
+func CompositeChecksum(a ChecksumAlgorithm, parts []string) (string, error) {
+	c, err := NewChecksum(a)
+	if err != nil {
+		return "", err
+	}
+	for _, v := range parts {
+		d, ok := a.decode(v)
+		if !ok {
+			return "", errors.New("sigv4: malformed " + string(a) + " part checksum " + strconv.Quote(v))
+		}
+		c.Write(d)
+	}
+	return c.Base64() + "-" + strconv.Itoa(len(parts)), nil
+}
+
+// PartChecksum is the checksum (base64) of a part of Size bytes.
+type PartChecksum struct {
+	Value string
+	Size  int64
+}
+
+// FullObjectChecksum returns S3's FULL_OBJECT checksum of an object made of
+// parts, in order: the CRC a of their concatenation, computed from the
+// parts' CRCs alone. a must be a CRC.
+func FullObjectChecksum(a ChecksumAlgorithm, parts []PartChecksum) (string, error) {
+	var g *crcGF2
+	switch a {
+	case ChecksumCRC32:
+		g = crc32IEEEGF2()
+	case ChecksumCRC32C:
+		g = crc32CGF2()
+	case ChecksumCRC64NVME:
+		g = crc64NVMEGF2()
+	default:
+		return "", errors.New("sigv4: " + string(a) + " is not a CRC")
+	}
+	var crc, op uint64
+	opSize := int64(-1) // parts mostly share a size, and so an operator
+	for i, p := range parts {
+		d, ok := a.decode(p.Value)
+		if !ok || p.Size < 0 {
+			return "", errors.New("sigv4: malformed " + string(a) + " part checksum " + strconv.Quote(p.Value))
+		}
+		var v uint64
+		if len(d) == 8 {
+			v = binary.BigEndian.Uint64(d)
+		} else {
+			v = uint64(binary.BigEndian.Uint32(d))
+		}
+		if i == 0 {
+			crc = v
+			continue
+		}
+		if p.Size != opSize {
+			op, opSize = g.x8n(p.Size), p.Size
+		}
+		crc = g.mult(op, crc) ^ v
+	}
+	var out []byte
+	if a == ChecksumCRC64NVME {
+		out = binary.BigEndian.AppendUint64(nil, crc)
+	} else {
+		out = binary.BigEndian.AppendUint32(nil, uint32(crc))
+	}
+	return base64.StdEncoding.EncodeToString(out), nil
+}
+
+// crcGF2 combines CRCs in GF(2)[x] modulo a reflected CRC polynomial, as
+// zlib's crc32_combine does since 1.2.12: the CRC of A followed by B is
+// crc(A)·x^(8·len(B)) + crc(B) mod P, for CRCs whose initial value and
+// final xor are equal (all ones here). It is the GF(2) matrix method with
+// the operator for len(B) zero bytes, a power of x, kept as a polynomial:
+// squaring a w×w matrix costs w² steps where multiplying polynomials costs
+// w, which matters for 10,000 parts.
+//
+// A polynomial is held reflected in w bits: the most significant bit is
+// the coefficient of x^0.
+type crcGF2 struct {
+	poly uint64 // reflected, as in the CRC's table
+	one  uint64 // x^0: 1<<(w-1)
+	x2n  [67]uint64
+}
+
+func newCRCGF2(poly uint64, width int) *crcGF2 {
+	g := &crcGF2{poly: poly, one: 1 << (width - 1)}
+	g.x2n[0] = g.one >> 1 // x^1
+	for k := 1; k < len(g.x2n); k++ {
+		g.x2n[k] = g.mult(g.x2n[k-1], g.x2n[k-1]) // x^(2^k)
+	}
+	return g
+}
+
+var (
+	crc32IEEEGF2 = sync.OnceValue(func() *crcGF2 { return newCRCGF2(crc32.IEEE, 32) })
+	crc32CGF2    = sync.OnceValue(func() *crcGF2 { return newCRCGF2(crc32.Castagnoli, 32) })
+	crc64NVMEGF2 = sync.OnceValue(func() *crcGF2 { return newCRCGF2(crc64NVMEPoly, 64) })
+)
+
+// mult returns a·b mod P.
+func (g *crcGF2) mult(a, b uint64) uint64 {
+	var p uint64
+	for m := g.one; m != 0 && a != 0; m >>= 1 {
+		if a&m != 0 {
+			p ^= b
+			a &^= m
+		}
+		if b&1 != 0 {
+			b = b>>1 ^ g.poly
+		} else {
+			b >>= 1
+		}
+	}
+	return p
+}
+
+// x8n returns x^(8n) mod P, the operator that appends n zero bytes: the
+// CRC of A followed by B is mult(x8n(len(B)), crc(A)) ^ crc(B).
+func (g *crcGF2) x8n(n int64) uint64 {
+	p := g.one
+	for k := 3; n != 0; n, k = n>>1, k+1 {
+		if n&1 != 0 {
+			p = g.mult(g.x2n[k], p)
+		}
+	}
+	return p
 }
