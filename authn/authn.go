@@ -9,6 +9,8 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -215,3 +217,20 @@ func (a *Authenticator) SigningKey(accessKeyID, sessionToken, date, region, serv
 // Now returns the authenticator's time, for callers that check expiries
 // consistently with it.
 func (a *Authenticator) Now() time.Time { return a.clock.Now() }
+
+// Audit logs a request made with identity-pool credentials — who (identity
+// id, how it authenticated, pool, role) and from where — as the audit
+// trail of guest access. Other requests are the request log's.
+func Audit(log *slog.Logger, r *http.Request, api string, p *wicket.Principal) {
+	if p == nil || p.Claims == nil || p.Claims.Pool == "" {
+		return
+	}
+	c := p.Claims
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	log.Info("request with identity pool credentials", "api", api, "method", r.Method, "path", r.URL.Path,
+		"identity_id", c.Subject, "amr", c.AMR, "pool", c.Pool, "role", c.Role, "source_ip", host,
+		"request_id", wicket.RequestID(r.Context()))
+}

@@ -83,6 +83,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(coded("iam", wicket.Unauthenticated, "MissingAuthenticationToken", "Request is missing Authentication Token"))
 		return
 	}
+	authn.Audit(h.log, r, "iam", p)
 	a, ok := actions[q.Action]
 	if !ok {
 		fail(coded("iam", wicket.NotImplemented, "InvalidAction", fmt.Sprintf("Could not find operation %s for version 2010-05-08", q.Action)))

@@ -127,6 +127,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		c.principal = p
+		authn.Audit(h.log, r, "cognito-identity", p)
 		if err := h.authorize(c, name, op); err != nil {
 			fail(err)
 			return

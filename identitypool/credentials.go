@@ -130,6 +130,7 @@ func (s *Service) authenticate(ctx context.Context, op, id string, logins map[st
 			ident, err = s.link(tx, op, p, id, external)
 			return err
 		})
+		s.identityCache.drop(id)
 		if err != nil {
 			return nil, err
 		}
@@ -199,6 +200,7 @@ func (s *Service) touch(ctx context.Context, ident *Identity) {
 		cur.LastUsed = now
 		return putDoc(tx, collIdentities, cur.ID, cur)
 	})
+	s.identityCache.drop(ident.ID)
 	if err != nil && wicket.KindOf(err) != wicket.NotFound {
 		s.log.Warn("record identity use", "identity_id", ident.ID, "err", err)
 	}
@@ -261,7 +263,7 @@ func (s *Service) GetOpenIDTokenForDeveloper(ctx context.Context, poolID, id str
 	if life < time.Second || life > MaxDeveloperTokenLife {
 		return "", "", invalidParameter(op, "1 validation error detected: Value at 'tokenDuration' failed to satisfy constraint: Member must have value between 1 and 86400")
 	}
-	p, err := s.DescribePool(ctx, poolID)
+	p, err := s.cachedPool(ctx, op, poolID)
 	if err != nil {
 		return "", "", err
 	}
@@ -310,6 +312,9 @@ func (s *Service) GetOpenIDTokenForDeveloper(ctx context.Context, poolID, id str
 		ident, err = s.link(tx, op, p, id, verified)
 		return err
 	})
+	if ident != nil {
+		s.identityCache.drop(ident.ID)
+	}
 	if err != nil {
 		return "", "", err
 	}
@@ -429,8 +434,7 @@ func (s *Service) MergeDeveloperIdentities(ctx context.Context, poolID, provider
 		if err := putDoc(tx, collIdentities, dstID, dst); err != nil {
 			return err
 		}
-		p.Identities = max(p.Identities-1, 0)
-		if err := putDoc(tx, collPools, p.ID, p); err != nil {
+		if err := addCount(tx, poolID, -1); err != nil {
 			return err
 		}
 		out, gone = dstID, srcID
@@ -438,6 +442,8 @@ func (s *Service) MergeDeveloperIdentities(ctx context.Context, poolID, provider
 	})
 	if err == nil && gone != "" {
 		s.noteRevoked("identity/" + gone)
+		s.identityCache.drop(gone)
+		s.identityCache.drop(out)
 	}
 	return out, err
 }
@@ -446,6 +452,7 @@ func (s *Service) MergeDeveloperIdentities(ctx context.Context, poolID, provider
 // identity.
 func (s *Service) UnlinkDeveloperIdentity(ctx context.Context, poolID, id, provider, user string) error {
 	const op = "UnlinkDeveloperIdentity"
+	defer s.identityCache.drop(id)
 	return s.docs.Update(ctx, func(tx wicket.DocTx) error {
 		p, err := loadPool(tx, op, poolID)
 		if err != nil {

@@ -2,11 +2,14 @@ package identitypool_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -504,4 +507,65 @@ func TestGuestRateLimit(t *testing.T) {
 		}
 	}
 	wantCode(t, "GetId beyond the burst", last, "TooManyRequestsException")
+}
+
+// syncBuffer is a log sink safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestAuditLog: issuing pool credentials and every request made with them
+// are logged with the identity, how it authenticated, the pool, the role
+// and the source address — and never with the secret or the token.
+func TestAuditLog(t *testing.T) {
+	var logs syncBuffer
+	env := testenv.NewWith(t, testenv.Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	c := env.CognitoIdentity()
+	pool, err := c.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String("audited"), AllowUnauthenticatedIdentities: true})
+	check(t, "CreateIdentityPool", err)
+	ic := env.IAM()
+	r, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("g"), AssumeRolePolicyDocument: aws.String(trustFor(*pool.IdentityPoolId, "unauthenticated"))})
+	check(t, "CreateRole", err)
+	_, err = c.SetIdentityPoolRoles(ctx, &ci.SetIdentityPoolRolesInput{IdentityPoolId: pool.IdentityPoolId, Roles: map[string]string{"unauthenticated": *r.Role.Arn}})
+	check(t, "SetIdentityPoolRoles", err)
+	id, err := c.GetId(ctx, &ci.GetIdInput{IdentityPoolId: pool.IdentityPoolId})
+	check(t, "GetId", err)
+	out, err := c.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: id.IdentityId})
+	check(t, "GetCredentialsForIdentity", err)
+	guest := aws.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretKey, SessionToken: *out.Credentials.SessionToken}
+	env.S3With(guest).ListBuckets(ctx, &s3.ListBucketsInput{}) // denied, and still audited
+
+	var issued, request bool
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var e map[string]any
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if strings.Contains(line, *out.Credentials.SecretKey) || strings.Contains(line, *out.Credentials.SessionToken) {
+			t.Fatalf("a secret reached the log: %s", line)
+		}
+		switch e["msg"] {
+		case "identity pool credentials issued":
+			issued = e["identity_id"] == *id.IdentityId && e["pool"] == *pool.IdentityPoolId && e["role"] == *r.Role.Arn && e["source_ip"] == "127.0.0.1"
+		case "request with identity pool credentials":
+			request = e["identity_id"] == *id.IdentityId && e["pool"] == *pool.IdentityPoolId && e["api"] == "s3" && e["source_ip"] == "127.0.0.1" &&
+				fmt.Sprint(e["amr"]) == "[unauthenticated]"
+		}
+	}
+	if !issued || !request {
+		t.Errorf("audit lines: issued %v, request %v; log:\n%s", issued, request, logs.String())
+	}
 }

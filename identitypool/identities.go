@@ -29,8 +29,14 @@ func loadIdentity(tx wicket.DocReader, op, id string) (*Identity, error) {
 // newIdentity stores a new identity of pool p with logins, counting it
 // against the pool's cap.
 func (s *Service) newIdentity(tx wicket.DocTx, op string, p *Pool, logins []login) (*Identity, error) {
-	if max := s.limits.MaxIdentitiesPerPool; max > 0 && p.Identities >= max {
-		return nil, limitExceeded(op, fmt.Sprintf("The identity pool %s has reached its limit of %d identities.", p.ID, max))
+	if max := s.limits.MaxIdentitiesPerPool; max > 0 {
+		n, err := readCount(tx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		if n >= max {
+			return nil, limitExceeded(op, fmt.Sprintf("The identity pool %s has reached its limit of %d identities.", p.ID, max))
+		}
 	}
 	now := s.now()
 	id := &Identity{ID: s.region + ":" + newUUID(), Pool: p.ID, Created: now, Modified: now, LastUsed: now}
@@ -49,8 +55,7 @@ func (s *Service) newIdentity(tx wicket.DocTx, op string, p *Pool, logins []logi
 	if err := tx.Put(collPoolIndex, p.ID+"/"+id.ID, nil); err != nil {
 		return nil, err
 	}
-	p.Identities++
-	return id, putDoc(tx, collPools, p.ID, p)
+	return id, addCount(tx, p.ID, +1)
 }
 
 // linked finds the identity a login is linked to, or "".
@@ -134,12 +139,8 @@ func (s *Service) GetID(ctx context.Context, poolID string, logins map[string]st
 	if !s.limiter.allow(sourceIP, s.clock.Now()) {
 		return "", tooMany(op, "Rate exceeded")
 	}
-	var p *Pool
-	if err := s.docs.View(ctx, func(tx wicket.DocReader) error {
-		var err error
-		p, err = loadPool(tx, op, poolID)
-		return err
-	}); err != nil {
+	p, err := s.cachedPool(ctx, op, poolID)
+	if err != nil {
 		return "", err
 	}
 	if len(logins) == 0 && !p.AllowUnauthenticatedIdentities {
@@ -151,8 +152,11 @@ func (s *Service) GetID(ctx context.Context, poolID string, logins map[string]st
 	}
 	var id string
 	err = s.docs.Update(ctx, func(tx wicket.DocTx) error {
-		p, err := loadPool(tx, op, poolID) // again, inside the transaction
-		if err != nil {
+		// The pool must still exist when the identity is made.
+		if _, err := tx.Get(collPools, poolID); err != nil {
+			if wicket.KindOf(err) == wicket.NotFound {
+				return poolNotFound(op, poolID)
+			}
 			return err
 		}
 		var ident *Identity
@@ -284,15 +288,12 @@ func (s *Service) DeleteIdentities(ctx context.Context, ids []string) (unprocess
 			if err := deleteIdentityTx(tx, id); err != nil {
 				return err
 			}
-			p, err := loadPool(tx, op, ident.Pool)
-			if err == nil {
-				p.Identities = max(p.Identities-1, 0)
-				if err := putDoc(tx, collPools, p.ID, p); err != nil {
-					return err
-				}
+			if err := addCount(tx, ident.Pool, -1); err != nil {
+				return err
 			}
 			return s.revokeTx(tx, "identity/"+id)
 		})
+		s.identityCache.drop(id)
 		switch {
 		case err == nil:
 			s.noteRevoked("identity/" + id)
@@ -308,6 +309,7 @@ func (s *Service) DeleteIdentities(ctx context.Context, ids []string) (unprocess
 // UnlinkIdentity removes logins from an identity; the caller proves it
 // holds the identity with valid logins of it.
 func (s *Service) UnlinkIdentity(ctx context.Context, id string, logins map[string]string, remove []string) error {
+	defer s.identityCache.drop(id)
 	const op = "UnlinkIdentity"
 	ident, p, err := s.identityAndPool(ctx, op, id)
 	if err != nil {
@@ -353,17 +355,19 @@ func checkOwned(op string, ident *Identity, logins []login) error {
 	return nil
 }
 
+// identityAndPool returns an identity and its pool, from the caches when
+// they can: shared values, not to be modified.
 func (s *Service) identityAndPool(ctx context.Context, op, id string) (*Identity, *Pool, error) {
-	var ident *Identity
-	var p *Pool
-	err := s.docs.View(ctx, func(tx wicket.DocReader) error {
-		var err error
-		if ident, err = loadIdentity(tx, op, id); err != nil {
-			return err
-		}
-		p, err = loadPool(tx, op, ident.Pool)
-		return err
-	})
+	ident, err := s.cachedIdentity(ctx, op, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := s.cachedPool(ctx, op, ident.Pool)
+	if wicket.KindOf(err) == wicket.NotFound {
+		// A pool deleted under a cached identity: the identity is gone too.
+		s.identityCache.drop(id)
+		return nil, nil, notFound(op, fmt.Sprintf("Identity '%s' not found.", id))
+	}
 	return ident, p, err
 }
 

@@ -37,7 +37,6 @@ type Pool struct {
 	Roles                          map[string]string      `json:",omitempty"` // "authenticated" / "unauthenticated" → role ARN
 	RoleMappings                   map[string]RoleMapping `json:",omitempty"`
 	Created                        time.Time
-	Identities                     int // how many identities the pool holds, for the cap
 }
 
 // UserPoolProvider is a Cognito user pool (an OIDC issuer) a pool trusts.

@@ -98,7 +98,6 @@ func (s *Service) CreatePool(ctx context.Context, p *Pool) (*Pool, error) {
 	}
 	p.ID = s.region + ":" + newUUID()
 	p.Created = s.now()
-	p.Identities = 0
 	err := s.docs.Update(ctx, func(tx wicket.DocTx) error {
 		n := 0
 		if err := tx.Scan(collPools, "", "", func(string, []byte) bool { n++; return n < maxPools }); err != nil {
@@ -195,6 +194,7 @@ func (s *Service) UpdatePool(ctx context.Context, p *Pool) (*Pool, error) {
 		out = cur
 		return putDoc(tx, collPools, cur.ID, cur)
 	})
+	s.poolCache.drop(p.ID)
 	return out, err
 }
 
@@ -221,8 +221,13 @@ func (s *Service) DeletePool(ctx context.Context, id string) error {
 		if _, err := tx.Delete(collPools, id); err != nil {
 			return err
 		}
+		if _, err := tx.Delete(collPoolIndex, countKey(id)); err != nil {
+			return err
+		}
 		return s.revokeTx(tx, "pool/"+id)
 	})
+	s.poolCache.drop(id)
+	s.identityCache.clear() // its identities are gone
 	if err == nil {
 		s.noteRevoked("pool/" + id)
 	}
@@ -239,7 +244,7 @@ type Roles struct {
 // role mappings. A role that trusts cognito-identity.amazonaws.com for
 // any pool (no aud condition) is refused, as is a mapping for a provider
 // the pool does not have.
-func (s *Service) SetRoles(ctx context.Context, id string, r Roles) error {
+func (s *Service) SetRoles(ctx context.Context, id string, r Roles) (err error) {
 	const op = "SetIdentityPoolRoles"
 	for k, arn := range r.Roles {
 		if k != "authenticated" && k != "unauthenticated" {
@@ -254,7 +259,7 @@ func (s *Service) SetRoles(ctx context.Context, id string, r Roles) error {
 			return err
 		}
 	}
-	return s.docs.Update(ctx, func(tx wicket.DocTx) error {
+	err = s.docs.Update(ctx, func(tx wicket.DocTx) error {
 		p, err := loadPool(tx, op, id)
 		if err != nil {
 			return err
@@ -267,6 +272,8 @@ func (s *Service) SetRoles(ctx context.Context, id string, r Roles) error {
 		p.Roles, p.RoleMappings = r.Roles, r.RoleMappings
 		return putDoc(tx, collPools, p.ID, p)
 	})
+	s.poolCache.drop(id)
+	return err
 }
 
 // GetRoles returns a pool's roles and mappings.
@@ -363,6 +370,7 @@ func oidcName(arn string) string {
 
 // TagPool adds or replaces tags; UntagPool removes them.
 func (s *Service) TagPool(ctx context.Context, id string, tags map[string]string, remove []string) error {
+	defer s.poolCache.drop(id)
 	return s.docs.Update(ctx, func(tx wicket.DocTx) error {
 		p, err := loadPool(tx, "TagResource", id)
 		if err != nil {

@@ -79,6 +79,9 @@ type Service struct {
 	scopeDown *policy.Policy
 	limiter   *limiter
 
+	poolCache     docCache[Pool]
+	identityCache docCache[Identity]
+
 	revMu   sync.RWMutex
 	revoked map[string]time.Time // "pool/<id>", "identity/<id>" → not before
 	revLoad sync.Once

@@ -114,6 +114,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(q, err)
 		return
 	}
+	authn.Audit(h.log, r, "s3", q.principal)
 	op := route(q)
 	if op.fn == nil {
 		h.fail(q, errCode("NotImplemented"))

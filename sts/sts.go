@@ -146,6 +146,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		c.principal = p
+		authn.Audit(h.log, r, "sts", p)
 	}
 	out, err := fn(h, c)
 	if err != nil {

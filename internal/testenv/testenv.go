@@ -5,6 +5,7 @@
 package testenv
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -45,6 +46,8 @@ type Options struct {
 	// LoginClient fetches OpenID providers' keys (an oidctest provider's
 	// client, which trusts its certificate).
 	LoginClient *http.Client
+	// Logger receives the server's log; nil discards it.
+	Logger *slog.Logger
 }
 
 // NewWith starts an endpoint with options.
@@ -65,7 +68,7 @@ func start(t testing.TB, tls bool, opts Options) *Env {
 	}
 	issuer := scheme + hs.Listener.Addr().String()
 	srv, err := server.New(server.Config{Region: Region, Root: Root, DataDir: dir, Issuer: issuer,
-		AllowHTTPIssuers: true, GuestLimits: opts.GuestLimits, LoginClient: opts.LoginClient})
+		AllowHTTPIssuers: true, GuestLimits: opts.GuestLimits, LoginClient: opts.LoginClient, Logger: opts.Logger})
 	if err != nil {
 		t.Fatalf("server: %v", err)
 	}

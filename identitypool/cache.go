@@ -1,0 +1,139 @@
+package identitypool
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/wicket-io/wicket"
+)
+
+// The guest flow reads a pool and an identity on every call; both change
+// rarely and mostly through this service, so they are cached in memory.
+// Every write through the Service drops the entries it touches; the TTL
+// bounds how long a change made on another node (or directly in the
+// store) can go unseen.
+const cacheTTL = 10 * time.Second
+
+// maxCachedIdentities bounds the identity cache; past it, the cache is
+// emptied (guests arrive in bursts; a simple reset is enough).
+const maxCachedIdentities = 100_000
+
+type cached[T any] struct {
+	v       *T
+	expires time.Time
+}
+
+type docCache[T any] struct {
+	mu sync.Mutex
+	m  map[string]cached[T]
+	// gen counts drops, so that a read begun before a drop does not put
+	// back what the drop removed.
+	gen uint64
+}
+
+func (c *docCache[T]) get(id string, now time.Time) (*T, uint64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[id]
+	if ok && now.Before(e.expires) {
+		return e.v, c.gen, true
+	}
+	return nil, c.gen, false
+}
+
+func (c *docCache[T]) put(id string, v *T, gen uint64, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.m == nil || len(c.m) >= maxCachedIdentities {
+		c.m = map[string]cached[T]{}
+	}
+	c.m[id] = cached[T]{v, now.Add(cacheTTL)}
+}
+
+func (c *docCache[T]) clear() {
+	c.mu.Lock()
+	c.gen++
+	c.m = nil
+	c.mu.Unlock()
+}
+
+func (c *docCache[T]) drop(id string) {
+	c.mu.Lock()
+	c.gen++
+	delete(c.m, id)
+	c.mu.Unlock()
+}
+
+// cachedPool returns a pool, from the cache when it can. The result is
+// shared: callers must not modify it.
+func (s *Service) cachedPool(ctx context.Context, op, id string) (*Pool, error) {
+	now := s.clock.Now()
+	if p, _, ok := s.poolCache.get(id, now); ok {
+		return p, nil
+	}
+	_, gen, _ := s.poolCache.get(id, now)
+	var p *Pool
+	err := s.docs.View(ctx, func(tx wicket.DocReader) error {
+		var err error
+		p, err = loadPool(tx, op, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.poolCache.put(id, p, gen, now)
+	return p, nil
+}
+
+// cachedIdentity returns an identity, from the cache when it can; shared,
+// not to be modified.
+func (s *Service) cachedIdentity(ctx context.Context, op, id string) (*Identity, error) {
+	if err := checkIdentityID(op, id); err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	if i, _, ok := s.identityCache.get(id, now); ok {
+		return i, nil
+	}
+	_, gen, _ := s.identityCache.get(id, now)
+	var i *Identity
+	err := s.docs.View(ctx, func(tx wicket.DocReader) error {
+		var err error
+		i, err = loadIdentity(tx, op, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.identityCache.put(id, i, gen, now)
+	return i, nil
+}
+
+// countKey is the id of a pool's identity counter document: a decimal
+// number, cheaper to rewrite on every GetId than the pool's own document.
+func countKey(pool string) string { return "count/" + pool }
+
+func readCount(tx wicket.DocReader, pool string) (int, error) {
+	doc, err := tx.Get(collPoolIndex, countKey(pool))
+	switch {
+	case wicket.KindOf(err) == wicket.NotFound:
+		return 0, nil
+	case err != nil:
+		return 0, err
+	}
+	n, _ := strconv.Atoi(string(doc))
+	return n, nil
+}
+
+func addCount(tx wicket.DocTx, pool string, delta int) error {
+	n, err := readCount(tx, pool)
+	if err != nil {
+		return err
+	}
+	return tx.Put(collPoolIndex, countKey(pool), []byte(strconv.Itoa(max(n+delta, 0))))
+}
