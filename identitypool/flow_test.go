@@ -569,3 +569,132 @@ func TestAuditLog(t *testing.T) {
 		t.Errorf("audit lines: issued %v, request %v; log:\n%s", issued, request, logs.String())
 	}
 }
+
+func TestRoleMappings(t *testing.T) {
+	w := newWorld(t, false)
+	ic := w.env.IAM()
+	admin, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("admin"), AssumeRolePolicyDocument: aws.String(trustFor(w.pool, "authenticated"))})
+	check(t, "CreateRole admin", err)
+	_, err = ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("admin"), PolicyName: aws.String("all"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::assets/*"}]}`)})
+	check(t, "PutRolePolicy admin", err)
+	adminARN := *admin.Role.Arn
+	set := func(m citypes.RoleMapping) {
+		t.Helper()
+		_, err := w.ci.SetIdentityPoolRoles(ctx, &ci.SetIdentityPoolRolesInput{IdentityPoolId: aws.String(w.pool),
+			Roles: map[string]string{"unauthenticated": w.guest, "authenticated": w.user}, RoleMappings: map[string]citypes.RoleMapping{w.idpKey: m}})
+		check(t, "SetIdentityPoolRoles", err)
+	}
+	roleOf := func(claims map[string]any) (string, error) {
+		logins := map[string]string{w.idpKey: w.idp.Token(claims)}
+		id, err := w.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: aws.String(w.pool), Logins: logins})
+		if err != nil {
+			return "", err
+		}
+		out, err := w.ci.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: id.IdentityId, Logins: logins})
+		if err != nil {
+			return "", err
+		}
+		c := aws.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretKey, SessionToken: *out.Credentials.SessionToken}
+		who, err := w.env.STSWith(c).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			return "", err
+		}
+		return *who.Arn, nil
+	}
+	const adminSession = "arn:aws:sts::000000000000:assumed-role/admin/CognitoIdentityCredentials"
+	const userSession = "arn:aws:sts::000000000000:assumed-role/user/CognitoIdentityCredentials"
+
+	set(citypes.RoleMapping{Type: citypes.RoleMappingTypeRules, AmbiguousRoleResolution: citypes.AmbiguousRoleResolutionTypeAuthenticatedRole,
+		RulesConfiguration: &citypes.RulesConfigurationType{Rules: []citypes.MappingRule{
+			{Claim: aws.String("groups"), MatchType: citypes.MappingRuleMatchTypeContains, Value: aws.String("admins"), RoleARN: aws.String(adminARN)}}}})
+	if arn, err := roleOf(map[string]any{"sub": "ada", "groups": []string{"staff", "admins"}}); err != nil || arn != adminSession {
+		t.Errorf("Rules, matching claim: %s, %v", arn, err)
+	}
+	if arn, err := roleOf(map[string]any{"sub": "bea", "groups": []string{"staff"}}); err != nil || arn != userSession {
+		t.Errorf("Rules, no match, AuthenticatedRole: %s, %v", arn, err)
+	}
+	set(citypes.RoleMapping{Type: citypes.RoleMappingTypeRules, AmbiguousRoleResolution: citypes.AmbiguousRoleResolutionTypeDeny,
+		RulesConfiguration: &citypes.RulesConfigurationType{Rules: []citypes.MappingRule{
+			{Claim: aws.String("email"), MatchType: citypes.MappingRuleMatchTypeStartsWith, Value: aws.String("boss@"), RoleARN: aws.String(adminARN)}}}})
+	if _, err := roleOf(map[string]any{"sub": "cal", "email": "cal@example.com"}); apiCode(err) != "NotAuthorizedException" {
+		t.Errorf("Rules, no match, Deny: %v", err)
+	}
+	set(citypes.RoleMapping{Type: citypes.RoleMappingTypeToken, AmbiguousRoleResolution: citypes.AmbiguousRoleResolutionTypeAuthenticatedRole})
+	if arn, err := roleOf(map[string]any{"sub": "dee", "cognito:preferred_role": adminARN}); err != nil || arn != adminSession {
+		t.Errorf("Token, preferred role: %s, %v", arn, err)
+	}
+	if arn, err := roleOf(map[string]any{"sub": "eve"}); err != nil || arn != userSession {
+		t.Errorf("Token, no role claim: %s, %v", arn, err)
+	}
+	// A mapping for a provider the pool does not have is refused.
+	_, err = w.ci.SetIdentityPoolRoles(ctx, &ci.SetIdentityPoolRolesInput{IdentityPoolId: aws.String(w.pool),
+		Roles: map[string]string{"authenticated": w.user}, RoleMappings: map[string]citypes.RoleMapping{"accounts.google.com": {
+			Type: citypes.RoleMappingTypeToken, AmbiguousRoleResolution: citypes.AmbiguousRoleResolutionTypeDeny}}})
+	wantCode(t, "mapping for a foreign provider", err, "InvalidParameterException")
+}
+
+func TestUnlinkAndMerge(t *testing.T) {
+	w := newWorld(t, false)
+	login := map[string]string{w.idpKey: w.idp.Token(map[string]any{"sub": "fay"})}
+	id, _ := w.creds(t, login)
+	_, err := w.ci.UnlinkIdentity(ctx, &ci.UnlinkIdentityInput{IdentityId: aws.String(id), Logins: map[string]string{w.idpKey: w.idp.Token(map[string]any{"sub": "other"})},
+		LoginsToRemove: []string{w.idpKey}})
+	wantCode(t, "UnlinkIdentity with someone else's login", err, "NotAuthorizedException")
+	_, err = w.ci.UnlinkIdentity(ctx, &ci.UnlinkIdentityInput{IdentityId: aws.String(id), Logins: login, LoginsToRemove: []string{w.idpKey}})
+	check(t, "UnlinkIdentity", err)
+	d, err := w.ci.DescribeIdentity(ctx, &ci.DescribeIdentityInput{IdentityId: aws.String(id)})
+	check(t, "DescribeIdentity", err)
+	if len(d.Logins) != 0 {
+		t.Errorf("logins after unlink: %v", d.Logins)
+	}
+	// The login is free again: GetId makes a new identity for it.
+	again, err := w.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: aws.String(w.pool), Logins: login})
+	check(t, "GetId after unlink", err)
+	if *again.IdentityId == id {
+		t.Error("the unlinked login still finds its old identity")
+	}
+
+	// Developer identities: merge two users' identities, then unlink.
+	a, err := w.ci.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{IdentityPoolId: aws.String(w.pool), Logins: map[string]string{"login.myapp": "u1"}})
+	check(t, "developer u1", err)
+	b, err := w.ci.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{IdentityPoolId: aws.String(w.pool), Logins: map[string]string{"login.myapp": "u2"}})
+	check(t, "developer u2", err)
+	m, err := w.ci.MergeDeveloperIdentities(ctx, &ci.MergeDeveloperIdentitiesInput{IdentityPoolId: aws.String(w.pool), DeveloperProviderName: aws.String("login.myapp"),
+		SourceUserIdentifier: aws.String("u1"), DestinationUserIdentifier: aws.String("u2")})
+	check(t, "MergeDeveloperIdentities", err)
+	if *m.IdentityId != *b.IdentityId {
+		t.Errorf("merged into %s, want %s", *m.IdentityId, *b.IdentityId)
+	}
+	look, err := w.ci.LookupDeveloperIdentity(ctx, &ci.LookupDeveloperIdentityInput{IdentityPoolId: aws.String(w.pool), DeveloperUserIdentifier: aws.String("u1")})
+	check(t, "LookupDeveloperIdentity u1", err)
+	if *look.IdentityId != *b.IdentityId {
+		t.Errorf("u1 after merge finds %s, want %s", *look.IdentityId, *b.IdentityId)
+	}
+	_, err = w.ci.DescribeIdentity(ctx, &ci.DescribeIdentityInput{IdentityId: a.IdentityId})
+	wantCode(t, "the merged-away identity", err, "ResourceNotFoundException")
+	_, err = w.ci.UnlinkDeveloperIdentity(ctx, &ci.UnlinkDeveloperIdentityInput{IdentityPoolId: aws.String(w.pool), IdentityId: b.IdentityId,
+		DeveloperProviderName: aws.String("login.myapp"), DeveloperUserIdentifier: aws.String("u2")})
+	check(t, "UnlinkDeveloperIdentity", err)
+	_, err = w.ci.LookupDeveloperIdentity(ctx, &ci.LookupDeveloperIdentityInput{IdentityPoolId: aws.String(w.pool), DeveloperUserIdentifier: aws.String("u2")})
+	wantCode(t, "lookup after unlink", err, "ResourceNotFoundException")
+}
+
+func TestIdentityCap(t *testing.T) {
+	env := testenv.NewWith(t, testenv.Options{GuestLimits: identitypoolCap(2)})
+	c := env.CognitoIdentity()
+	out, err := c.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String("capped"), AllowUnauthenticatedIdentities: true})
+	check(t, "CreateIdentityPool", err)
+	var ids []string
+	for i := 0; i < 2; i++ {
+		id, err := c.GetId(ctx, &ci.GetIdInput{IdentityPoolId: out.IdentityPoolId})
+		check(t, "GetId", err)
+		ids = append(ids, *id.IdentityId)
+	}
+	_, err = c.GetId(ctx, &ci.GetIdInput{IdentityPoolId: out.IdentityPoolId})
+	wantCode(t, "GetId past the cap", err, "LimitExceededException")
+	_, err = c.DeleteIdentities(ctx, &ci.DeleteIdentitiesInput{IdentityIdsToDelete: ids[:1]})
+	check(t, "DeleteIdentities", err)
+	_, err = c.GetId(ctx, &ci.GetIdInput{IdentityPoolId: out.IdentityPoolId})
+	check(t, "GetId after a deletion made room", err)
+}

@@ -15,3 +15,7 @@ func hashHex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
 }
+
+func identitypoolCap(n int) identitypool.Limits {
+	return identitypool.Limits{MaxIdentitiesPerPool: n}
+}
