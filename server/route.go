@@ -93,6 +93,14 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) (api, http.Handle
 	if path != "/" {
 		return apiS3, s.handlers[apiS3]
 	}
+	if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") == http.MethodPost {
+		// A browser's preflight of a call to the identity-pool or STS API
+		// (a page getting guest credentials). S3 has no POST on "/".
+		if strings.Contains(strings.ToLower(r.Header.Get("Access-Control-Request-Headers")), "x-amz-target") {
+			return apiIdentityPool, http.HandlerFunc(apiPreflight)
+		}
+		return apiSTS, http.HandlerFunc(apiPreflight)
+	}
 	if r.Method == http.MethodPost && r.Header.Get("X-Amz-Target") != "" {
 		return apiIdentityPool, s.handlers[apiIdentityPool]
 	}

@@ -216,6 +216,12 @@ func (s *Server) dispatch(w *recorder, r *http.Request, id string) (a api, abort
 		// The JSON and Query SDKs read the request id from this header.
 		w.Header().Set("X-Amzn-RequestId", id)
 	}
+	if (a == apiIdentityPool || a == apiSTS) && r.Header.Get("Origin") != "" {
+		// As AWS's Cognito and STS endpoints do, for pages that get
+		// credentials in the browser; the calls carry no cookies.
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Access-Control-Expose-Headers", apiExposeHeaders)
+	}
 	h.ServeHTTP(w, r)
 	return a, false
 }

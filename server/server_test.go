@@ -711,3 +711,30 @@ func TestRouteOverTheWire(t *testing.T) {
 		t.Errorf("after an oversized form: routed to %q with body %q", api, body)
 	}
 }
+
+// TestAPIPreflight: a page on another origin may call the identity-pool
+// and STS APIs, as it may AWS's.
+func TestAPIPreflight(t *testing.T) {
+	srv := newServer(t, server.Config{Handlers: markers()})
+	req := httptest.NewRequest(http.MethodOptions, "/", nil)
+	req.Header.Set("Origin", "https://app.example.com")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "content-type,x-amz-target,x-amz-user-agent")
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	h := rec.Header()
+	if rec.Code != 200 || h.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(h.Get("Access-Control-Allow-Headers"), "x-amz-target") ||
+		!strings.Contains(h.Get("Access-Control-Allow-Methods"), "POST") {
+		t.Errorf("preflight = %d %v", rec.Code, h)
+	}
+	// The actual call carries the CORS headers too.
+	req = httptest.NewRequest(http.MethodPost, "/", strings.NewReader("{}"))
+	req.Header.Set("Origin", "https://app.example.com")
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityService.GetId")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	rec = httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	if rec.Header().Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(rec.Header().Get("Access-Control-Expose-Headers"), "x-amzn-ErrorType") {
+		t.Errorf("CORS headers of the call: %v", rec.Header())
+	}
+}
