@@ -55,6 +55,16 @@ func (c *docCache[T]) put(id string, v *T, gen uint64, now time.Time) {
 	c.m[id] = cached[T]{v, now.Add(cacheTTL)}
 }
 
+// set caches a value no reader can have seen older: a document just made.
+func (c *docCache[T]) set(id string, v *T, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCachedIdentities {
+		c.m = map[string]cached[T]{}
+	}
+	c.m[id] = cached[T]{v, now.Add(cacheTTL)}
+}
+
 func (c *docCache[T]) clear() {
 	c.mu.Lock()
 	c.gen++

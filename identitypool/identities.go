@@ -151,7 +151,9 @@ func (s *Service) GetID(ctx context.Context, poolID string, logins map[string]st
 		return "", err
 	}
 	var id string
+	var made *Identity
 	err = s.docs.Update(ctx, func(tx wicket.DocTx) error {
+		made = nil
 		// The pool must still exist when the identity is made.
 		if _, err := tx.Get(collPools, poolID); err != nil {
 			if wicket.KindOf(err) == wicket.NotFound {
@@ -162,6 +164,7 @@ func (s *Service) GetID(ctx context.Context, poolID string, logins map[string]st
 		var ident *Identity
 		if len(verified) == 0 {
 			ident, err = s.newIdentity(tx, op, p, nil)
+			made = ident
 		} else {
 			ident, err = s.link(tx, op, p, "", verified)
 		}
@@ -171,6 +174,10 @@ func (s *Service) GetID(ctx context.Context, poolID string, logins map[string]st
 		id = ident.ID
 		return nil
 	})
+	if err == nil && made != nil {
+		// The guest flow asks for credentials next: have it ready.
+		s.identityCache.set(made.ID, made, s.clock.Now())
+	}
 	return id, err
 }
 
