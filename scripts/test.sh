@@ -20,7 +20,7 @@ step() {
 # Debian packages that tests need go in this list; the suite installs them
 # itself so that a fresh machine passes: the AWS CLI v2 and boto3 for the
 # interoperability checks (scripts/interop).
-APT_PACKAGES=(awscli python3-boto3 curl)
+APT_PACKAGES=(awscli python3-boto3 curl chromium fonts-liberation)
 if ((${#APT_PACKAGES[@]} > 0)); then
 	missing=()
 	for p in "${APT_PACKAGES[@]}"; do
@@ -59,6 +59,9 @@ go vet ./...
 step "staticcheck ./..."
 staticcheck ./...
 
+# Chromium is installed above, so the browser example's test must run, not
+# skip: with this set, a missing browser is a failure.
+export WICKET_BROWSER_TEST=1
 step "go test -race ./..."
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
@@ -84,9 +87,26 @@ failed=$(grep -cE '^\s*--- FAIL' "$log" || true)
 skipped=$(grep -cE '^\s*--- SKIP' "$log" || true)
 packages=$(grep -cE '^(ok|FAIL)\s' "$log" || true)
 
-step "interop: AWS CLI and boto3 against wicket serve"
+# The Node interop checks run the AWS SDK for JavaScript and aws4 at the
+# versions in scripts/interop/node/package-lock.json, on the machine's Node
+# (20 or later). Without them run.sh reports one FAIL for the Node part and
+# goes on with the rest.
+step "npm ci (scripts/interop/node)"
 ilog="$(mktemp)"
 trap 'rm -f "$log" "$ilog"' EXIT
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	echo "node and npm are not installed: the Node interop checks will fail" >&2
+elif (($(node -p 'process.versions.node.split(".")[0]') < 20)); then
+	echo "node $(node --version) is too old (the interop checks need 20 or later): the Node interop checks will fail" >&2
+elif ! (cd scripts/interop/node && npm ci --no-audit --no-fund --loglevel=error) >"$ilog" 2>&1; then
+	echo "npm ci in scripts/interop/node failed: the Node interop checks will fail" >&2
+	sed 's/^/    /' "$ilog" | tail -30 >&2
+	rm -rf scripts/interop/node/node_modules # not a half-installed tree
+else
+	echo "node $(node --version), npm $(npm --version): $(cd scripts/interop/node && npm ls --depth=0 --parseable --long 2>/dev/null | tail -n +2 | cut -d: -f2 | paste -sd ' ')"
+fi
+
+step "interop: AWS CLI, boto3 and Node against wicket serve"
 istatus=0
 bash scripts/interop/run.sh | tee "$ilog" || istatus=$?
 ipassed=$(grep -cE '^PASS ' "$ilog" || true)

@@ -44,7 +44,9 @@ with any AWS client.`,
 		newServeCmd(),
 		newVersionCmd(),
 		newPresignCmd(), newCurlCmd(),
-		newPolicyCmd(),
+		newCredsCmd(),
+		newPolicyCmd(), newKeysCmd(),
+		newInitCmd(), newPoolCmd(), newIdentityCmd(), newRoleCmd(), newBucketCmd(),
 	)
 	return root
 }

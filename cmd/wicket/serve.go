@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -14,10 +15,15 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/spf13/cobra"
 
+	"github.com/wicket-io/wicket"
 	"github.com/wicket-io/wicket/identitypool"
 	"github.com/wicket-io/wicket/server"
+	"github.com/wicket-io/wicket/setup"
 )
 
 type serveOptions struct {
@@ -34,6 +40,7 @@ type serveOptions struct {
 	maxIdentities  int
 	pruneGuests    time.Duration
 	allowHTTPLogin bool
+	config         string
 }
 
 // serveEnv maps flags to the environment variables that stand in for them
@@ -47,6 +54,7 @@ var serveEnv = []struct{ flag, env string }{
 	{"getid-rate", "WICKET_GETID_RATE"},
 	{"max-identities-per-pool", "WICKET_MAX_IDENTITIES_PER_POOL"},
 	{"prune-guests-after", "WICKET_PRUNE_GUESTS_AFTER"},
+	{"config", "WICKET_CONFIG"},
 }
 
 func newServeCmd() *cobra.Command {
@@ -58,7 +66,35 @@ func newServeCmd() *cobra.Command {
 
 With no flags, wicket listens on loopback and keeps its data in ./wicket-data.
 Flags win over the environment variables named in their help.
-SIGINT or SIGTERM stops the server gracefully; a second one stops it at once.`,
+SIGINT or SIGTERM stops the server gracefully; a second one stops it at once.
+
+--config FILE names a JSON file of what the endpoint should hold. Once the
+server listens, it is brought to that state through its own APIs with the
+root credentials, as "wicket init" does; what exists as declared is left
+alone, and nothing the file does not name is deleted. A file that cannot be
+read, or a failure to apply it, stops the server. Every key is optional,
+and an unknown one is an error:
+
+  {
+    "buckets": ["logs"],
+    "oidcProviders": [
+      {"url": "https://accounts.example.com", "clientIds": ["my-app"]}
+    ],
+    "presets": [
+      {"preset": "guest-assets", "bucket": "photos", "prefix": "public/"},
+      {"preset": "amplify-storage", "bucket": "media", "name": "app",
+       "oidcProviders": ["https://accounts.example.com"]}
+    ]
+  }
+
+buckets are created if missing. oidcProviders are IAM OpenID Connect
+providers (url, clientIds, optional thumbprints). A preset is what
+"wicket init --preset" makes: "preset" (guest-assets or amplify-storage),
+"bucket", and optionally "prefix" (guest-assets; default assets/), "name"
+(stem of the pool's and roles' names; default the bucket) and
+"oidcProviders" (ARNs or issuer URLs of the providers users sign in with).
+Nodes of one cluster share their state: give --config to one of them only,
+since two reconciling at once could each create the same identity pool.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, e := range serveEnv {
@@ -84,13 +120,23 @@ SIGINT or SIGTERM stops the server gracefully; a second one stops it at once.`,
 	f.IntVar(&o.maxIdentities, "max-identities-per-pool", 0, "cap on the identities of one identity pool, 0 for none (env WICKET_MAX_IDENTITIES_PER_POOL)")
 	f.DurationVar(&o.pruneGuests, "prune-guests-after", 0, "delete guest identities unused this long, e.g. 720h; 0 keeps them (env WICKET_PRUNE_GUESTS_AFTER)")
 	f.BoolVar(&o.allowHTTPLogin, "allow-http-login-providers", false, "let OpenID login providers be reached over plain HTTP (for tests only)")
+	f.StringVar(&o.config, "config", "", "JSON file of buckets, OIDC providers and presets to reconcile at start (see above) (env WICKET_CONFIG)")
 	return cmd
 }
 
 func runServe(ctx context.Context, stdout, stderr io.Writer, o serveOptions) error {
-	logger, err := newLogger(stderr, o.logLevel, o.logFormat)
+	logger, flushLog, err := newBufferedLogger(stderr, o.logLevel, o.logFormat)
 	if err != nil {
 		return err
+	}
+	defer flushLog()
+	// The config file is read first: a mistake in it stops the start
+	// before anything listens.
+	var declared *setup.Config
+	if o.config != "" {
+		if declared, err = setup.LoadConfig(o.config); err != nil {
+			return fmt.Errorf("config: %w", err)
+		}
 	}
 	data, err := filepath.Abs(o.data)
 	if err != nil {
@@ -160,7 +206,49 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, o serveOptions) err
 		fmt.Fprintf(stdout, "  Root credentials (generated, kept in %s):\n    AWS_ACCESS_KEY_ID=%s\n    AWS_SECRET_ACCESS_KEY=%s\n",
 			filepath.Join(data, "root-credentials.json"), root.AccessKeyID, root.SecretAccessKey)
 	}
-	return srv.Serve(ctx, ln)
+	if declared == nil {
+		return srv.Serve(ctx, ln)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln) }()
+	if err := reconcile(ctx, stdout, endpoint, o.region, root, o.config, declared); err != nil {
+		if ctx.Err() != nil {
+			// Stopped by a signal meanwhile: a clean stop, not a failure.
+			return <-served
+		}
+		stop()
+		<-served
+		return err
+	}
+	return <-served
+}
+
+// reconcile brings the endpoint to the config file's declarations, through
+// its own APIs with the root credentials: the code path of "wicket init".
+func reconcile(ctx context.Context, stdout io.Writer, endpoint, region string, root wicket.RootCredentials, path string, declared *setup.Config) error {
+	cfg := aws.Config{
+		Region:      region,
+		Credentials: credentials.NewStaticCredentialsProvider(root.AccessKeyID, root.SecretAccessKey, ""),
+		// The endpoint is this process: never through a proxy.
+		HTTPClient: awshttp.NewBuildableClient().WithTimeout(apiTimeout).
+			WithTransportOptions(func(tr *http.Transport) { tr.Proxy = nil }),
+	}
+	rep, err := setup.Reconcile(ctx, setup.NewClients(cfg, endpoint), declared)
+	fmt.Fprintf(stdout, "  Config %s:\n", path)
+	rows := make([][]string, 0, len(rep.Items))
+	for _, it := range rep.Items {
+		rows = append(rows, []string{"    " + string(it.Status), it.Kind, it.Name})
+	}
+	table(stdout, rows)
+	for _, r := range rep.Results {
+		if r.IdentityPoolID != "" {
+			fmt.Fprintf(stdout, "    bucket %s: identity pool %s\n", r.Preset.Bucket, r.IdentityPoolID)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	return nil
 }
 
 var logLevels = map[string]slog.Level{

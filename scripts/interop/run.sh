@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end interoperability: starts a real `wicket serve` on loopback and
-# drives it with the AWS CLI v2 and boto3 (Debian's packages), as a user
-# would. Prints one PASS/FAIL line per check and, last, a line
-# "interop: N passed, N failed". Exits non-zero when a check fails.
+# drives it with the AWS CLI v2 and boto3 (Debian's packages), and with the
+# AWS SDK for JavaScript and aws4 (scripts/interop/node, installed there by
+# `npm ci`), as a user would. Prints one PASS/FAIL line per check and, last,
+# a line "interop: N passed, N failed". Exits non-zero when a check fails.
 #
 #   bash scripts/interop/run.sh        (scripts/test.sh runs it)
 set -uo pipefail
@@ -158,6 +159,147 @@ check "wicket policy explain names the deciding statement" bash -c "'$work/wicke
 echo '{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEqualz":{"a":"b"}}}]}' >"$work/bad-policy.json"
 check "wicket policy check rejects a bad document" bash -c "! '$work/wicket' policy check '$work/bad-policy.json' 2>'$work/check.err' && grep -q StringEqualz '$work/check.err'"
 check "wicket policy check accepts a good one" bash -c "'$work/wicket' policy check '$work/user-policy.json' | grep -qx ok"
+
+echo "== identity pools (AWS CLI and Node)"
+# The guest flow of DESIGN.md with stock clients: root sets up a bucket, an
+# identity pool that lets guests in, and the guest role; a guest with no
+# keys at all gets credentials from the pool and may read public/* only.
+# Independent steps run at once (each AWS CLI call costs a second of CPU).
+cognito() { "$AWS" --endpoint-url "$endpoint" cognito-identity "$@"; }
+# keyless COMMAND...: run with no AWS keys in the environment, as a guest's
+# first calls are made (GetId and GetCredentialsForIdentity are unsigned).
+keyless() { env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN "$@"; }
+# check_bg NAME COMMAND...: check, run in the background; checks_wait waits
+# for them and reports them in the order they were started.
+bg_n=0
+bg_pids=()
+check_bg() {
+	bg_n=$((bg_n + 1))
+	printf '%s' "$1" >"$work/bg.$bg_n.name"
+	shift
+	(
+		"$@" >"$work/bg.$bg_n.out" 2>&1
+		echo $? >"$work/bg.$bg_n.rc"
+	) &
+	bg_pids+=($!)
+}
+checks_wait() {
+	local i name
+	((${#bg_pids[@]} > 0)) && wait "${bg_pids[@]}"
+	for ((i = 1; i <= bg_n; i++)); do
+		name=$(cat "$work/bg.$i.name")
+		if [[ "$(cat "$work/bg.$i.rc" 2>/dev/null)" == 0 ]]; then
+			passed=$((passed + 1))
+			echo "PASS $name"
+		else
+			failed=$((failed + 1))
+			echo "FAIL $name"
+			sed 's/^/    /' "$work/bg.$i.out" | tail -20
+		fi
+		rm -f "$work/bg.$i".*
+	done
+	bg_n=0
+	bg_pids=()
+}
+echo "wicket logo" >"$work/logo.txt"
+echo "not for guests" >"$work/secret.txt"
+guest_bucket() { # root: the bucket and its two objects
+	s3 mb s3://guest-assets && s3 cp "$work/logo.txt" s3://guest-assets/public/logo.txt &&
+		s3 cp "$work/secret.txt" s3://guest-assets/private/secret.txt
+}
+check_bg "s3: guest-assets with public/logo.txt and private/secret.txt" guest_bucket
+pool=$(cognito create-identity-pool --identity-pool-name guests --allow-unauthenticated-identities --query IdentityPoolId --output text 2>"$work/pool.err")
+check "cognito: create-identity-pool gives a region:uuid id" bash -c "grep -qE '^us-east-1:[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}\$' <<<'$pool' || { echo 'pool id: $pool'; cat '$work/pool.err'; false; }"
+cat >"$work/guest-trust.json" <<JSON
+{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+  "Action": "sts:AssumeRoleWithWebIdentity",
+  "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": "$pool"},
+                "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "unauthenticated"}}}]}
+JSON
+cat >"$work/guest-policy.json" <<'JSON'
+{"Version": "2012-10-17", "Statement": [{"Sid": "ReadPublic", "Effect": "Allow", "Action": "s3:GetObject",
+  "Resource": "arn:aws:s3:::guest-assets/public/*"}]}
+JSON
+guest_role=$(iamc create-role --role-name guest-role --assume-role-policy-document "file://$work/guest-trust.json" --query Role.Arn --output text 2>"$work/role.err")
+check "iam: create-role guest-role (trust: the pool's guests)" bash -c "test '$guest_role' = arn:aws:iam::000000000000:role/guest-role || { echo 'role: $guest_role'; cat '$work/role.err'; false; }"
+check "iam: put-role-policy (read public/*)" iamc put-role-policy --role-name guest-role --policy-name read-public --policy-document "file://$work/guest-policy.json"
+check "cognito: set-identity-pool-roles unauthenticated=guest-role" cognito set-identity-pool-roles --identity-pool-id "$pool" --roles "unauthenticated=$guest_role"
+checks_wait
+
+# The Node checks (scripts/interop/node/guest.mjs) need only the pool and
+# the bucket: they run meanwhile, with an identity of their own, and are
+# reported after the AWS CLI's.
+NODE=$(command -v node)
+node_ready=""
+if [[ -n "$NODE" && -d scripts/interop/node/node_modules/aws4 && -d scripts/interop/node/node_modules/@aws-sdk/credential-providers ]]; then
+	node_ready=1
+	(
+		status=0
+		keyless "$NODE" scripts/interop/node/guest.mjs "$endpoint" "$pool" "$WICKET_ROOT_ACCESS_KEY" "$WICKET_ROOT_SECRET_KEY" >"$work/node.out" 2>&1 || status=$?
+		echo "$status" >"$work/node.rc"
+	) &
+	node_pid=$!
+fi
+
+guest_id=$(keyless "$AWS" --endpoint-url "$endpoint" cognito-identity get-id --identity-pool-id "$pool" --query IdentityId --output text 2>"$work/getid.err")
+check "guest cli: get-id with no keys" bash -c "grep -qE '^us-east-1:[0-9a-f-]{36}\$' <<<'$guest_id' || { echo 'identity: $guest_id'; cat '$work/getid.err'; false; }"
+keyless "$AWS" --endpoint-url "$endpoint" cognito-identity get-credentials-for-identity --identity-id "$guest_id" >"$work/guest-creds.json" 2>&1
+# The CLI shows Cognito's Expiration (epoch seconds on the wire) as a date;
+# the wire form is checked with curl below.
+read -r guest_ak guest_sk guest_token < <("$PY" -c 'import json,sys; c=json.load(open(sys.argv[1]))["Credentials"]; print(c["AccessKeyId"], c["SecretKey"], c["SessionToken"])' "$work/guest-creds.json" 2>/dev/null)
+check "guest cli: get-credentials-for-identity with no keys" bash -c "[[ '$guest_ak' == ASIA* && -n '$guest_sk' && -n '$guest_token' ]] || { cat '$work/guest-creds.json'; false; }"
+# guest COMMAND...: run with the guest's temporary credentials.
+guest() { AWS_ACCESS_KEY_ID=$guest_ak AWS_SECRET_ACCESS_KEY=$guest_sk AWS_SESSION_TOKEN=$guest_token "$@"; }
+guest_reads_logo() { guest s3 cp s3://guest-assets/public/logo.txt - | cmp - "$work/logo.txt"; }
+guest_is() { # guest_is ARN: sts get-caller-identity names ARN
+	local got
+	got=$(guest "$AWS" --endpoint-url "$endpoint" sts get-caller-identity --query Arn --output text) || return 1
+	[[ "$got" == "$1" ]] || { echo "caller $got, want $1"; return 1; }
+}
+guest_presign() { # a presigned URL of public/logo.txt serves it; without its query, 403
+	local u code
+	u=$(guest s3 presign s3://guest-assets/public/logo.txt --expires-in 300) || return 1
+	[[ "$u" == *X-Amz-Security-Token=* ]] || { echo "no session token in $u"; return 1; }
+	curl -fsS "$u" | cmp - "$work/logo.txt" || { echo "GET $u failed"; return 1; }
+	code=$(curl -s -o /dev/null -w '%{http_code}' "${u%%\?*}")
+	[[ "$code" == 403 ]] || { echo "GET ${u%%\?*} = $code, want 403"; return 1; }
+}
+wire_expiration() { # GetCredentialsForIdentity's Expiration is a JSON number, an hour ahead
+	curl -sS -X POST "$endpoint/" -H 'Content-Type: application/x-amz-json-1.1' \
+		-H 'X-Amz-Target: AWSCognitoIdentityService.GetCredentialsForIdentity' -d "{\"IdentityId\":\"$guest_id\"}" |
+		"$PY" -c 'import json,sys,time; e=json.load(sys.stdin)["Credentials"]["Expiration"]; assert isinstance(e,(int,float)) and 3300 < e-time.time() < 3660, e'
+}
+check_bg "guest cli: s3 cp public/logo.txt -" guest_reads_logo
+check_bg "guest cli: private/secret.txt is refused" fails_with "403" guest s3 cp s3://guest-assets/private/secret.txt -
+check_bg "guest cli: upload is refused" fails_with "AccessDenied" guest s3 cp "$work/logo.txt" s3://guest-assets/public/mine.txt
+check_bg "guest cli: listing is refused" fails_with "AccessDenied" guest s3 ls s3://guest-assets/public/
+check_bg "guest cli: sts get-caller-identity is the role session" guest_is arn:aws:sts::000000000000:assumed-role/guest-role/CognitoIdentityCredentials
+check_bg "guest cli: s3 presign + curl, 403 without the signature" guest_presign
+check_bg "guest curl: Expiration is epoch seconds on the wire" wire_expiration
+check_bg "cognito: get-identity-pool-roles round-trips" bash -c "test \"\$($AWS --endpoint-url $endpoint cognito-identity get-identity-pool-roles --identity-pool-id '$pool' --query Roles.unauthenticated --output text)\" = '$guest_role'"
+check_bg "guest cli: get-id for an unknown pool is ResourceNotFoundException" fails_with "ResourceNotFoundException" keyless "$AWS" --endpoint-url "$endpoint" cognito-identity get-id --identity-pool-id us-east-1:00000000-0000-0000-0000-000000000000
+checks_wait
+
+echo "== Node $("${NODE:-node}" --version 2>&1) (@aws-sdk/credential-providers, aws4)"
+if [[ -z "$node_ready" ]]; then
+	failed=$((failed + 1))
+	echo "FAIL node: guest.mjs (needs node, and \`npm ci\` in scripts/interop/node, which scripts/test.sh runs)"
+else
+	wait "$node_pid"
+	nfailed=0
+	while IFS= read -r line; do
+		case "$line" in
+		PASS*) passed=$((passed + 1)) ;;
+		FAIL*) failed=$((failed + 1)) nfailed=$((nfailed + 1)) ;;
+		esac
+		echo "$line"
+	done <"$work/node.out"
+	nstatus=$(cat "$work/node.rc" 2>/dev/null || echo "?")
+	if [[ "$nstatus" != 0 ]] && ((nfailed == 0)); then
+		failed=$((failed + 1))
+		echo "FAIL node: guest.mjs exited $nstatus"
+	fi
+fi
 
 echo "== boto3 $($PY -c 'import boto3; print(boto3.__version__)')"
 while IFS= read -r line; do
