@@ -264,6 +264,25 @@ func TestAuthenticatedUsersKeepToThemselves(t *testing.T) {
 	_, err := w.get(ac, "private/"+bid+"/notes.txt")
 	wantCode(t, "alice reads bob's", err, "AccessDenied")
 	wantCode(t, "alice writes bob's", w.put(ac, "private/"+bid+"/x"), "AccessDenied")
+	// The app's administrators (an IAM group with full access) read both.
+	ic := w.env.IAM()
+	_, err = ic.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("administrators")})
+	check(t, "CreateGroup", err)
+	_, err = ic.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("administrators"), PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")})
+	check(t, "AttachGroupPolicy", err)
+	_, err = ic.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("ops")})
+	check(t, "CreateUser", err)
+	_, err = ic.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("administrators"), UserName: aws.String("ops")})
+	check(t, "AddUserToGroup", err)
+	k, err := ic.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("ops")})
+	check(t, "CreateAccessKey", err)
+	ops := aws.Credentials{AccessKeyID: *k.AccessKey.AccessKeyId, SecretAccessKey: *k.AccessKey.SecretAccessKey}
+	for _, key := range []string{"private/" + aid + "/notes.txt", "private/" + bid + "/notes.txt"} {
+		if got, err := w.get(ops, key); err != nil || got != "mine" {
+			t.Errorf("administrator reads %s: %q, %v", key, got, err)
+		}
+	}
+
 	// GetId with the same login finds the same identity.
 	again, err := w.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: aws.String(w.pool), Logins: alice})
 	check(t, "GetId again", err)

@@ -91,19 +91,23 @@ packages=$(grep -cE '^(ok|FAIL)\s' "$log" || true)
 # versions in scripts/interop/node/package-lock.json, on the machine's Node
 # (20 or later). Without them run.sh reports one FAIL for the Node part and
 # goes on with the rest.
-step "npm ci (scripts/interop/node)"
+step "npm ci (scripts/interop/node, examples/node-external-app)"
 ilog="$(mktemp)"
 trap 'rm -f "$log" "$ilog"' EXIT
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 	echo "node and npm are not installed: the Node interop checks will fail" >&2
 elif (($(node -p 'process.versions.node.split(".")[0]') < 20)); then
 	echo "node $(node --version) is too old (the interop checks need 20 or later): the Node interop checks will fail" >&2
-elif ! (cd scripts/interop/node && npm ci --no-audit --no-fund --loglevel=error) >"$ilog" 2>&1; then
-	echo "npm ci in scripts/interop/node failed: the Node interop checks will fail" >&2
-	sed 's/^/    /' "$ilog" | tail -30 >&2
-	rm -rf scripts/interop/node/node_modules # not a half-installed tree
 else
-	echo "node $(node --version), npm $(npm --version): $(cd scripts/interop/node && npm ls --depth=0 --parseable --long 2>/dev/null | tail -n +2 | cut -d: -f2 | paste -sd ' ')"
+	for dir in scripts/interop/node examples/node-external-app; do
+		if ! (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) >"$ilog" 2>&1; then
+			echo "npm ci in $dir failed: its Node checks will fail" >&2
+			sed 's/^/    /' "$ilog" | tail -30 >&2
+			rm -rf "$dir/node_modules" # not a half-installed tree
+		else
+			echo "$dir: node $(node --version), npm $(npm --version): $(cd "$dir" && npm ls --depth=0 --parseable --long 2>/dev/null | tail -n +2 | cut -d: -f2 | paste -sd ' ')"
+		fi
+	done
 fi
 
 step "interop: AWS CLI, boto3 and Node against wicket serve"

@@ -301,6 +301,11 @@ else
 	fi
 fi
 
+# The Node example of the README (examples/node-external-app), as a user runs it.
+check "example: node-external-app downloads a guest asset, is refused a private one" \
+	keyless "${NODE:-node}" examples/node-external-app/index.mjs --endpoint "$endpoint" --pool "$pool" \
+	--bucket guest-assets --key public/logo.txt --denied private/secret.txt
+
 echo "== boto3 $($PY -c 'import boto3; print(boto3.__version__)')"
 while IFS= read -r line; do
 	case "$line" in
