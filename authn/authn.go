@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wicket-io/wicket"
@@ -57,7 +58,9 @@ type Authenticator struct {
 	sessions Sessions
 	revoked  func(*wicket.SessionClaims) bool
 	clock    wicket.Clock
-	verifier *sigv4.Verifier
+	// sessionCache holds opened session tokens by token.
+	sessionCache sessionCache
+	verifier     *sigv4.Verifier
 }
 
 // New returns an Authenticator.
@@ -85,8 +88,11 @@ func (a *Authenticator) secret(accessKeyID, sessionToken string) (string, error)
 		return a.root.SecretAccessKey, nil
 	}
 	if sessionToken != "" {
-		_, secret, err := a.openSession(accessKeyID, sessionToken)
-		return secret, err
+		e, err := a.session(accessKeyID, sessionToken)
+		if err != nil {
+			return "", err
+		}
+		return e.secret, nil
 	}
 	if a.keys != nil {
 		secret, _, err := a.keys.LookupKey(context.Background(), accessKeyID)
@@ -95,22 +101,66 @@ func (a *Authenticator) secret(accessKeyID, sessionToken string) (string, error)
 	return "", sigv4.ErrUnknownAccessKey
 }
 
-// openSession opens a session token, refusing expired and revoked ones.
-func (a *Authenticator) openSession(accessKeyID, token string) (*keyring.Claims, string, error) {
+// session opens a session token, refusing expired and revoked ones. The
+// principal it makes is cached by token: every request of a session
+// carries the same token, and the principal never changes (revocation and
+// expiry are checked on every call, not cached).
+func (a *Authenticator) session(accessKeyID, token string) (*sessionEntry, error) {
 	if a.sessions == nil {
-		return nil, "", sigv4.ErrInvalidToken
+		return nil, sigv4.ErrInvalidToken
 	}
-	c, secret, err := a.sessions.Open(accessKeyID, token, a.clock.Now())
-	switch {
-	case errors.Is(err, keyring.ErrExpiredToken):
-		return nil, "", fmt.Errorf("%w: %w", sigv4.ErrExpiredToken, err)
-	case err != nil:
-		return nil, "", fmt.Errorf("%w: %w", sigv4.ErrInvalidToken, err)
+	now := a.clock.Now()
+	e := a.sessionCache.get(token)
+	if e == nil || subtle.ConstantTimeCompare([]byte(e.accessKeyID), []byte(accessKeyID)) != 1 {
+		c, secret, err := a.sessions.Open(accessKeyID, token, now)
+		switch {
+		case errors.Is(err, keyring.ErrExpiredToken):
+			return nil, fmt.Errorf("%w: %w", sigv4.ErrExpiredToken, err)
+		case err != nil:
+			return nil, fmt.Errorf("%w: %w", sigv4.ErrInvalidToken, err)
+		}
+		e = &sessionEntry{accessKeyID: accessKeyID, secret: secret, principal: sessionPrincipal(accessKeyID, c)}
+		a.sessionCache.put(token, e)
 	}
-	if a.revoked != nil && a.revoked(sessionClaims(c)) {
-		return nil, "", fmt.Errorf("%w: credentials revoked", sigv4.ErrInvalidToken)
+	if !now.Before(e.principal.Claims.Expires) {
+		return nil, fmt.Errorf("%w: expired at %s", sigv4.ErrExpiredToken, e.principal.Claims.Expires.Format(time.RFC3339))
 	}
-	return c, secret, nil
+	if a.revoked != nil && a.revoked(e.principal.Claims) {
+		return nil, fmt.Errorf("%w: credentials revoked", sigv4.ErrInvalidToken)
+	}
+	return e, nil
+}
+
+// sessionEntry is an opened session token. Its principal is shared by
+// every request of the session: nobody may modify it.
+type sessionEntry struct {
+	accessKeyID string
+	secret      string
+	principal   *wicket.Principal
+}
+
+// maxSessionEntries bounds the cache of opened tokens; past it, the cache
+// starts over.
+const maxSessionEntries = 1 << 16
+
+type sessionCache struct {
+	mu sync.RWMutex
+	m  map[string]*sessionEntry
+}
+
+func (c *sessionCache) get(token string) *sessionEntry {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.m[token]
+}
+
+func (c *sessionCache) put(token string, e *sessionEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxSessionEntries {
+		c.m = make(map[string]*sessionEntry)
+	}
+	c.m[token] = e
 }
 
 // sessionClaims is the root package's view of a token's claims.
@@ -152,6 +202,15 @@ func (a *Authenticator) principal(accessKeyID string) (*wicket.Principal, error)
 	return p, err
 }
 
+// sessionError turns a session refused after its signature verified into
+// SigV4's error for it.
+func sessionError(err error) error {
+	if errors.Is(err, sigv4.ErrExpiredToken) {
+		return &sigv4.Error{Status: http.StatusBadRequest, Code: sigv4.CodeExpiredToken, Message: "The provided token has expired.", Err: err}
+	}
+	return &sigv4.Error{Status: http.StatusBadRequest, Code: sigv4.CodeInvalidToken, Message: "The provided token is malformed or otherwise invalid.", Err: err}
+}
+
 // lookupError turns a failed lookup after a good signature (the key was
 // deleted in between) into SigV4's error for an unknown key.
 func lookupError(err error) error {
@@ -173,11 +232,12 @@ func (a *Authenticator) Authenticate(r *http.Request, payloadHash string) (*wick
 		return nil, nil, err
 	}
 	if auth.SessionToken != "" {
-		c, _, err := a.openSession(auth.AccessKeyID, auth.SessionToken)
+		e, err := a.session(auth.AccessKeyID, auth.SessionToken)
 		if err != nil {
-			return nil, nil, err
+			// Expired or revoked between the signature check and now.
+			return nil, nil, sessionError(err)
 		}
-		return sessionPrincipal(auth.AccessKeyID, c), auth, nil
+		return e.principal, auth, nil
 	}
 	p, err := a.principal(auth.AccessKeyID)
 	if err != nil {
@@ -197,11 +257,11 @@ func (a *Authenticator) Authenticate(r *http.Request, payloadHash string) (*wick
 // and service. Use it at once; never log it or keep it.
 func (a *Authenticator) SigningKey(accessKeyID, sessionToken, date, region, service string) ([]byte, *wicket.Principal, error) {
 	if sessionToken != "" {
-		c, secret, err := a.openSession(accessKeyID, sessionToken)
+		e, err := a.session(accessKeyID, sessionToken)
 		if err != nil {
 			return nil, nil, err
 		}
-		return sigv4.SigningKey(secret, date, region, service), sessionPrincipal(accessKeyID, c), nil
+		return sigv4.SigningKey(e.secret, date, region, service), e.principal, nil
 	}
 	secret, err := a.secret(accessKeyID, sessionToken)
 	if err != nil {
