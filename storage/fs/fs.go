@@ -1,10 +1,16 @@
 // Package fs is the BlobStore of the embedded default: object bytes in
 // files under a directory, one file per blob, named by a random id.
 //
-// A blob is written to tmp/ and, once fsynced, renamed into blobs/xx/ (xx is
-// the id's first two hex digits, so no directory grows past a few thousand
-// entries per million blobs); the directory is fsynced too, so a committed
-// blob survives a crash. Whatever a crash leaves in tmp/ is removed by Walk.
+// A blob is written in place, at blobs/xx/<id> (xx is the id's first two hex
+// digits, so no directory grows past a few thousand entries per million
+// blobs); Commit fsyncs the file and then its directory, so a committed blob
+// survives a crash. No temporary name and rename are needed: a blob being
+// written has mode 0200 (write only), and Commit makes it 0600 before the
+// fsync, so the mode says whether a file is a committed blob — Open and
+// Walk ignore the others, and Walk removes the old ones, which a crash
+// interrupted. (Older versions wrote to tmp/ first; Walk still clears what
+// they left.) Metadata names a blob only after its Commit, so this is about
+// the store's own contract, not about what readers can reach.
 package fs
 
 import (
@@ -79,21 +85,29 @@ func newID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// Create starts a new blob in tmp/.
+// Create starts a new blob at its final path.
 func (s *Store) Create(ctx context.Context) (wicket.BlobWriter, error) {
 	id := newID()
-	tmp := filepath.Join(s.dir, "tmp", id)
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	path := s.path(id)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, uncommittedMode)
 	if err != nil {
 		return nil, wicket.E("fs.Create", wicket.Unavailable, fmt.Errorf("create blob %s: %w", id, err))
 	}
-	return &writer{s: s, id: id, tmp: tmp, f: f}, nil
+	return &writer{s: s, id: id, path: path, f: f}, nil
 }
+
+// The modes of blob files: a blob being written, and a committed one.
+const (
+	uncommittedMode = 0o200
+	committedMode   = 0o600
+)
+
+func committed(fi fs.FileInfo) bool { return fi.Mode().Perm()&0o400 != 0 }
 
 type writer struct {
 	s    *Store
 	id   string
-	tmp  string
+	path string
 	f    *os.File
 	n    int64
 	done bool
@@ -125,8 +139,11 @@ func (w *writer) Commit(ctx context.Context) (int64, error) {
 	w.done = true
 	fail := func(err error) (int64, error) {
 		w.f.Close()
-		os.Remove(w.tmp)
+		os.Remove(w.path)
 		return 0, wicket.E("fs.Commit", wicket.Unavailable, fmt.Errorf("commit blob %s: %w", w.id, err))
+	}
+	if err := w.f.Chmod(committedMode); err != nil {
+		return fail(err)
 	}
 	if !w.s.noSync {
 		if err := w.f.Sync(); err != nil {
@@ -134,12 +151,8 @@ func (w *writer) Commit(ctx context.Context) (int64, error) {
 		}
 	}
 	if err := w.f.Close(); err != nil {
-		os.Remove(w.tmp)
+		os.Remove(w.path)
 		return 0, wicket.E("fs.Commit", wicket.Unavailable, fmt.Errorf("close blob %s: %w", w.id, err))
-	}
-	if err := os.Rename(w.tmp, w.s.path(w.id)); err != nil {
-		os.Remove(w.tmp)
-		return 0, wicket.E("fs.Commit", wicket.Unavailable, fmt.Errorf("rename blob %s: %w", w.id, err))
 	}
 	if !w.s.noSync {
 		if err := syncDir(w.s.shard(w.id)); err != nil {
@@ -155,7 +168,7 @@ func (w *writer) Abort() error {
 	}
 	w.done = true
 	w.f.Close()
-	if err := os.Remove(w.tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := os.Remove(w.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("remove aborted blob %s: %w", w.id, err)
 	}
 	return nil
@@ -195,6 +208,10 @@ func (s *Store) Open(ctx context.Context, id string) (wicket.Blob, error) {
 	if err != nil {
 		f.Close()
 		return nil, wicket.E("fs.Open", wicket.Unavailable, fmt.Errorf("stat blob %s: %w", id, err))
+	}
+	if !committed(fi) {
+		f.Close()
+		return nil, wicket.E("fs.Open", wicket.NotFound, fmt.Errorf("blob %s is not committed", id))
 	}
 	return &Blob{File: f, size: fi.Size()}, nil
 }
@@ -239,6 +256,16 @@ func (s *Store) Walk(ctx context.Context, olderThan time.Time, fn func(id string
 				return err
 			}
 			if !validID(e.Name()) || !strings.HasPrefix(e.Name(), sh.Name()) {
+				continue
+			}
+			fi, err := e.Info()
+			if err != nil {
+				continue // deleted meanwhile
+			}
+			if !committed(fi) {
+				if fi.ModTime().Before(olderThan) {
+					os.Remove(filepath.Join(s.dir, "blobs", sh.Name(), e.Name()))
+				}
 				continue
 			}
 			if err := fn(e.Name()); err != nil {

@@ -55,3 +55,52 @@ func TestWalkRemovesStaleTemporaries(t *testing.T) {
 		t.Fatalf("fresh temporary removed: %v", err)
 	}
 }
+
+// TestInterruptedWriteIsSwept: a blob a crash interrupted (written in
+// place, never committed) is neither opened nor walked, and Walk removes
+// it once it is older than the cut-off.
+func TestInterruptedWriteIsSwept(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := s.Create(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("half"))
+	// The process dies here: no Commit, no Abort.
+	path := s.path(w.ID())
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(path, old, old); err != nil {
+		t.Fatal(err)
+	}
+	done, err := s.Create(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done.Write([]byte("whole"))
+	if _, err := done.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	s2, err := Open(dir, Options{}) // after the restart
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s2.Open(ctx, w.ID()); wicket.KindOf(err) != wicket.NotFound {
+		t.Errorf("Open of the interrupted blob: %v, want NotFound", err)
+	}
+	var seen []string
+	if err := s2.Walk(ctx, time.Now().Add(-time.Minute), func(id string) error { seen = append(seen, id); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 1 || seen[0] != done.ID() {
+		t.Errorf("Walk = %v, want only %s", seen, done.ID())
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("the interrupted blob is still on disk: %v", err)
+	}
+}
