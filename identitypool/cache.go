@@ -2,7 +2,7 @@ package identitypool
 
 import (
 	"context"
-	"strconv"
+	"fmt"
 	"sync"
 	"time"
 
@@ -124,26 +124,55 @@ func (s *Service) cachedIdentity(ctx context.Context, op, id string) (*Identity,
 	return i, nil
 }
 
-// countKey is the id of a pool's identity counter document: a decimal
-// number, cheaper to rewrite on every GetId than the pool's own document.
-func countKey(pool string) string { return "count/" + pool }
-
-func readCount(tx wicket.DocReader, pool string) (int, error) {
-	doc, err := tx.Get(collPoolIndex, countKey(pool))
-	switch {
-	case wicket.KindOf(err) == wicket.NotFound:
-		return 0, nil
-	case err != nil:
-		return 0, err
-	}
-	n, _ := strconv.Atoi(string(doc))
-	return n, nil
+// A pool's identities are counted only when a cap is set, and in memory:
+// the count is loaded once per pool by walking the pool's index, then kept
+// by the writes of this process. (A store write per GetId to keep a
+// counter would cost the guest flow a third of its throughput. With many
+// nodes each counts what it sees after its load, so the cap is a bound
+// per node's view — enough to stop a flood.)
+type counts struct {
+	mu sync.Mutex
+	n  map[string]int
 }
 
-func addCount(tx wicket.DocTx, pool string, delta int) error {
-	n, err := readCount(tx, pool)
-	if err != nil {
-		return err
+// reserve counts one more identity of pool, loading the count inside the
+// caller's transaction if it is not known, and fails with
+// LimitExceededException at the cap. Transactions run one at a time, so
+// check and increment cannot interleave with another's.
+func (s *Service) reserve(tx wicket.DocReader, op, pool string) error {
+	max := s.limits.MaxIdentitiesPerPool
+	if max <= 0 {
+		return nil
 	}
-	return tx.Put(collPoolIndex, countKey(pool), []byte(strconv.Itoa(max(n+delta, 0))))
+	c := &s.counts
+	c.mu.Lock()
+	n, ok := c.n[pool]
+	c.mu.Unlock()
+	if !ok {
+		n = 0
+		if err := tx.Scan(collPoolIndex, pool+"/", "", func(string, []byte) bool { n++; return true }); err != nil {
+			return err
+		}
+	}
+	if n >= max {
+		return limitExceeded(op, fmt.Sprintf("The identity pool %s has reached its limit of %d identities.", pool, max))
+	}
+	c.mu.Lock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	c.n[pool] = n + 1
+	c.mu.Unlock()
+	return nil
+}
+
+// uncount gives back identities of pool: deleted ones, or reservations
+// whose transaction failed.
+func (s *Service) uncount(pool string, k int) {
+	c := &s.counts
+	c.mu.Lock()
+	if n, ok := c.n[pool]; ok {
+		c.n[pool] = max(n-k, 0)
+	}
+	c.mu.Unlock()
 }

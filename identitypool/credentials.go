@@ -434,13 +434,11 @@ func (s *Service) MergeDeveloperIdentities(ctx context.Context, poolID, provider
 		if err := putDoc(tx, collIdentities, dstID, dst); err != nil {
 			return err
 		}
-		if err := addCount(tx, poolID, -1); err != nil {
-			return err
-		}
 		out, gone = dstID, srcID
 		return s.revokeTx(tx, "identity/"+srcID)
 	})
 	if err == nil && gone != "" {
+		s.uncount(poolID, 1)
 		s.noteRevoked("identity/" + gone)
 		s.identityCache.drop(gone)
 		s.identityCache.drop(out)

@@ -29,14 +29,8 @@ func loadIdentity(tx wicket.DocReader, op, id string) (*Identity, error) {
 // newIdentity stores a new identity of pool p with logins, counting it
 // against the pool's cap.
 func (s *Service) newIdentity(tx wicket.DocTx, op string, p *Pool, logins []login) (*Identity, error) {
-	if max := s.limits.MaxIdentitiesPerPool; max > 0 {
-		n, err := readCount(tx, p.ID)
-		if err != nil {
-			return nil, err
-		}
-		if n >= max {
-			return nil, limitExceeded(op, fmt.Sprintf("The identity pool %s has reached its limit of %d identities.", p.ID, max))
-		}
+	if err := s.reserve(tx, op, p.ID); err != nil {
+		return nil, err
 	}
 	now := s.now()
 	id := &Identity{ID: s.region + ":" + newUUID(), Pool: p.ID, Created: now, Modified: now, LastUsed: now}
@@ -55,7 +49,7 @@ func (s *Service) newIdentity(tx wicket.DocTx, op string, p *Pool, logins []logi
 	if err := tx.Put(collPoolIndex, p.ID+"/"+id.ID, nil); err != nil {
 		return nil, err
 	}
-	return id, addCount(tx, p.ID, +1)
+	return id, nil
 }
 
 // linked finds the identity a login is linked to, or "".
@@ -152,6 +146,7 @@ func (s *Service) GetID(ctx context.Context, poolID string, logins map[string]st
 	}
 	var id string
 	var made *Identity
+	reserved := false
 	err = s.docs.Update(ctx, func(tx wicket.DocTx) error {
 		made = nil
 		// The pool must still exist when the identity is made.
@@ -165,6 +160,7 @@ func (s *Service) GetID(ctx context.Context, poolID string, logins map[string]st
 		if len(verified) == 0 {
 			ident, err = s.newIdentity(tx, op, p, nil)
 			made = ident
+			reserved = err == nil && s.limits.MaxIdentitiesPerPool > 0
 		} else {
 			ident, err = s.link(tx, op, p, "", verified)
 		}
@@ -174,6 +170,9 @@ func (s *Service) GetID(ctx context.Context, poolID string, logins map[string]st
 		id = ident.ID
 		return nil
 	})
+	if err != nil && reserved {
+		s.uncount(poolID, 1) // the transaction that counted it did not commit
+	}
 	if err == nil && made != nil {
 		// The guest flow asks for credentials next: have it ready.
 		s.identityCache.set(made.ID, made, s.clock.Now())
@@ -287,6 +286,7 @@ func (s *Service) DeleteIdentities(ctx context.Context, ids []string) (unprocess
 		if err := checkIdentityID(op, id); err != nil {
 			return nil, err
 		}
+		var pool string
 		err := s.docs.Update(ctx, func(tx wicket.DocTx) error {
 			ident, err := loadIdentity(tx, op, id)
 			if err != nil {
@@ -295,14 +295,13 @@ func (s *Service) DeleteIdentities(ctx context.Context, ids []string) (unprocess
 			if err := deleteIdentityTx(tx, id); err != nil {
 				return err
 			}
-			if err := addCount(tx, ident.Pool, -1); err != nil {
-				return err
-			}
+			pool = ident.Pool
 			return s.revokeTx(tx, "identity/"+id)
 		})
 		s.identityCache.drop(id)
 		switch {
 		case err == nil:
+			s.uncount(pool, 1)
 			s.noteRevoked("identity/" + id)
 		case wicket.KindOf(err) == wicket.NotFound:
 			// Deleting what is not there succeeds, as on AWS.

@@ -221,13 +221,13 @@ func (s *Service) DeletePool(ctx context.Context, id string) error {
 		if _, err := tx.Delete(collPools, id); err != nil {
 			return err
 		}
-		if _, err := tx.Delete(collPoolIndex, countKey(id)); err != nil {
-			return err
-		}
 		return s.revokeTx(tx, "pool/"+id)
 	})
 	s.poolCache.drop(id)
 	s.identityCache.clear() // its identities are gone
+	s.counts.mu.Lock()
+	delete(s.counts.n, id)
+	s.counts.mu.Unlock()
 	if err == nil {
 		s.noteRevoked("pool/" + id)
 	}

@@ -79,6 +79,7 @@ type Service struct {
 	scopeDown *policy.Policy
 	limiter   *limiter
 
+	counts        counts
 	poolCache     docCache[Pool]
 	identityCache docCache[Identity]
 
