@@ -155,6 +155,29 @@ func TestErrorDetails(t *testing.T) {
 		{"metadata too large", signed(t, "PUT", u+"/bad/x", []byte("data"), map[string]string{"X-Amz-Meta-Big": strings.Repeat("m", 2100)}),
 			[]string{"<Message>Your metadata headers exceed the maximum allowed metadata size</Message>", "<Size>2103</Size>", "<MaxSizeAllowed>2048</MaxSizeAllowed>"}},
 		{"unknown signature algorithm", unsigned, []string{"<ArgumentName>Authorization</ArgumentName>"}},
+		// S3 reads the counts of a listing as 32-bit integers, with one
+		// message for a negative one and another for the rest.
+		{"negative max-keys", signed(t, "GET", u+"/bad?list-type=2&max-keys=-5", nil, nil),
+			[]string{"<Message>Argument maxKeys must be an integer between 0 and 2147483647</Message>",
+				"<ArgumentName>maxKeys</ArgumentName><ArgumentValue>-5</ArgumentValue>"}},
+		{"max-keys over 32 bits", signed(t, "GET", u+"/bad?max-keys=2147483648", nil, nil),
+			[]string{"<Message>Provided max-keys not an integer or within integer range</Message>",
+				"<ArgumentName>max-keys</ArgumentName><ArgumentValue>2147483648</ArgumentValue>"}},
+		{"max-keys with a sign", signed(t, "GET", u+"/bad?max-keys=%2B5", nil, nil),
+			[]string{"<Message>Provided max-keys not an integer or within integer range</Message>"}},
+		{"negative max-uploads", signed(t, "GET", u+"/bad?uploads&max-uploads=-0", nil, nil),
+			[]string{"<Message>Argument max-uploads must be an integer between 0 and 2147483647</Message>"}},
+		{"max-uploads a word", signed(t, "GET", u+"/bad?uploads&max-uploads=ten", nil, nil),
+			[]string{"<Message>Provided max-uploads not an integer or within integer range</Message>"}},
+		// S3 shows the Content-MD5 it could not read, and of one that does
+		// not match the digest sent in hex and the one computed in base64.
+		{"empty Content-MD5", signed(t, "PUT", u+"/bad/x", []byte("data"), map[string]string{"Content-Md5": ""}),
+			[]string{"<Code>InvalidDigest</Code>"}},
+		{"malformed Content-MD5", signed(t, "PUT", u+"/bad/x", []byte("data"), map[string]string{"Content-Md5": "nope"}),
+			[]string{"<Code>InvalidDigest</Code>", "<Content-MD5>nope</Content-MD5>"}},
+		{"wrong Content-MD5", signed(t, "PUT", u+"/bad/x", []byte("data"), map[string]string{"Content-Md5": "XrY7u+Ae7tCTyyK7j1rNww=="}),
+			[]string{"<Code>BadDigest</Code>", "<ExpectedDigest>5eb63bbbe01eeed093cb22bb8f5acdc3</ExpectedDigest>",
+				"<CalculatedDigest>jXd/OF09/siBXSD3SWAm3A==</CalculatedDigest>"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, err := http.DefaultClient.Do(tc.req)

@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"encoding/xml"
 	"net"
 	"net/http"
 	"sort"
@@ -85,10 +86,68 @@ func (h *Handler) listBuckets(q *request) error {
 	return nil
 }
 
+// cannedACLs are the canned ACLs S3 knows for x-amz-acl.
+var cannedACLs = map[string]bool{
+	"private": true, "public-read": true, "public-read-write": true, "aws-exec-read": true,
+	"authenticated-read": true, "bucket-owner-read": true, "bucket-owner-full-control": true,
+	"log-delivery-write": true,
+}
+
+// aclGrantHeaders are the headers that grant ACL permissions explicitly.
+var aclGrantHeaders = []string{
+	"X-Amz-Grant-Full-Control", "X-Amz-Grant-Read", "X-Amz-Grant-Read-Acp", "X-Amz-Grant-Write", "X-Amz-Grant-Write-Acp",
+}
+
+// Object Ownership settings of S3 (x-amz-object-ownership).
+const (
+	ownerEnforced  = "BucketOwnerEnforced"
+	ownerPreferred = "BucketOwnerPreferred"
+	objectWriter   = "ObjectWriter"
+)
+
+// checkBucketACL validates the ACL and Object Ownership headers of
+// CreateBucket. Wicket has no ACLs: a bucket behaves as S3's default,
+// BucketOwnerEnforced, where ACLs are disabled. As S3 does, an ACL that
+// would grant anything beyond the owner's full control is refused under
+// that setting (the default when the header is absent), and accepted and
+// ignored under the others, which Wicket does not distinguish.
+func checkBucketACL(hdr http.Header) error {
+	acl := hdr.Get("X-Amz-Acl")
+	if acl != "" && !cannedACLs[acl] {
+		return errCodeDetail("InvalidArgument", func(e *errorBody) {
+			e.ArgumentName, e.ArgumentValue = "x-amz-acl", acl
+		})
+	}
+	ownership := hdr.Get("X-Amz-Object-Ownership")
+	switch ownership {
+	case "", ownerEnforced, ownerPreferred, objectWriter:
+	default:
+		return errCodeDetail("InvalidArgument", func(e *errorBody) {
+			e.Message = "Invalid x-amz-object-ownership header: " + ownership
+			e.ArgumentName = "x-amz-object-ownership"
+		})
+	}
+	if ownership != "" && ownership != ownerEnforced {
+		return nil
+	}
+	granted := acl != "" && acl != "private" && acl != "bucket-owner-full-control"
+	for _, name := range aclGrantHeaders {
+		granted = granted || hdr.Get(name) != ""
+	}
+	if granted {
+		return errCode("InvalidBucketAclWithObjectOwnership")
+	}
+	return nil
+}
+
 func (h *Handler) createBucket(q *request) error {
 	if !validBucketName(q.bucket) {
 		return errCode("InvalidBucketName")
 	}
+	if err := checkBucketACL(q.r.Header); err != nil {
+		return err
+	}
+	var tags map[string]string
 	if q.r.ContentLength != 0 {
 		var cfg createBucketConfiguration
 		if err := h.readXML(q, &cfg); err != nil {
@@ -103,16 +162,40 @@ func (h *Handler) createBucket(q *request) error {
 			}
 			return errCode("IllegalLocationConstraintException", "The "+c+" location constraint is incompatible for the region specific endpoint this request was sent to.")
 		}
+		if cfg.Tags != nil {
+			var err error
+			if tags, err = tagsFromSet(cfg.Tags, maxBucketTags, "Bucket tag count cannot be greater than 50"); err != nil {
+				return err
+			}
+		}
 	}
 	if strings.EqualFold(q.r.Header.Get("X-Amz-Bucket-Object-Lock-Enabled"), "true") {
 		// Better refused than a bucket that silently locks nothing.
 		return errCode("NotImplemented", "Object Lock is not implemented.")
 	}
-	err := h.meta.CreateBucket(q.r.Context(), wicket.Bucket{Name: q.bucket, Region: h.region, Created: h.clock.Now()})
+	ctx := q.r.Context()
+	err := h.meta.CreateBucket(ctx, wicket.Bucket{Name: q.bucket, Region: h.region, Created: h.clock.Now()})
 	if err != nil {
 		return err
 	}
+	// The tags are the bucket's tagging document from the start, as if
+	// PutBucketTagging had followed.
+	if len(tags) > 0 {
+		doc, err := xml.Marshal(taggingDoc(tags))
+		if err == nil {
+			err = h.meta.PutBucketConfig(ctx, q.bucket, configTagging, doc)
+		}
+		if err != nil {
+			// A bucket without the tags asked for is not what was asked.
+			if _, derr := h.meta.DeleteBucket(ctx, q.bucket); derr != nil {
+				h.log.Warn("drop bucket whose tags were not stored", "bucket", q.bucket, "err", derr)
+			}
+			return err
+		}
+	}
 	q.w.Header().Set("Location", "/"+q.bucket)
+	// S3 names the new bucket's ARN (API_CreateBucket, BucketArn).
+	q.w.Header().Set("x-amz-bucket-arn", bucketARN(q.bucket))
 	q.w.WriteHeader(http.StatusOK)
 	return nil
 }

@@ -47,7 +47,7 @@ type corsRule struct {
 	methods []string
 	headers []string // lower case; matched case-insensitively
 	expose  []string
-	maxAge  int // -1 when not set
+	maxAge  *int32 // nil when not set
 	// anyOrigin is set when an AllowedOrigin is "*": S3 then answers
 	// Access-Control-Allow-Origin: * and no Allow-Credentials.
 	anyOrigin bool
@@ -72,13 +72,15 @@ func parseCORS(doc []byte) (*corsConfiguration, []corsRule, error) {
 			len(r.ID) > 1 || len(r.MaxAgeSeconds) > 1 || len(r.ID) == 1 && len(r.ID[0]) > maxCORSRuleID {
 			return nil, nil, errCode("MalformedXML")
 		}
-		rules[i].maxAge = -1
 		if len(r.MaxAgeSeconds) == 1 {
+			// An xsd:int: S3 takes a negative one too, and answers it as
+			// given.
 			n, err := strconv.ParseInt(strings.TrimSpace(r.MaxAgeSeconds[0]), 10, 32)
-			if err != nil || n < 0 {
+			if err != nil {
 				return nil, nil, errCode("MalformedXML")
 			}
-			rules[i].maxAge = int(n)
+			age := int32(n)
+			rules[i].maxAge = &age
 		}
 	}
 	for i, r := range cfg.Rules {
@@ -92,14 +94,23 @@ func parseCORS(doc []byte) (*corsConfiguration, []corsRule, error) {
 				return nil, nil, errCode("InvalidRequest", `AllowedOrigin "`+o+`" can not have more than one wildcard.`)
 			}
 		}
+		// A header name is an HTTP token: one with another character can
+		// match no header. S3 words the refusal for AllowedHeader whichever
+		// list holds the name.
 		for _, hd := range r.AllowedHeaders {
 			if strings.Count(hd, "*") > 1 {
 				return nil, nil, errCode("InvalidRequest", `AllowedHeader "`+hd+`" can not have more than one wildcard.`)
+			}
+			if !isToken(hd) {
+				return nil, nil, errCode("InvalidRequest", `AllowedHeader "`+hd+`" contains invalid character.`)
 			}
 		}
 		for _, e := range r.ExposeHeaders {
 			if strings.Contains(e, "*") {
 				return nil, nil, errCode("InvalidRequest", `ExposeHeader "`+e+`" contains wildcard. We currently do not support wildcard for ExposeHeader.`)
+			}
+			if !isToken(e) {
+				return nil, nil, errCode("InvalidRequest", `AllowedHeader "`+e+`" contains invalid character.`)
 			}
 		}
 		rule := &rules[i]

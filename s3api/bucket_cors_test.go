@@ -34,6 +34,8 @@ func TestBucketCors(t *testing.T) {
 			MaxAgeSeconds:  aws.Int32(3000),
 		},
 		{AllowedOrigins: []string{"*"}, AllowedMethods: []string{"GET"}},
+		// MaxAgeSeconds is an xsd:int; S3 keeps a negative one.
+		{AllowedOrigins: []string{"https://other.example"}, AllowedMethods: []string{"PUT"}, MaxAgeSeconds: aws.Int32(-100)},
 	}
 	if _, err := c.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: aws.String("bkt"), CORSConfiguration: &types.CORSConfiguration{CORSRules: rules}}); err != nil {
 		t.Fatalf("PutBucketCors: %v", err)
@@ -85,7 +87,6 @@ func TestBucketCorsInvalid(t *testing.T) {
 		{"101 rules", many, "MalformedXML", ""},
 		{"no origin", rule(func(r *types.CORSRule) { r.AllowedOrigins = []string{} }), "MalformedXML", ""},
 		{"no method", rule(func(r *types.CORSRule) { r.AllowedMethods = []string{} }), "MalformedXML", ""},
-		{"negative max age", rule(func(r *types.CORSRule) { r.MaxAgeSeconds = aws.Int32(-1) }), "MalformedXML", ""},
 		{"long id", rule(func(r *types.CORSRule) { r.ID = aws.String(strings.Repeat("i", 256)) }), "MalformedXML", ""},
 		{"method PATCH", rule(func(r *types.CORSRule) { r.AllowedMethods = []string{"GET", "PATCH"} }), "InvalidRequest",
 			"Found unsupported HTTP method in CORS config. Unsupported method is PATCH"},
@@ -97,6 +98,10 @@ func TestBucketCorsInvalid(t *testing.T) {
 			`AllowedHeader "x-*-meta-*" can not have more than one wildcard.`},
 		{"wildcard in an exposed header", rule(func(r *types.CORSRule) { r.ExposeHeaders = []string{"x-amz-*"} }), "InvalidRequest",
 			`ExposeHeader "x-amz-*" contains wildcard. We currently do not support wildcard for ExposeHeader.`},
+		{"a space in a header", rule(func(r *types.CORSRule) { r.AllowedHeaders = []string{"x-amz-date", "bad header"} }), "InvalidRequest",
+			`AllowedHeader "bad header" contains invalid character.`},
+		{"a colon in an exposed header", rule(func(r *types.CORSRule) { r.ExposeHeaders = []string{"X-Custom:Header"} }), "InvalidRequest",
+			`AllowedHeader "X-Custom:Header" contains invalid character.`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := c.PutBucketCors(t.Context(), &s3.PutBucketCorsInput{Bucket: aws.String("bkt"), CORSConfiguration: &types.CORSConfiguration{CORSRules: tc.rules}})

@@ -68,8 +68,8 @@ func (h *Handler) deleteBucketPolicy(q *request) error {
 // validateBucketPolicy checks the grammar of a bucket policy, answering
 // each mistake with S3's MalformedPolicy message for it: a JSON object
 // with a known Version, and Statements that each have an Effect, a
-// Principal, Actions and Resources within this bucket. Condition blocks are
-// checked for shape only; their operators and keys are the evaluator's.
+// Principal, Actions and Resources within this bucket, and Conditions of
+// known operators and keys that apply to the statement's actions.
 func validateBucketPolicy(doc []byte, bucket string) error {
 	if len(doc) > maxPolicySize {
 		return malformedPolicy("Policy exceeds the maximum allowed document size.")
@@ -193,6 +193,12 @@ func validateStatement(raw json.RawMessage, bucket string) error {
 		if firstByte(c) != '{' || json.Unmarshal(c, &blocks) != nil {
 			return malformedPolicy("Invalid policy syntax.")
 		}
+		// The actions named in full, for the keys limited to some
+		// (bucket_policy_conditions.go); NotAction names none.
+		var actions []string
+		if a, ok := st["Action"]; ok {
+			actions, _ = stringList(a)
+		}
 		for op, b := range blocks {
 			var keys map[string]json.RawMessage
 			if firstByte(b) != '{' || json.Unmarshal(b, &keys) != nil {
@@ -202,8 +208,14 @@ func validateStatement(raw json.RawMessage, bucket string) error {
 				return malformedPolicy("Invalid Condition type : " + op)
 			}
 			for k, v := range keys {
+				if !knownConditionKey(k) {
+					return malformedPolicy("Policy has an invalid condition key")
+				}
 				if strings.EqualFold(k, "aws:SourceIp") && !ipValues(v) {
 					return malformedPolicy("Invalid IP address in Conditions")
+				}
+				if !conditionApplies(k, actions) {
+					return malformedPolicy("Conditions do not apply to combination of actions and resources in statement")
 				}
 			}
 		}

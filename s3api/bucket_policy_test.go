@@ -108,6 +108,17 @@ func TestBucketPolicyMalformed(t *testing.T) {
 		{"not an IP", stmt(`{` + ok + `,"Condition":{"IpAddress":{"aws:SourceIp":"not-an-ip"}}}`), "Invalid IP address in Conditions"},
 		{"bad CIDR in a list", stmt(`{` + ok + `,"Condition":{"NotIpAddress":{"aws:SourceIp":["10.0.0.0/8","300.1.1.1/40"]}}}`), "Invalid IP address in Conditions"},
 		{"IP key under Null", stmt(`{` + ok + `,"Condition":{"Null":{"aws:SourceIp":"true"}}}`), "Invalid IP address in Conditions"},
+		{"unknown S3 key", stmt(`{` + ok + `,"Condition":{"StringEquals":{"s3:FakeKey":"foo"}}}`), "Policy has an invalid condition key"},
+		{"unknown global key", stmt(`{` + ok + `,"Condition":{"StringEquals":{"aws:NotARealGlobalKey":"foo"}}}`), "Policy has an invalid condition key"},
+		{"tag key without a tag", stmt(`{` + ok + `,"Condition":{"StringEquals":{"s3:ExistingObjectTag/":"foo"}}}`), "Policy has an invalid condition key"},
+		{"listing key on GetObject", stmt(`{` + ok + `,"Condition":{"StringEquals":{"s3:prefix":"foo"}}}`),
+			"Conditions do not apply to combination of actions and resources in statement"},
+		{"listing key on ListBucketMultipartUploads", stmt(`{"Effect":"Allow","Principal":"*","Action":"s3:ListBucketMultipartUploads","Resource":"arn:aws:s3:::bkt","Condition":{"StringEquals":{"s3:prefix":"foo"}}}`),
+			"Conditions do not apply to combination of actions and resources in statement"},
+		{"ACL key on one of two actions", stmt(`{"Effect":"Allow","Principal":"*","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::bkt/*","Condition":{"StringEquals":{"s3:x-amz-acl":"private"}}}`),
+			"Conditions do not apply to combination of actions and resources in statement"},
+		{"version key on GetObject", stmt(`{` + ok + `,"Condition":{"StringEquals":{"s3:VersionId":"abc"}}}`),
+			"Conditions do not apply to combination of actions and resources in statement"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := c.PutBucketPolicy(t.Context(), &s3.PutBucketPolicyInput{Bucket: aws.String("bkt"), Policy: aws.String(tc.doc)})
@@ -123,5 +134,18 @@ func TestBucketPolicyMalformed(t *testing.T) {
 		`"ForAnyValue:StringLikeIfExists":{"aws:UserAgent":["curl*"]},"DateGreaterThan":{"aws:CurrentTime":"2020-01-01T00:00:00Z"},"Null":{"aws:TokenIssueTime":"true"}}}`)
 	if _, err := c.PutBucketPolicy(t.Context(), &s3.PutBucketPolicyInput{Bucket: aws.String("bkt"), Policy: aws.String(conds)}); err != nil {
 		t.Fatalf("valid conditions refused: %v", err)
+	}
+	// Keys of S3's that apply to the actions named, names in any case, tag
+	// keys, keys of other services, and wildcard actions are taken.
+	for _, doc := range []string{
+		stmt(`{"Effect":"Allow","Principal":"*","Action":["s3:ListBucket","s3:ListBucketVersions"],"Resource":"arn:aws:s3:::bkt","Condition":{"StringLike":{"S3:Prefix":"home/*"},"NumericLessThanEquals":{"s3:max-keys":"10"}}}`),
+		stmt(`{"Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::bkt/*","Condition":{"StringEquals":{"s3:x-amz-acl":"private","s3:RequestObjectTag/team":"a"},"ForAllValues:StringEquals":{"s3:RequestObjectTagKeys":["team"]}}}`),
+		stmt(`{"Effect":"Allow","Principal":"*","Action":"s3:Get*","Resource":"arn:aws:s3:::bkt/*","Condition":{"StringEquals":{"s3:VersionId":"abc","s3:ExistingObjectTag/env":"prod","aws:PrincipalTag/dept":"x"}}}`),
+		stmt(`{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::bkt/*","Condition":{"Bool":{"aws:SecureTransport":"false"},"NumericLessThan":{"s3:TlsVersion":"1.2"}}}`),
+		stmt(`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*","Condition":{"StringEquals":{"s3:authType":"REST-QUERY-STRING"},"NumericLessThan":{"s3:signatureAge":"600000"}}}`),
+	} {
+		if _, err := c.PutBucketPolicy(t.Context(), &s3.PutBucketPolicyInput{Bucket: aws.String("bkt"), Policy: aws.String(doc)}); err != nil {
+			t.Errorf("valid conditions refused: %v\n%s", err, doc)
+		}
 	}
 }

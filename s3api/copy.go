@@ -179,6 +179,9 @@ func (h *Handler) copyObject(q *request) error {
 	if tagDirective != "" && tagDirective != "COPY" && tagDirective != "REPLACE" {
 		return errCode("InvalidArgument", "Unknown tagging directive.")
 	}
+	if err := checkMetadataSize(hdr); err != nil {
+		return err
+	}
 	if _, err := h.meta.GetBucket(q.r.Context(), q.bucket); err != nil {
 		return err
 	}

@@ -69,18 +69,9 @@ func (h *Handler) preflight(q *request) error {
 	if !corsMethods[method] {
 		return corsBadRequest("Invalid Access-Control-Request-Method: " + method)
 	}
-	var requested []string
-	for _, v := range hdr.Values("Access-Control-Request-Headers") {
-		for _, name := range strings.Split(v, ",") {
-			name = strings.TrimSpace(name)
-			if name == "" {
-				continue
-			}
-			if !isToken(name) {
-				return corsBadRequest(`Access-Control-Request-Headers "` + name + `" contains invalid character.`)
-			}
-			requested = append(requested, strings.ToLower(name))
-		}
+	requested, bad := requestedHeaders(hdr)
+	if bad != "" {
+		return corsBadRequest(`Access-Control-Request-Headers "` + bad + `" contains invalid character.`)
 	}
 	resourceType := "BUCKET"
 	if q.key != "" {
@@ -102,10 +93,13 @@ func (h *Handler) preflight(q *request) error {
 
 // corsHeaders adds the CORS headers to the response of an actual (not
 // preflight) request that names an Origin the bucket's rules allow for the
-// request's method. As S3 does, it matches the method of
-// Access-Control-Request-Method when the request carries one, and does not
-// check the request's headers. It writes nothing when no rule matches, and
+// request's method. As S3 does, it matches the method and the headers of
+// Access-Control-Request-Method and Access-Control-Request-Headers when the
+// request carries them, and does not check the headers the request itself
+// carries. It writes nothing, not even Vary, when no rule matches, and
 // cannot fail: a store error only costs the response its CORS headers.
+// (LocalStack's tests recorded against S3, test_s3_cors.py, show each of
+// these.)
 //
 // ServeHTTP calls it before authentication, so that error responses carry
 // the headers too.
@@ -122,34 +116,55 @@ func (h *Handler) corsHeaders(q *request) {
 	if rules == nil {
 		return
 	}
-	out := q.w.Header()
-	// Whether or not a rule matches, the answer depends on the Origin: a
-	// shared cache must not serve this response to another origin.
-	out.Set("Vary", corsVary)
 	method := q.r.Header.Get("Access-Control-Request-Method")
 	if method == "" {
 		method = q.r.Method
 	}
-	rule, allowOrigin := matchCORS(rules, origin, method, nil)
+	requested, bad := requestedHeaders(q.r.Header)
+	if bad != "" {
+		return
+	}
+	rule, allowOrigin := matchCORS(rules, origin, method, requested)
 	if rule == nil {
 		return
 	}
+	out := q.w.Header()
 	setCORSHeaders(out, rule, allowOrigin)
+	if len(requested) > 0 {
+		out.Set("Access-Control-Allow-Headers", strings.Join(requested, ", "))
+	}
 }
 
-// setCORSHeaders writes the headers a matching rule grants. ETag is always
-// exposed, beside the rule's own: browser uploads need it to complete a
-// multipart upload, and it is what a page most often reads.
+// requestedHeaders returns the header names of Access-Control-Request-Headers,
+// in lower case, or bad, the first that is not an HTTP token.
+func requestedHeaders(hdr http.Header) (names []string, bad string) {
+	for _, v := range hdr.Values("Access-Control-Request-Headers") {
+		for _, name := range strings.Split(v, ",") {
+			name = strings.TrimSpace(name)
+			if name == "" {
+				continue
+			}
+			if !isToken(name) {
+				return nil, name
+			}
+			names = append(names, strings.ToLower(name))
+		}
+	}
+	return names, ""
+}
+
+// setCORSHeaders writes the headers a matching rule grants. Only the
+// rule's ExposeHeaders are exposed: S3 adds none of its own, not even ETag,
+// which a page that completes multipart uploads must list itself
+// (versity/versitygw#1893 records S3's answer).
 func setCORSHeaders(out http.Header, rule *corsRule, allowOrigin string) {
 	out.Set("Access-Control-Allow-Origin", allowOrigin)
 	out.Set("Access-Control-Allow-Methods", strings.Join(rule.methods, ", "))
-	expose := rule.expose
-	if !containsFold(expose, "ETag") {
-		expose = append(expose[:len(expose):len(expose)], "ETag")
+	if len(rule.expose) > 0 {
+		out.Set("Access-Control-Expose-Headers", strings.Join(rule.expose, ", "))
 	}
-	out.Set("Access-Control-Expose-Headers", strings.Join(expose, ", "))
-	if rule.maxAge >= 0 {
-		out.Set("Access-Control-Max-Age", strconv.Itoa(rule.maxAge))
+	if rule.maxAge != nil {
+		out.Set("Access-Control-Max-Age", strconv.Itoa(int(*rule.maxAge)))
 	}
 	if allowOrigin != "*" {
 		out.Set("Access-Control-Allow-Credentials", "true")

@@ -91,7 +91,7 @@ func TestPreflight(t *testing.T) {
 	site := map[string]string{
 		"Access-Control-Allow-Origin":      "https://example.com",
 		"Access-Control-Allow-Methods":     "GET, PUT, DELETE",
-		"Access-Control-Expose-Headers":    "x-amz-request-id, ETag",
+		"Access-Control-Expose-Headers":    "x-amz-request-id",
 		"Access-Control-Max-Age":           "3000",
 		"Access-Control-Allow-Credentials": "true",
 		"Vary":                             corsVary,
@@ -107,10 +107,9 @@ func TestPreflight(t *testing.T) {
 		return out
 	}
 	public := map[string]string{
-		"Access-Control-Allow-Origin":   "*",
-		"Access-Control-Allow-Methods":  "GET, HEAD",
-		"Access-Control-Expose-Headers": "ETag",
-		"Vary":                          corsVary,
+		"Access-Control-Allow-Origin":  "*",
+		"Access-Control-Allow-Methods": "GET, HEAD",
+		"Vary":                         corsVary,
 	}
 	for _, tc := range []struct {
 		name                    string
@@ -176,18 +175,18 @@ func TestCORSActualRequests(t *testing.T) {
 	site := map[string]string{
 		"Access-Control-Allow-Origin":      "https://example.com",
 		"Access-Control-Allow-Methods":     "GET, PUT, DELETE",
-		"Access-Control-Expose-Headers":    "x-amz-request-id, ETag",
+		"Access-Control-Expose-Headers":    "x-amz-request-id",
 		"Access-Control-Max-Age":           "3000",
 		"Access-Control-Allow-Credentials": "true",
 		"Vary":                             corsVary,
 	}
 	public := map[string]string{
-		"Access-Control-Allow-Origin":   "*",
-		"Access-Control-Allow-Methods":  "GET, HEAD",
-		"Access-Control-Expose-Headers": "ETag",
-		"Vary":                          corsVary,
+		"Access-Control-Allow-Origin":  "*",
+		"Access-Control-Allow-Methods": "GET, HEAD",
+		"Vary":                         corsVary,
 	}
-	noMatch := map[string]string{"Vary": corsVary}
+	// As on S3, a request no rule allows gets no CORS header, not even Vary.
+	var noMatch map[string]string
 
 	presigned, err := s3.NewPresignClient(c).PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("obj")})
 	if err != nil {
@@ -205,6 +204,20 @@ func TestCORSActualRequests(t *testing.T) {
 		{"signed GET from another origin", signedGet(t, env, "/bkt/obj"), "https://other.org", 200, public},
 		{"signed GET of a bucket without rules", signedGet(t, env, "/bare"), "https://example.com", 200, nil},
 		{"signed GET of a missing key", signedGet(t, env, "/bkt/nothere"), "https://example.com", 404, site},
+		// Access-Control-Request-Headers on an actual request is matched
+		// as in a preflight; the headers the request carries are not.
+		{"signed GET asking for allowed headers", signedGetWith(t, env, "/bkt/obj", "Access-Control-Request-Headers", "Content-Type, X-Amz-Date"),
+			"https://example.com", 200, func() map[string]string {
+				m := map[string]string{"Access-Control-Allow-Headers": "content-type, x-amz-date"}
+				for k, v := range site {
+					m[k] = v
+				}
+				return m
+			}()},
+		{"signed GET asking for a header no rule allows", signedGetWith(t, env, "/bkt/obj", "Access-Control-Request-Headers", "Authorization"),
+			"https://example.com", 200, noMatch},
+		{"signed GET asking for another method", signedGetWith(t, env, "/bkt/obj", "Access-Control-Request-Method", "POST"),
+			"https://example.com", 200, noMatch},
 		{"signed PUT no rule allows", func(origin string) *http.Response {
 			resp, _ := signedRequest(t, env, "PUT", "/bkt/put", []byte("x"), http.Header{"Origin": {origin}})
 			return resp
@@ -217,7 +230,7 @@ func TestCORSActualRequests(t *testing.T) {
 		}, "https://app.example.com", 200, map[string]string{
 			"Access-Control-Allow-Origin":      "https://app.example.com",
 			"Access-Control-Allow-Methods":     "GET, PUT, DELETE",
-			"Access-Control-Expose-Headers":    "x-amz-request-id, ETag",
+			"Access-Control-Expose-Headers":    "x-amz-request-id",
 			"Access-Control-Max-Age":           "3000",
 			"Access-Control-Allow-Credentials": "true",
 			"Vary":                             corsVary,
@@ -246,10 +259,18 @@ func TestCORSActualRequests(t *testing.T) {
 }
 
 func signedGet(t *testing.T, env *testenv.Env, path string) func(origin string) *http.Response {
+	return signedGetWith(t, env, path)
+}
+
+// signedGetWith is signedGet with more headers, given as name, value...
+func signedGetWith(t *testing.T, env *testenv.Env, path string, kv ...string) func(origin string) *http.Response {
 	return func(origin string) *http.Response {
-		var hdr http.Header
+		hdr := http.Header{}
 		if origin != "" {
-			hdr = http.Header{"Origin": {origin}}
+			hdr.Set("Origin", origin)
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			hdr.Set(kv[i], kv[i+1])
 		}
 		resp, _ := signedRequest(t, env, "GET", path, nil, hdr)
 		return resp

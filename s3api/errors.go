@@ -65,10 +65,11 @@ var errorTable = map[string]s3Error{
 	"SignatureDoesNotMatch":              {403, "The request signature we calculated does not match the signature you provided. Check your key and signing method."},
 	"XAmzContentSHA256Mismatch":          {400, "The provided 'x-amz-content-sha256' header does not match what was computed."},
 
-	// Bucket configuration, batch delete, browser uploads and CORS.
+	// Bucket configuration, ownership, batch delete, browser uploads and CORS.
 	"AccessForbidden":                     {403, "CORSResponse: This CORS request is not allowed."},
 	"BadRequest":                          {400, "Bad Request"},
 	"IncorrectNumberOfFilesInPostRequest": {400, "POST requires exactly one file upload per request."},
+	"InvalidBucketAclWithObjectOwnership": {400, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"},
 	"InvalidPolicyDocument":               {400, "Invalid Policy: Invalid JSON."},
 	"InvalidTag":                          {400, "The TagKey you have provided is invalid"},
 	"MalformedPOSTRequest":                {400, "The body of your POST request is not well-formed multipart/form-data."},
@@ -128,8 +129,11 @@ type errorBody struct {
 	UploadID              string `xml:"UploadId,omitempty"`
 	PartNumber            string `xml:",omitempty"`
 	ETag                  string `xml:",omitempty"`
-	Method                string `xml:",omitempty"` // refused CORS preflight
-	ResourceType          string `xml:",omitempty"` // refused CORS preflight
+	ExpectedDigest        string `xml:",omitempty"`            // BadDigest of a Content-MD5, hex
+	CalculatedDigest      string `xml:",omitempty"`            // BadDigest of a Content-MD5, base64
+	ContentMD5            string `xml:"Content-MD5,omitempty"` // InvalidDigest
+	Method                string `xml:",omitempty"`            // refused CORS preflight
+	ResourceType          string `xml:",omitempty"`            // refused CORS preflight
 	RequestID             string `xml:"RequestId"`
 	HostID                string `xml:"HostId"`
 }

@@ -14,15 +14,44 @@ const maxListKeys = 1000
 
 // parseMaxKeys reads max-keys: default and ceiling 1000, as S3.
 func parseMaxKeys(q *request) (int, error) {
-	v := q.query.Get("max-keys")
-	if v == "" {
-		return maxListKeys, nil
+	return countParam(q, "max-keys", "maxKeys", maxListKeys, maxListKeys)
+}
+
+// countParam reads a count query parameter (max-keys, max-uploads,
+// max-parts, part-number-marker) with a default and a ceiling. S3 reads it
+// as a 32-bit integer and words its refusals two ways, naming the argument
+// and its value: a negative count "must be an integer between 0 and
+// 2147483647", under the name argName ("maxKeys" for max-keys), and
+// anything else that is no such integer is "not an integer or within
+// integer range". A parameter without the first wording has argName "".
+func countParam(q *request, name, argName string, def, ceiling int) (int, error) {
+	v, ok := q.query[name]
+	if !ok || v[0] == "" {
+		return def, nil
 	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		return 0, errCode("InvalidArgument", "Provided max-keys not an integer or within integer range")
+	n, err := strconv.ParseInt(v[0], 10, 32)
+	switch {
+	case isDigits(v[0]) && err == nil:
+		return min(int(n), ceiling), nil
+	case argName != "" && strings.HasPrefix(v[0], "-") && isDigits(v[0][1:]):
+		return 0, errCodeDetail("InvalidArgument", func(e *errorBody) {
+			e.Message = "Argument " + argName + " must be an integer between 0 and 2147483647"
+			e.ArgumentName, e.ArgumentValue = argName, v[0]
+		})
 	}
-	return min(n, maxListKeys), nil
+	return 0, errCodeDetail("InvalidArgument", func(e *errorBody) {
+		e.Message = "Provided " + name + " not an integer or within integer range"
+		e.ArgumentName, e.ArgumentValue = name, v[0]
+	})
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // listEncoder applies encoding-type=url to keys and prefixes in a listing.

@@ -519,8 +519,54 @@ func (h *Handler) readCompleteXML(q *request, v *completeMultipartUpload) error 
 	return nil
 }
 
+// replayCompleted answers a CompleteMultipartUpload whose upload is gone
+// because it was completed, by this request or an identical one before it:
+// S3 answers a retried Complete with the result of the first, so that a
+// client whose connection dropped after the commit does not fail an upload
+// that succeeded. The upload is known to be that one when the object at its
+// key is the object the request's parts make: its ETag is the MD5 of their
+// MD5s with their count. It reports whether it wrote the answer.
+func (h *Handler) replayCompleted(q *request, req *completeMultipartUpload) bool {
+	if len(req.Parts) == 0 {
+		return false
+	}
+	sum := md5.New()
+	for _, cp := range req.Parts {
+		raw, err := hex.DecodeString(strings.Trim(cp.ETag, `"`))
+		if err != nil || len(raw) != md5.Size {
+			return false
+		}
+		sum.Write(raw)
+	}
+	etag := hex.EncodeToString(sum.Sum(nil)) + "-" + strconv.Itoa(len(req.Parts))
+	o, err := h.meta.GetObject(q.r.Context(), q.bucket, q.key)
+	if err != nil || o.ETag != etag {
+		return false
+	}
+	h.writeCompleted(q, o)
+	return true
+}
+
+// writeCompleted answers a CompleteMultipartUpload that made o.
+func (h *Handler) writeCompleted(q *request, o *wicket.Object) {
+	res := completeMultipartUploadResult{
+		Xmlns: s3NS, Location: h.objectURL(q, o.Key), Bucket: o.Bucket, Key: o.Key, ETag: `"` + o.ETag + `"`,
+		ChecksumType: o.ChecksumType,
+	}
+	res.set(o.Checksums)
+	writeXML(q.w, http.StatusOK, res)
+}
+
+func isNoSuchUpload(err error) bool { return wicket.CodeOf(err) == "NoSuchUpload" }
+
 func (h *Handler) completeMultipartUpload(q *request) error {
 	u, err := h.upload(q)
+	if isNoSuchUpload(err) {
+		var req completeMultipartUpload
+		if h.readCompleteXML(q, &req) == nil && h.replayCompleted(q, &req) {
+			return nil
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -555,6 +601,9 @@ func (h *Handler) completeMultipartUpload(q *request) error {
 		return err
 	}
 	parts, _, err := h.meta.ListParts(q.r.Context(), u.Bucket, u.Key, u.ID, 0, maxParts)
+	if isNoSuchUpload(err) && h.replayCompleted(q, &req) {
+		return nil // a concurrent Complete of the same upload won
+	}
 	if err != nil {
 		return err
 	}
@@ -642,16 +691,14 @@ func (h *Handler) completeMultipartUpload(q *request) error {
 		return badFinalChecksum(ualg)
 	}
 	dropped, err := h.meta.CompleteUpload(q.r.Context(), u.ID, &o, cond)
+	if isNoSuchUpload(err) && h.replayCompleted(q, &req) {
+		return nil // a concurrent Complete of the same upload won
+	}
 	if err != nil {
 		return err
 	}
 	h.dropBlobs(q, dropped)
-	res := completeMultipartUploadResult{
-		Xmlns: s3NS, Location: h.objectURL(q, u.Key), Bucket: u.Bucket, Key: u.Key, ETag: `"` + o.ETag + `"`,
-		ChecksumType: o.ChecksumType,
-	}
-	res.set(o.Checksums)
-	writeXML(q.w, http.StatusOK, res)
+	h.writeCompleted(q, &o)
 	return nil
 }
 
@@ -718,30 +765,16 @@ func (h *Handler) abortMultipartUpload(q *request) error {
 	return nil
 }
 
-// intParam reads a non-negative integer query parameter with a default and
-// a ceiling.
-func intParam(q *request, name string, def, ceiling int) (int, error) {
-	v := q.query.Get(name)
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		return 0, errCode("InvalidArgument", "Provided "+name+" not an integer or within integer range")
-	}
-	return min(n, ceiling), nil
-}
-
 func (h *Handler) listParts(q *request) error {
 	u, err := h.upload(q)
 	if err != nil {
 		return err
 	}
-	maxP, err := intParam(q, "max-parts", 1000, 1000)
+	maxP, err := countParam(q, "max-parts", "max-parts", 1000, 1000)
 	if err != nil {
 		return err
 	}
-	marker, err := intParam(q, "part-number-marker", 0, maxParts)
+	marker, err := countParam(q, "part-number-marker", "", 0, maxParts)
 	if err != nil {
 		return err
 	}
@@ -775,7 +808,7 @@ func (h *Handler) listMultipartUploads(q *request) error {
 	if _, err := h.meta.GetBucket(q.r.Context(), q.bucket); err != nil {
 		return err
 	}
-	maxU, err := intParam(q, "max-uploads", 1000, 1000)
+	maxU, err := countParam(q, "max-uploads", "max-uploads", 1000, 1000)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -320,5 +321,96 @@ func TestDeleteBucketWithUpload(t *testing.T) {
 	env.Blobs.Walk(ctx, time.Now().Add(-time.Hour), func(string) error { blobs++; return nil })
 	if blobs != 0 {
 		t.Fatalf("%d blobs left after the bucket went", blobs)
+	}
+}
+
+// A Complete retried after it succeeded, or sent several times at once,
+// answers the first one's result, as S3 does (adobe/S3Mock#2586 shows S3
+// doing so); an upload ID that was never completed stays NoSuchUpload.
+func TestCompleteMultipartUploadRetry(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3()
+	ctx := t.Context()
+	newBucket(t, c, "mpu")
+	newUpload := func(key string, bodies ...[]byte) (*string, []types.CompletedPart) {
+		up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var parts []types.CompletedPart
+		for i, body := range bodies {
+			n := aws.Int32(int32(i + 1))
+			p, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("mpu"), Key: aws.String(key), UploadId: up.UploadId,
+				PartNumber: n, Body: bytes.NewReader(body)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts = append(parts, types.CompletedPart{ETag: p.ETag, PartNumber: n})
+		}
+		return up.UploadId, parts
+	}
+	complete := func(key string, id *string, parts []types.CompletedPart) (*s3.CompleteMultipartUploadOutput, error) {
+		return c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String(key), UploadId: id,
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}})
+	}
+
+	id, parts := newUpload("again", randomBytes(5<<20), []byte("tail"))
+	first, err := complete("again", id, parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := complete("again", id, parts)
+	if err != nil {
+		t.Fatalf("second Complete: %v", err)
+	}
+	if aws.ToString(second.ETag) != aws.ToString(first.ETag) || aws.ToString(second.Location) != aws.ToString(first.Location) ||
+		aws.ToString(second.ChecksumCRC64NVME) != aws.ToString(first.ChecksumCRC64NVME) || aws.ToString(second.Key) != "again" {
+		t.Fatalf("second Complete = %+v, first %+v", second, first)
+	}
+	// Other parts than those the object was made of are no retry.
+	if _, err := complete("again", id, parts[:1]); apiCode(err) != "NoSuchUpload" {
+		t.Fatalf("Complete of a completed upload with other parts: %v, want NoSuchUpload", err)
+	}
+
+	// Concurrent Completes lose the race at any step: looking the upload
+	// up, listing its parts, or committing.
+	for range 20 {
+		id, parts := newUpload("racing", randomBytes(1<<10))
+		const n = 5
+		etags := make([]string, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				out, err := complete("racing", id, parts)
+				errs[i] = err
+				if err == nil {
+					etags[i] = aws.ToString(out.ETag)
+				}
+			})
+		}
+		wg.Wait()
+		for i := range n {
+			if errs[i] != nil || etags[i] != etags[0] {
+				t.Fatalf("concurrent Complete %d: %q, %v (first %q)", i, etags[i], errs[i], etags[0])
+			}
+		}
+	}
+}
+
+// S3 measures the metadata headers a copy sends even when it keeps the
+// source's metadata.
+func TestCopyMetadataTooLarge(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3()
+	ctx := t.Context()
+	newBucket(t, c, "bkt")
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("src"), Body: strings.NewReader("data")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("bkt"), Key: aws.String("dst"), CopySource: aws.String("bkt/src"),
+		Metadata: map[string]string{strings.Repeat("m", 2048): "v"}})
+	if apiCode(err) != "MetadataTooLarge" {
+		t.Fatalf("CopyObject with 2 KB of metadata: %v, want MetadataTooLarge", err)
 	}
 }

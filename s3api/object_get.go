@@ -18,13 +18,15 @@ type byteRange struct{ start, end int64 }
 // parseRange reads a Range header the way S3 does: one range of bytes,
 // "a-b", "a-" or "-n". ok is false for a header S3 ignores (another unit,
 // several ranges, bad syntax): the whole object is then sent. A syntactically
-// good range that lies outside the object is InvalidRange.
+// good range that lies outside the object is InvalidRange. Whitespace is bad
+// syntax: RFC 9110's range-set allows it only around the commas of a list,
+// which S3 does not serve.
 func parseRange(h string, size int64) (r byteRange, ok bool, err error) {
 	spec, found := strings.CutPrefix(h, "bytes=")
 	if !found || strings.Contains(spec, ",") {
 		return r, false, nil
 	}
-	a, b, found := strings.Cut(strings.TrimSpace(spec), "-")
+	a, b, found := strings.Cut(spec, "-")
 	if !found {
 		return r, false, nil
 	}

@@ -126,19 +126,13 @@ func objectFromHeaders(bucket, key string, hdr http.Header) (*wicket.Object, err
 			o.Headers["Content-Encoding"] = strings.Join(kept, ",")
 		}
 	}
-	size := 0
-	for name, vals := range hdr {
-		lower := strings.ToLower(name)
-		if m, ok := strings.CutPrefix(lower, "x-amz-meta-"); ok {
-			v := strings.Join(vals, ",")
-			o.Meta[m] = v
-			size += len(m) + len(v)
-		}
+	if err := checkMetadataSize(hdr); err != nil {
+		return nil, err
 	}
-	if size > maxMetadataSize {
-		return nil, errCodeDetail("MetadataTooLarge", func(e *errorBody) {
-			e.Size, e.MaxSizeAllowed = strconv.Itoa(size), strconv.Itoa(maxMetadataSize)
-		})
+	for name, vals := range hdr {
+		if m, ok := strings.CutPrefix(strings.ToLower(name), "x-amz-meta-"); ok {
+			o.Meta[m] = strings.Join(vals, ",")
+		}
 	}
 	if t := hdr.Get("X-Amz-Tagging"); t != "" {
 		tags, err := parseTagQuery(t)
@@ -148,6 +142,25 @@ func objectFromHeaders(bucket, key string, hdr http.Header) (*wicket.Object, err
 		o.Tags = tags
 	}
 	return o, nil
+}
+
+// checkMetadataSize holds a request's x-amz-meta-* headers, names and
+// values together, to S3's 2 KB. S3 measures the headers sent, whatever
+// the request does with them: a copy that keeps the source's metadata is
+// refused too.
+func checkMetadataSize(hdr http.Header) error {
+	size := 0
+	for name, vals := range hdr {
+		if m, ok := strings.CutPrefix(strings.ToLower(name), "x-amz-meta-"); ok {
+			size += len(m) + len(strings.Join(vals, ","))
+		}
+	}
+	if size > maxMetadataSize {
+		return errCodeDetail("MetadataTooLarge", func(e *errorBody) {
+			e.Size, e.MaxSizeAllowed = strconv.Itoa(size), strconv.Itoa(maxMetadataSize)
+		})
+	}
+	return nil
 }
 
 // parseTagQuery parses tags given as a URL query (x-amz-tagging).
@@ -207,10 +220,13 @@ func (h *Handler) openPayload(q *request, maxSize int64) (*payload, error) {
 func (h *Handler) openBody(q *request, maxSize int64, checksums bool) (*payload, error) {
 	hdr := q.r.Header
 	p := &payload{md5: md5.New(), size: q.r.ContentLength}
-	if v := hdr.Get("Content-Md5"); v != "" {
+	// A Content-MD5 header sent empty is as invalid as any other value
+	// that is not the base64 of 16 bytes.
+	if vals, ok := hdr["Content-Md5"]; ok {
+		v := vals[0]
 		b, err := base64.StdEncoding.DecodeString(v)
 		if err != nil || len(b) != md5.Size {
-			return nil, errCode("InvalidDigest")
+			return nil, errCodeDetail("InvalidDigest", func(e *errorBody) { e.ContentMD5 = v })
 		}
 		p.wantMD5 = b
 	}
@@ -544,8 +560,11 @@ func (p *payload) copyTo(w io.Writer) error {
 	if n != p.size {
 		return errCode("IncompleteBody")
 	}
-	if p.wantMD5 != nil && string(p.md5.Sum(nil)) != string(p.wantMD5) {
-		return errCode("BadDigest")
+	if got := p.md5.Sum(nil); p.wantMD5 != nil && string(got) != string(p.wantMD5) {
+		// S3 reports the digest sent in hex and the one computed in base64.
+		return errCodeDetail("BadDigest", func(e *errorBody) {
+			e.ExpectedDigest, e.CalculatedDigest = hex.EncodeToString(p.wantMD5), base64.StdEncoding.EncodeToString(got)
+		})
 	}
 	if p.sha != nil {
 		if got := hex.EncodeToString(p.sha.Sum(nil)); got != strings.ToLower(p.wantSHA) {
@@ -591,17 +610,19 @@ func (h *Handler) dropBlobs(q *request, segs []wicket.Segment) {
 	}
 }
 
+// writePrecondition reads the conditional-write headers of PutObject and
+// CompleteMultipartUpload: If-None-Match, which S3 takes only as "*", or
+// If-Match, an ETag. A write conditioned on both, or on another
+// If-None-Match, asks for what S3 does not implement.
 func writePrecondition(hdr http.Header) (wicket.Precondition, error) {
 	var c wicket.Precondition
-	if v := hdr.Get("If-None-Match"); v != "" {
-		if v != "*" {
-			return c, errCode("NotImplemented", "A header you provided implies functionality that is not implemented.")
-		}
-		c.IfNoneMatch = true
+	notImplemented := errCode("NotImplemented", "A header you provided implies functionality that is not implemented.")
+	inm, im := hdr.Get("If-None-Match"), hdr.Get("If-Match")
+	if inm != "" && (inm != "*" || im != "") {
+		return c, notImplemented
 	}
-	if v := hdr.Get("If-Match"); v != "" {
-		c.IfMatch = strings.Trim(v, `"`)
-	}
+	c.IfNoneMatch = inm != ""
+	c.IfMatch = strings.Trim(im, `"`)
 	return c, nil
 }
 

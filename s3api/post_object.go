@@ -113,8 +113,20 @@ func (h *Handler) postObject(q *request) error {
 }
 
 func missingPostField(name string) error {
-	return errCode("InvalidArgument", "Bucket POST must contain a field named '"+name+"'.  If it is specified, please check the order of the fields.")
+	return postFieldError(name, "", "Bucket POST must contain a field named '"+name+"'.  If it is specified, please check the order of the fields.")
 }
+
+// postFieldError is S3's answer to a form field it cannot take: an
+// InvalidArgument naming the field and its value.
+func postFieldError(name, value, message string) error {
+	return errCodeDetail("InvalidArgument", func(e *errorBody) {
+		e.Message, e.ArgumentName, e.ArgumentValue = message, name, value
+	})
+}
+
+// postAuthFields are the fields that sign a form; a form has all of them or
+// none (an anonymous upload).
+var postAuthFields = []string{"policy", "x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-signature"}
 
 // readPostForm reads the fields up to the file part, which it leaves
 // unread. Fields after the file are never read, as S3 ignores them.
@@ -205,25 +217,32 @@ func postPolicySignature(signingKey []byte, policy string) string {
 func (h *Handler) checkPostPolicy(q *request, form *postForm, key string) (*wicket.Principal, sizeRange, error) {
 	size := sizeRange{0, maxPutSize}
 	f := form.fields
-	policy64, ok := f["policy"]
-	if !ok {
-		// A bucket policy could allow anonymous uploads; until those are
-		// enforced, a form without a policy has no one to act for.
-		return nil, size, errCode("AccessDenied")
+	signedBy := 0
+	for _, name := range postAuthFields {
+		if _, ok := f[name]; ok {
+			signedBy++
+		}
 	}
 	if _, v2 := f["awsaccesskeyid"]; v2 && f["x-amz-algorithm"] == "" {
 		return nil, size, errCode("InvalidArgument", "Signature Version 2 is not supported; sign the policy with AWS4-HMAC-SHA256.")
 	}
-	for _, name := range []string{"x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-signature"} {
+	if signedBy == 0 {
+		// A bucket policy could allow anonymous uploads; until those are
+		// enforced, a form without a policy has no one to act for.
+		return nil, size, errCode("AccessDenied")
+	}
+	for _, name := range postAuthFields {
 		if _, ok := f[name]; !ok {
 			return nil, size, missingPostField(name)
 		}
 	}
-	if f["x-amz-algorithm"] != sigv4.Algorithm {
-		return nil, size, errCode("InvalidArgument", "Only "+sigv4.Algorithm+" is supported for x-amz-algorithm.")
+	policy64 := f["policy"]
+	if alg := f["x-amz-algorithm"]; alg != sigv4.Algorithm {
+		return nil, size, postFieldError("X-Amz-Algorithm", alg, "Only "+sigv4.Algorithm+" is supported")
 	}
-	if _, err := time.Parse(sigv4.TimeFormat, f["x-amz-date"]); err != nil {
-		return nil, size, errCode("InvalidArgument", "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"")
+	// "formated" is S3's spelling.
+	if d := f["x-amz-date"]; !validAmzDate(d) {
+		return nil, size, postFieldError("X-Amz-Date", d, "X-Amz-Date must be formated via ISO8601 Long format")
 	}
 	ak, scope, err := h.postCredential(f["x-amz-credential"])
 	if err != nil {
@@ -316,9 +335,7 @@ func jsonString(s string) string {
 func (h *Handler) postCredential(cred string) (string, sigv4.Scope, error) {
 	var sc sigv4.Scope
 	parts := strings.Split(cred, "/")
-	bad := func(detail string) error {
-		return errCode("InvalidArgument", "Error parsing the X-Amz-Credential parameter; "+detail)
-	}
+	bad := func(detail string) error { return postFieldError("x-amz-credential", cred, detail) }
 	if len(parts) != 5 || parts[0] == "" {
 		return "", sc, bad(`the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`)
 	}
@@ -532,6 +549,7 @@ func (h *Handler) writePostFile(q *request, file io.Reader, size sizeRange, c *s
 
 type postResult struct {
 	XMLName  xml.Name `xml:"PostResponse"`
+	Xmlns    string   `xml:"xmlns,attr"`
 	Location string   `xml:"Location"`
 	Bucket   string   `xml:"Bucket"`
 	Key      string   `xml:"Key"`
@@ -563,7 +581,7 @@ func (h *Handler) postResponse(q *request, f map[string]string, key, etag string
 	case "200":
 		q.w.WriteHeader(http.StatusOK)
 	case "201":
-		writeXML(q.w, http.StatusCreated, postResult{Location: loc, Bucket: q.bucket, Key: key, ETag: etag})
+		writeXML(q.w, http.StatusCreated, postResult{Xmlns: s3NS, Location: loc, Bucket: q.bucket, Key: key, ETag: etag})
 	default:
 		q.w.WriteHeader(http.StatusNoContent)
 	}
@@ -581,4 +599,11 @@ func (h *Handler) objectURL(q *request, key string) string {
 		path = "/" + sigv4.EncodeURI(key, true)
 	}
 	return scheme + "://" + q.r.Host + path
+}
+
+// validAmzDate reports whether a form's x-amz-date is SigV4's basic ISO
+// 8601 time, 20060102T150405Z.
+func validAmzDate(d string) bool {
+	_, err := time.Parse(sigv4.TimeFormat, d)
+	return err == nil
 }

@@ -142,8 +142,9 @@ type postUpload struct {
 	accessKey  string // defaults to the root key
 	region     string
 	noFile     bool
-	omit       map[string]bool // signature fields to leave out
-	policy64   string          // overrides the policy document
+	omit       map[string]bool   // signature fields to leave out
+	override   map[string]string // values of signature fields, sent as given
+	policy64   string            // overrides the policy document
 }
 
 func (p postUpload) request(t *testing.T, env *testenv.Env) *http.Request {
@@ -182,6 +183,9 @@ func (p postUpload) request(t *testing.T, env *testenv.Env) *http.Request {
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	for _, f := range append(append(p.fields, auth...), [2]string{"policy", policy64}, [2]string{"x-amz-signature", sig}) {
+		if v, ok := p.override[f[0]]; ok {
+			f[1] = v
+		}
 		if !p.omit[f[0]] {
 			mw.WriteField(f[0], f[1])
 		}
@@ -241,7 +245,9 @@ func TestPostObject(t *testing.T) {
 	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "https://app.example" {
 		t.Errorf("Access-Control-Allow-Origin = %q", got)
 	}
+	// The document is in S3's namespace, as S3's own 201 answers are.
 	var pr struct {
+		XMLName                     xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ PostResponse"`
 		Location, Bucket, Key, ETag string
 	}
 	if err := xml.Unmarshal(data, &pr); err != nil {
@@ -340,12 +346,21 @@ func TestPostObjectRefused(t *testing.T) {
 		{"wrong secret", with(func(p *postUpload) { p.secret = "not-the-secret" }), 403, "<Code>SignatureDoesNotMatch</Code>"},
 		{"unknown access key", with(func(p *postUpload) { p.accessKey = "AKIANOBODY" }), 403, "<Code>InvalidAccessKeyId</Code>"},
 		{"another region", with(func(p *postUpload) { p.region = "eu-west-1" }), 400,
-			"<Code>InvalidArgument</Code><Message>Error parsing the X-Amz-Credential parameter; the region &#39;eu-west-1&#39; is wrong; expecting &#39;us-east-1&#39;</Message>"},
+			"<Code>InvalidArgument</Code><Message>the region &#39;eu-west-1&#39; is wrong; expecting &#39;us-east-1&#39;</Message><Resource>/bkt</Resource><ArgumentName>x-amz-credential</ArgumentName>"},
+		{"another algorithm", with(func(p *postUpload) { p.override = map[string]string{"x-amz-algorithm": "AWS4-HMAC-SHA1"} }), 400,
+			"<Message>Only AWS4-HMAC-SHA256 is supported</Message><Resource>/bkt</Resource><ArgumentName>X-Amz-Algorithm</ArgumentName><ArgumentValue>AWS4-HMAC-SHA1</ArgumentValue>"},
+		{"a date not ISO 8601", with(func(p *postUpload) { p.override = map[string]string{"x-amz-date": "2026-11-25"} }), 400,
+			"<Message>X-Amz-Date must be formated via ISO8601 Long format</Message><Resource>/bkt</Resource><ArgumentName>X-Amz-Date</ArgumentName><ArgumentValue>2026-11-25</ArgumentValue>"},
 		{"no key", with(func(p *postUpload) { p.fields = p.fields[1:] }), 400,
 			"<Code>InvalidArgument</Code><Message>Bucket POST must contain a field named &#39;key&#39;."},
 		{"no signature", with(func(p *postUpload) { p.omit = map[string]bool{"x-amz-signature": true} }), 400,
 			"Bucket POST must contain a field named &#39;x-amz-signature&#39;."},
-		{"no policy", with(func(p *postUpload) { p.omit = map[string]bool{"policy": true} }), 403, "<Code>AccessDenied</Code>"},
+		// A form signs with all five fields or is anonymous.
+		{"no policy", with(func(p *postUpload) { p.omit = map[string]bool{"policy": true} }), 400,
+			"Bucket POST must contain a field named &#39;policy&#39;.  If it is specified, please check the order of the fields.</Message><Resource>/bkt</Resource><ArgumentName>policy</ArgumentName>"},
+		{"anonymous", with(func(p *postUpload) {
+			p.omit = map[string]bool{"policy": true, "x-amz-algorithm": true, "x-amz-credential": true, "x-amz-date": true, "x-amz-signature": true}
+		}), 403, "<Code>AccessDenied</Code>"},
 		{"no file", with(func(p *postUpload) { p.noFile = true }), 400, "<Code>IncorrectNumberOfFilesInPostRequest</Code>"},
 		{"policy not JSON", with(func(p *postUpload) { p.policy64 = base64.StdEncoding.EncodeToString([]byte("{expiration")) }), 400,
 			"<Code>InvalidPolicyDocument</Code>"},

@@ -171,6 +171,18 @@ func TestGetRangesAndConditions(t *testing.T) {
 			t.Errorf("Range %s = %q (%s), want %q (%s)", tc.rng, data, aws.ToString(got.ContentRange), tc.want, tc.contentRange)
 		}
 	}
+	// A range S3 cannot read is ignored: the whole object, 200. Whitespace
+	// is outside RFC 9110's range-spec.
+	for _, rng := range []string{"bytes= -1", "bytes=0 -1", "bytes=--1", "bytes=10-5", "bytes=0-0,1-2", "items=0-1"} {
+		got, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), Range: aws.String(rng)})
+		if err != nil {
+			t.Fatalf("Range %q: %v", rng, err)
+		}
+		data, _ := io.ReadAll(got.Body)
+		if string(data) != string(body) || got.ContentRange != nil {
+			t.Errorf("Range %q = %q (%s), want the whole object", rng, data, aws.ToString(got.ContentRange))
+		}
+	}
 	if _, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), Range: aws.String("bytes=10-")}); apiCode(err) != "InvalidRange" {
 		t.Fatalf("unsatisfiable range: %v, want InvalidRange", err)
 	}
@@ -218,6 +230,11 @@ func TestGetRangesAndConditions(t *testing.T) {
 	}
 	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), Body: strings.NewReader("new"), IfNoneMatch: aws.String("*")}); apiCode(err) != "PreconditionFailed" {
 		t.Fatalf("PUT If-None-Match * on existing key: %v, want PreconditionFailed", err)
+	}
+	// S3 takes one of If-Match and If-None-Match: *, not both.
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), Body: strings.NewReader("new"),
+		IfMatch: put.ETag, IfNoneMatch: aws.String("*")}); apiCode(err) != "NotImplemented" {
+		t.Fatalf("PUT with If-Match and If-None-Match: %v, want NotImplemented", err)
 	}
 	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k")})
 	if err != nil || aws.ToInt64(head.ContentLength) != 10 || aws.ToString(head.ETag) != aws.ToString(put.ETag) {

@@ -35,19 +35,28 @@ type tag struct {
 // to 128 characters and values of up to 256.
 func parseTagging(body []byte, maxTags int, tooMany string) (map[string]string, error) {
 	var doc tagging
-	if err := xml.Unmarshal(body, &doc); err != nil || doc.TagSet == nil || len(doc.Unknown) > 0 || len(doc.TagSet.Unknown) > 0 {
+	if err := xml.Unmarshal(body, &doc); err != nil || doc.TagSet == nil || len(doc.Unknown) > 0 {
 		return nil, errCode("MalformedXML")
 	}
-	for _, t := range doc.TagSet.Tags {
+	return tagsFromSet(doc.TagSet, maxTags, tooMany)
+}
+
+// tagsFromSet checks the tags of a TagSet (or of CreateBucket's Tags) as
+// parseTagging does.
+func tagsFromSet(set *tagSet, maxTags int, tooMany string) (map[string]string, error) {
+	if len(set.Unknown) > 0 {
+		return nil, errCode("MalformedXML")
+	}
+	for _, t := range set.Tags {
 		if t.Key == nil {
 			return nil, errCode("MalformedXML")
 		}
 	}
-	if len(doc.TagSet.Tags) > maxTags {
+	if len(set.Tags) > maxTags {
 		return nil, errCode("BadRequest", tooMany)
 	}
-	tags := make(map[string]string, len(doc.TagSet.Tags))
-	for _, t := range doc.TagSet.Tags {
+	tags := make(map[string]string, len(set.Tags))
+	for _, t := range set.Tags {
 		k, v := *t.Key, ""
 		if t.Value != nil {
 			v = *t.Value

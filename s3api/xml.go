@@ -40,6 +40,9 @@ type locationConstraint struct {
 type createBucketConfiguration struct {
 	XMLName            xml.Name `xml:"CreateBucketConfiguration"`
 	LocationConstraint string   `xml:"LocationConstraint"`
+	// Tags are the bucket's tags from its creation on, as PutBucketTagging
+	// would set them.
+	Tags *tagSet `xml:"Tags"`
 }
 
 type versioningConfiguration struct {
