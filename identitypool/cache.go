@@ -150,7 +150,7 @@ func (s *Service) reserve(tx wicket.DocReader, op, pool string) error {
 	c.mu.Unlock()
 	if !ok {
 		n = 0
-		if err := tx.Scan(collPoolIndex, pool+"/", "", func(string, []byte) bool { n++; return true }); err != nil {
+		if err := poolIdentities(tx, pool, "", func(*Identity) bool { n++; return true }); err != nil {
 			return err
 		}
 	}

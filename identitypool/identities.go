@@ -2,9 +2,9 @@ package identitypool
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/wicket-io/wicket"
@@ -44,9 +44,6 @@ func (s *Service) newIdentity(tx wicket.DocTx, op string, p *Pool, logins []logi
 		}
 	}
 	if err := putDoc(tx, collIdentities, id.ID, id); err != nil {
-		return nil, err
-	}
-	if err := tx.Put(collPoolIndex, p.ID+"/"+id.ID, nil); err != nil {
 		return nil, err
 	}
 	return id, nil
@@ -222,29 +219,14 @@ func (s *Service) ListIdentities(ctx context.Context, poolID string, max int, af
 		if _, err := loadPool(tx, op, poolID); err != nil {
 			return err
 		}
-		var ids []string
-		start := ""
-		if after != "" {
-			start = poolID + "/" + after
-		}
-		if err := tx.Scan(collPoolIndex, poolID+"/", start, func(k string, _ []byte) bool {
-			if len(ids) == max {
+		return poolIdentities(tx, poolID, after, func(i *Identity) bool {
+			if len(out) == max {
 				more = true
 				return false
 			}
-			ids = append(ids, strings.TrimPrefix(k, poolID+"/"))
-			return true
-		}); err != nil {
-			return err
-		}
-		for _, id := range ids {
-			i, err := loadIdentity(tx, op, id)
-			if err != nil {
-				return err
-			}
 			out = append(out, infoOf(i))
-		}
-		return nil
+			return true
+		})
 	})
 	if err != nil {
 		return nil, "", err
@@ -254,6 +236,27 @@ func (s *Service) ListIdentities(ctx context.Context, poolID string, max int, af
 		next = out[len(out)-1].ID
 	}
 	return out, next, nil
+}
+
+// poolIdentities calls fn with the identities of pool whose ids are
+// greater than after, in id order, until fn returns false.
+func poolIdentities(tx wicket.DocReader, pool, after string, fn func(*Identity) bool) error {
+	var derr error
+	err := tx.Scan(collIdentities, "", after, func(id string, doc []byte) bool {
+		var i Identity
+		if err := json.Unmarshal(doc, &i); err != nil {
+			derr = wicket.E("identitypool.scan", wicket.Internal, fmt.Errorf("decode identity %s: %w", id, err))
+			return false
+		}
+		if i.Pool != pool {
+			return true
+		}
+		return fn(&i)
+	})
+	if err != nil {
+		return err
+	}
+	return derr
 }
 
 // deleteIdentityTx deletes an identity, its links and its index entry.
@@ -266,9 +269,6 @@ func deleteIdentityTx(tx wicket.DocTx, id string) error {
 		if _, err := tx.Delete(collLogins, loginKey(ident.Pool, provider, subject)); err != nil {
 			return err
 		}
-	}
-	if _, err := tx.Delete(collPoolIndex, ident.Pool+"/"+id); err != nil {
-		return err
 	}
 	_, err = tx.Delete(collIdentities, id)
 	return err

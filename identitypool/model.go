@@ -12,12 +12,12 @@ import (
 // links from a login (provider and subject) to the identity that owns it
 // are documents of their own, keyed by pool, provider and subject, so that
 // "a login is linked to one identity" is one Get inside the transaction
-// that links it. A pool's identities are listed through an index
-// collection keyed by pool and identity id.
+// that links it. A pool's identities are found by walking all identities
+// (ListIdentities, DeletePool, pruning: administrative work); an index kept
+// for them would cost every GetId a second page write.
 const (
 	collPools      = "cognito.pools"
 	collIdentities = "cognito.identities"
-	collPoolIndex  = "cognito.pool-identities" // pool id + "/" + identity id → empty
 	collLogins     = "cognito.logins"          // pool id + "\x00" + provider + "\x00" + subject → identity id
 	collRevoked    = "cognito.revoked"         // "pool/<id>" or "identity/<id>" → RFC 3339 time
 )

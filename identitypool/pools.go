@@ -207,8 +207,8 @@ func (s *Service) DeletePool(ctx context.Context, id string) error {
 			return err
 		}
 		var ids []string
-		if err := tx.Scan(collPoolIndex, id+"/", "", func(k string, _ []byte) bool {
-			ids = append(ids, strings.TrimPrefix(k, id+"/"))
+		if err := poolIdentities(tx, id, "", func(i *Identity) bool {
+			ids = append(ids, i.ID)
 			return true
 		}); err != nil {
 			return err
