@@ -18,8 +18,8 @@ import (
 const (
 	collPools      = "cognito.pools"
 	collIdentities = "cognito.identities"
-	collLogins     = "cognito.logins"          // pool id + "\x00" + provider + "\x00" + subject → identity id
-	collRevoked    = "cognito.revoked"         // "pool/<id>" or "identity/<id>" → RFC 3339 time
+	collLogins     = "cognito.logins"  // pool id + "\x00" + provider + "\x00" + subject → identity id
+	collRevoked    = "cognito.revoked" // "pool/<id>" or "identity/<id>" → RFC 3339 time
 )
 
 // Pool is an identity pool.
