@@ -4,7 +4,10 @@
 // A blob is written in place, at blobs/xx/<id> (xx is the id's first two hex
 // digits, so no directory grows past a few thousand entries per million
 // blobs); Commit fsyncs the file and then its directory, so a committed blob
-// survives a crash. No temporary name and rename are needed: a blob being
+// survives a crash. New blobs go to one shard at a time (the first byte of
+// a new id is the current write shard, turning every 64 blobs), so that
+// concurrent commits share their directory's fsync: one sync covers every
+// blob created in the directory before it began. No temporary name and rename are needed: a blob being
 // written has mode 0200 (write only), and Commit makes it 0600 before the
 // fsync, so the mode says whether a file is a committed blob — Open and
 // Walk ignore the others, and Walk removes the old ones, which a crash
@@ -24,6 +27,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wicket-io/wicket"
@@ -34,7 +38,18 @@ type Store struct {
 	dir string
 	// NoSync skips fsync; only tests that measure something else set it.
 	noSync bool
+
+	// Concurrent writes share their directory's fsync: new blobs go to
+	// one shard at a time (the shard turns every shardTurn blobs, so all
+	// 256 fill evenly over time), and a directory sync covers every blob
+	// created in it before the sync began.
+	mu      sync.Mutex
+	created uint64
+	syncers [256]dirSyncer
 }
+
+// shardTurn is how many new blobs go to a shard before the next one.
+const shardTurn = 64
 
 var _ wicket.BlobStore = (*Store)(nil)
 
@@ -61,6 +76,12 @@ func Open(dir string, o Options) (*Store, error) {
 
 func (s *Store) shard(id string) string { return filepath.Join(s.dir, "blobs", id[:2]) }
 
+// shardIndex is the number of an id's shard (a valid id's first byte).
+func shardIndex(id string) int {
+	b, _ := hex.DecodeString(id[:2])
+	return int(b[0])
+}
+
 func (s *Store) path(id string) string { return filepath.Join(s.shard(id), id) }
 
 // validID guards every path built from an id: 32 lower-case hex digits.
@@ -77,17 +98,60 @@ func validID(id string) bool {
 	return true
 }
 
-func newID() string {
+// newID returns a random id whose first byte, the shard, is the current
+// write shard.
+func (s *Store) newID() string {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		panic("crypto/rand failed: " + err.Error()) // cannot happen on Linux
 	}
+	s.mu.Lock()
+	b[0] = byte(s.created / shardTurn)
+	s.created++
+	s.mu.Unlock()
 	return hex.EncodeToString(b[:])
+}
+
+// dirSyncer coalesces the fsyncs of one directory: a caller needs a sync
+// that began after its file was created; while one runs, callers wait for
+// it to end and then share the next.
+type dirSyncer struct {
+	mu       sync.Mutex
+	cond     *sync.Cond
+	running  bool
+	started  uint64 // syncs begun
+	finished uint64 // syncs ended
+	err      error  // of the last sync ended
+}
+
+func (d *dirSyncer) sync(dir string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.cond == nil {
+		d.cond = sync.NewCond(&d.mu)
+	}
+	need := d.started + 1 // a sync that begins from now on
+	for d.finished < need {
+		if d.running {
+			d.cond.Wait()
+			continue
+		}
+		d.running = true
+		d.started++
+		n := d.started
+		d.mu.Unlock()
+		err := syncDir(dir)
+		d.mu.Lock()
+		d.running = false
+		d.finished, d.err = n, err
+		d.cond.Broadcast()
+	}
+	return d.err
 }
 
 // Create starts a new blob at its final path.
 func (s *Store) Create(ctx context.Context) (wicket.BlobWriter, error) {
-	id := newID()
+	id := s.newID()
 	path := s.path(id)
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, uncommittedMode)
 	if err != nil {
@@ -155,7 +219,7 @@ func (w *writer) Commit(ctx context.Context) (int64, error) {
 		return 0, wicket.E("fs.Commit", wicket.Unavailable, fmt.Errorf("close blob %s: %w", w.id, err))
 	}
 	if !w.s.noSync {
-		if err := syncDir(w.s.shard(w.id)); err != nil {
+		if err := w.s.syncers[shardIndex(w.id)].sync(w.s.shard(w.id)); err != nil {
 			return 0, wicket.E("fs.Commit", wicket.Unavailable, fmt.Errorf("sync blob directory for %s: %w", w.id, err))
 		}
 	}

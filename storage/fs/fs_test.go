@@ -104,3 +104,54 @@ func TestInterruptedWriteIsSwept(t *testing.T) {
 		t.Errorf("the interrupted blob is still on disk: %v", err)
 	}
 }
+
+// TestConcurrentCommitsShareDirectorySyncs: many blobs committed at once
+// land in one shard and are all durable and readable.
+func TestConcurrentCommitsShareDirectorySyncs(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 48
+	ids := make([]string, n)
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			w, err := s.Create(ctx)
+			if err != nil {
+				errs <- err
+				return
+			}
+			ids[i] = w.ID()
+			w.Write([]byte(w.ID()))
+			_, err = w.Commit(ctx)
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	shards := map[string]bool{}
+	for _, id := range ids {
+		shards[id[:2]] = true
+		b, err := s.Open(ctx, id)
+		if err != nil {
+			t.Fatalf("open %s: %v", id, err)
+		}
+		b.Close()
+	}
+	if len(shards) > n/shardTurn+1 {
+		t.Errorf("%d blobs went to %d shards; concurrent writes should share one", n, len(shards))
+	}
+	st := &s.syncers[shardIndex(ids[0])]
+	st.mu.Lock()
+	syncs := st.finished
+	st.mu.Unlock()
+	if syncs == 0 || syncs > n {
+		t.Errorf("%d directory syncs for %d blobs", syncs, n)
+	}
+	t.Logf("%d blobs, %d directory syncs", n, syncs)
+}
