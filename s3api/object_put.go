@@ -440,7 +440,7 @@ func setChecksumHeaders(hdr http.Header, checksums map[string]string, typ string
 const (
 	pipelineMin  = 1 << 20
 	pipelineBuf  = 1 << 20
-	pipelineBufs = 4
+	pipelineBufs = 8
 )
 
 var pipelineBufPool = sync.Pool{New: func() any { return &pipeChunk{b: make([]byte, pipelineBuf)} }}

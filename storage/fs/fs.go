@@ -169,11 +169,12 @@ const (
 func committed(fi fs.FileInfo) bool { return fi.Mode().Perm()&0o400 != 0 }
 
 type writer struct {
-	s    *Store
-	id   string
-	path string
-	f    *os.File
-	n    int64
+	s       *Store
+	id      string
+	path    string
+	f       *os.File
+	n       int64
+	flushed int64 // bytes whose writeback has been started
 	done bool
 }
 
@@ -185,6 +186,7 @@ func (w *writer) Write(p []byte) (int, error) {
 	if err != nil {
 		return n, wicket.E("fs.Write", wicket.Unavailable, fmt.Errorf("write blob %s: %w", w.id, err))
 	}
+	w.startWriteback()
 	return n, nil
 }
 
@@ -193,7 +195,23 @@ func (w *writer) Write(p []byte) (int, error) {
 func (w *writer) ReadFrom(r io.Reader) (int64, error) {
 	n, err := w.f.ReadFrom(r)
 	w.n += n
+	w.startWriteback()
 	return n, err
+}
+
+// writebackEvery is how much a large blob may have in the page cache
+// before its writeback is started: Commit's fsync then waits only for the
+// tail, instead of for the whole blob after the last byte arrived.
+const writebackEvery = 8 << 20
+
+// startWriteback asks the kernel to start writing what has accumulated,
+// without waiting for it.
+func (w *writer) startWriteback() {
+	if w.s.noSync || w.n-w.flushed < writebackEvery {
+		return
+	}
+	startWriteback(w.f, w.flushed, w.n-w.flushed)
+	w.flushed = w.n
 }
 
 func (w *writer) Commit(ctx context.Context) (int64, error) {
