@@ -146,12 +146,18 @@ func (s *Service) GetID(ctx context.Context, poolID string, logins map[string]st
 	reserved := false
 	err = s.docs.Update(ctx, func(tx wicket.DocTx) error {
 		made = nil
-		// The pool must still exist when the identity is made.
-		if _, err := tx.Get(collPools, poolID); err != nil {
-			if wicket.KindOf(err) == wicket.NotFound {
-				return poolNotFound(op, poolID)
+		// A guest's identity is made on the strength of the pool as read
+		// (cached) above; a pool deleted meanwhile leaves at worst an
+		// identity nothing can use, which pruning removes. (Reading the
+		// pool again here would cost the writer, which every GetId goes
+		// through, a read per guest.) Logins re-check it: they link.
+		if len(verified) > 0 {
+			if _, err := tx.Get(collPools, poolID); err != nil {
+				if wicket.KindOf(err) == wicket.NotFound {
+					return poolNotFound(op, poolID)
+				}
+				return err
 			}
-			return err
 		}
 		var ident *Identity
 		if len(verified) == 0 {
