@@ -175,7 +175,7 @@ type writer struct {
 	f       *os.File
 	n       int64
 	flushed int64 // bytes whose writeback has been started
-	done bool
+	done    bool
 }
 
 func (w *writer) ID() string { return w.id }
