@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wicket-io/wicket"
@@ -288,6 +289,24 @@ func spans(segs []wicket.Segment, rng byteRange) []segmentSpan {
 	return out
 }
 
+// smallRead is the size up to which a span is read into memory and
+// written, rather than sent with sendfile.
+const smallRead = 64 << 10
+
+var smallBufPool = sync.Pool{New: func() any { b := make([]byte, smallRead); return &b }}
+
+// sendSmall writes n bytes of b from off.
+func sendSmall(w io.Writer, b io.ReaderAt, off, n int64) error {
+	bp := smallBufPool.Get().(*[]byte)
+	defer smallBufPool.Put(bp)
+	buf := (*bp)[:n]
+	if _, err := b.ReadAt(buf, off); err != nil && !(err == io.EOF && int64(len(buf)) == n) {
+		return err
+	}
+	_, err := w.Write(buf)
+	return err
+}
+
 // osFiler is a Blob backed by a local file; its bytes go out with sendfile.
 type osFiler interface{ OSFile() *os.File }
 
@@ -311,6 +330,17 @@ func (h *Handler) sendRange(q *request, o *wicket.Object, rng byteRange, status 
 		if !started {
 			q.w.WriteHeader(status)
 			started = true
+		}
+		if sp.n <= smallRead {
+			// One pread and one write: cheaper than sendfile's dance for
+			// a few kilobytes (net/http reads the first 512 bytes itself
+			// before it hands the rest to sendfile).
+			err := sendSmall(q.w, b, sp.from, sp.n)
+			b.Close()
+			if err != nil {
+				panic(http.ErrAbortHandler)
+			}
+			continue
 		}
 		var src io.Reader = io.NewSectionReader(b, sp.from, sp.n)
 		if f, ok := b.(osFiler); ok {

@@ -279,7 +279,7 @@ func (s *Store) Open(ctx context.Context, id string) (wicket.Blob, error) {
 	if !validID(id) {
 		return nil, wicket.E("fs.Open", wicket.NotFound, fmt.Errorf("malformed blob id %q", id))
 	}
-	f, err := os.Open(s.path(id))
+	f, err := openRead(s.path(id))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, wicket.E("fs.Open", wicket.NotFound, fmt.Errorf("open blob %s: %w", id, err))
