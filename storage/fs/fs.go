@@ -1,19 +1,21 @@
 // Package fs is the BlobStore of the embedded default: object bytes in
 // files under a directory, one file per blob, named by a random id.
 //
-// A blob is written in place, at blobs/xx/<id> (xx is the id's first two hex
-// digits, so no directory grows past a few thousand entries per million
-// blobs); Commit fsyncs the file and then its directory, so a committed blob
-// survives a crash. New blobs go to one shard at a time (the first byte of
-// a new id is the current write shard, turning every 64 blobs), so that
-// concurrent commits share their directory's fsync: one sync covers every
-// blob created in the directory before it began. No temporary name and rename are needed: a blob being
-// written has mode 0200 (write only), and Commit makes it 0600 before the
-// fsync, so the mode says whether a file is a committed blob — Open and
-// Walk ignore the others, and Walk removes the old ones, which a crash
-// interrupted. (Older versions wrote to tmp/ first; Walk still clears what
-// they left.) Metadata names a blob only after its Commit, so this is about
-// the store's own contract, not about what readers can reach.
+// A blob is written in place, at blobs/xx/<id> (xx is the id's first two
+// hex digits, so no directory grows past a few thousand entries per
+// million blobs); Commit fsyncs the file and then its directory, so a
+// committed blob survives a crash. New blobs go to one shard at a time (the
+// first byte of a new id is the current write shard, turning every 64
+// blobs), so that concurrent commits share their directory's fsync: one
+// sync covers every blob created in the directory before it began.
+//
+// No temporary name and rename are needed: a blob being written has mode
+// 0200 (write only), and Commit makes it 0600 before the fsync, so the mode
+// says whether a file is a committed blob. Open and Walk ignore the others,
+// and Walk removes the old ones, which a crash interrupted. (Older versions
+// wrote to tmp/ first; Walk still clears what they left.) Metadata names a
+// blob only after its Commit, so this is the store's own contract, not
+// what keeps readers from half-written bytes.
 package fs
 
 import (
