@@ -33,7 +33,7 @@ func (s *Service) newIdentity(tx wicket.DocTx, op string, p *Pool, logins []logi
 		return nil, err
 	}
 	now := s.now()
-	id := &Identity{ID: s.region + ":" + newUUID(), Pool: p.ID, Created: now, Modified: now, LastUsed: now}
+	id := &Identity{ID: s.region + ":" + newTimeUUID(now), Pool: p.ID, Created: now, Modified: now, LastUsed: now}
 	for _, l := range logins {
 		if id.Logins == nil {
 			id.Logins = map[string]string{}
