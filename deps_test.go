@@ -11,9 +11,11 @@ const module = "github.com/wicket-io/wicket"
 // TestDependencies holds the import rules of STYLE.md: the root package,
 // sigv4 and arn use only the standard library (so that anyone can take
 // them alone), policy adds only the root package and arn (so that the
-// policy language stays a leaf that every service can use), and a storage
+// policy language stays a leaf that every service can use), a storage
 // implementation imports no project package but the root (so that it
-// cannot reach into the services it stores for).
+// cannot reach into the services it stores for), and sts/keyring, which
+// holds the secrets, imports only the standard library and the root (so
+// that what can touch key bytes stays small enough to read whole).
 //
 // It checks every package that exists now, transitively, and skips none: a
 // rule for a package not yet written is simply met.
