@@ -323,7 +323,12 @@ func parseAuthorization(authz string) (cred, signed, sig string, err *Error) {
 			// SigV2 or another SigV4 algorithm (SigV4a).
 			return "", "", "", errUnsupportedMechanism()
 		}
-		e := newError(http.StatusBadRequest, CodeInvalidArgument, "Unsupported Authorization Type")
+		msg := "Unsupported Authorization Type"
+		if !strings.Contains(authz, " ") {
+			// No scheme and parameters at all: S3 says so in its own words.
+			msg = "Authorization header is invalid -- one and only one ' ' (space) required."
+		}
+		e := newError(http.StatusBadRequest, CodeInvalidArgument, msg)
 		e.ArgumentName, e.ArgumentValue = "Authorization", authz
 		return "", "", "", e
 	}

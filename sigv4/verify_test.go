@@ -173,6 +173,13 @@ func TestVerifyErrors(t *testing.T) {
 					t.Errorf("argument %q = %q", e.ArgumentName, e.ArgumentValue)
 				}
 			}},
+		{name: "header without a space", req: header(nil, setAuth("invalid_header")),
+			code: CodeInvalidArgument, status: 400, msg: "Authorization header is invalid -- one and only one ' ' (space) required.",
+			check: func(t *testing.T, e *Error) {
+				if e.ArgumentName != "Authorization" || e.ArgumentValue != "invalid_header" {
+					t.Errorf("argument %q = %q", e.ArgumentName, e.ArgumentValue)
+				}
+			}},
 		{name: "SigV2 query", req: func(t *testing.T) *http.Request {
 			return httptest.NewRequest("GET", "https://examplebucket.s3.amazonaws.com/a?AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Expires=1741064767&Signature=vjbyPxybdZaNmGa%2ByT272YEAiv4%3D", nil)
 		}, code: CodeInvalidRequest, status: 400, msg: msgMechanism},
