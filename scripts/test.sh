@@ -79,8 +79,8 @@ fi
 # Allocation counts are only meaningful without the race detector, which
 # allocates; these tests skip themselves under -race and run here.
 step "go test (allocation assertions, without -race)"
-go test -count=1 -v -run 'Allocs' ./sigv4/ >>"$log" 2>&1 || status=$?
-grep -E '^(--- |ok|FAIL)' "$log" | grep -E 'Allocs|sigv4' | tail -3 || true
+go test -count=1 -v -run 'Allocs' ./sigv4/ ./policy/ >>"$log" 2>&1 || status=$?
+grep -E '^(--- |ok|FAIL)' "$log" | grep -E 'Allocs|sigv4|policy' | tail -4 || true
 
 passed=$(grep -cE '^\s*--- PASS' "$log" || true)
 failed=$(grep -cE '^\s*--- FAIL' "$log" || true)
