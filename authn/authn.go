@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -286,10 +285,7 @@ func Audit(log *slog.Logger, r *http.Request, api string, p *wicket.Principal) {
 		return
 	}
 	c := p.Claims
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
+	host := SourceIP(r)
 	log.Info("request with identity pool credentials", "api", api, "method", r.Method, "path", r.URL.Path,
 		"identity_id", c.Subject, "amr", c.AMR, "pool", c.Pool, "role", c.Role, "source_ip", host,
 		"request_id", wicket.RequestID(r.Context()))

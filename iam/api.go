@@ -5,7 +5,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -113,7 +112,7 @@ func (h *Handler) authorize(c *call, a action) error {
 		res = a.resource(h, c)
 	}
 	req := &policy.Request{Action: "iam:" + c.Action, Resource: res, Context: &policy.Context{}}
-	SetRequestContext(req.Context, sourceIP(c.r), c.r.TLS != nil, h.svc.clock.Now(), c.r.UserAgent(), c.r.Referer())
+	authn.RequestKeys(req.Context, c.r, h.svc.clock.Now())
 	d, err := h.svc.Authorize(c.ctx, c.principal, req, nil)
 	if err != nil {
 		return err
@@ -128,16 +127,6 @@ func (h *Handler) authorize(c *call, a action) error {
 		}
 	}
 	return coded("iam", wicket.AccessDenied, "AccessDenied", fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", c.principal.ARN, req.Action, res))
-}
-
-// sourceIP is the client's address as aws:SourceIp sees it: the peer of
-// the connection (a proxy in front must be configured to pass it on).
-func sourceIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // userName is the UserName parameter, or the caller's own name when an

@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"time"
 
@@ -196,23 +195,6 @@ func (s *Service) sessionPolicy(doc string) (*policy.Policy, error) {
 // (an identity pool's guest scope-down policy).
 func (s *Service) SetScopeDown(name string, p *policy.Policy) {
 	s.scopeDown[name] = p
-}
-
-// SetRequestContext fills the global condition keys of a request that do
-// not depend on the principal.
-func SetRequestContext(c *policy.Context, sourceIP string, secure bool, now time.Time, userAgent, referer string) {
-	if sourceIP != "" {
-		c.Set("aws:SourceIp", sourceIP)
-	}
-	c.Set("aws:SecureTransport", strconv.FormatBool(secure))
-	c.Set("aws:CurrentTime", now.UTC().Format(time.RFC3339))
-	c.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
-	if userAgent != "" {
-		c.Set("aws:UserAgent", userAgent)
-	}
-	if referer != "" {
-		c.Set("aws:Referer", referer)
-	}
 }
 
 // RoleTrust returns what assuming a role needs: its unique id, name,

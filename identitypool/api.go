@@ -7,17 +7,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
-	"net/http"
-	"strings"
-	"time"
-
 	"github.com/wicket-io/wicket"
 	"github.com/wicket-io/wicket/authn"
 	"github.com/wicket-io/wicket/policy"
 	"github.com/wicket-io/wicket/sigv4"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
 )
 
 // Authorizer decides what signed callers may do; the iam service is one.
@@ -114,7 +111,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(wicket.E("identitypool", wicket.TooLarge, fmt.Sprintf("The request body exceeds %d bytes.", maxBody)))
 		return
 	}
-	c := &call{ctx: r.Context(), r: r, body: body, sourceIP: sourceIP(r)}
+	c := &call{ctx: r.Context(), r: r, body: body, sourceIP: authn.SourceIP(r)}
 	if !op.unsigned {
 		sum := sha256.Sum256(body)
 		p, _, err := h.auth.Authenticate(r, hex.EncodeToString(sum[:]))
@@ -157,8 +154,7 @@ func (h *Handler) authorize(c *call, name string, op operation) error {
 		}
 	}
 	req := &policy.Request{Action: "cognito-identity:" + name, Resource: res, Context: &policy.Context{}}
-	req.Context.Set("aws:SourceIp", c.sourceIP)
-	req.Context.Set("aws:CurrentTime", time.Now().UTC().Format(time.RFC3339))
+	authn.RequestKeys(req.Context, c.r, h.svc.clock.Now())
 	if h.authz != nil {
 		d, err := h.authz.Authorize(c.ctx, c.principal, req, nil)
 		if err != nil {
@@ -176,14 +172,6 @@ func (h *Handler) authorize(c *call, name string, op operation) error {
 func (s *Service) PoolARN(id string) string {
 	region, _, _ := strings.Cut(id, ":")
 	return "arn:aws:cognito-identity:" + region + ":" + s.account + ":identitypool/" + id
-}
-
-func sourceIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // authError turns a failed signature check into the API's exceptions.

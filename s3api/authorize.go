@@ -3,11 +3,11 @@ package s3api
 import (
 	"context"
 	"log/slog"
-	"net"
 	"strconv"
 	"time"
 
 	"github.com/wicket-io/wicket"
+	"github.com/wicket-io/wicket/authn"
 	"github.com/wicket-io/wicket/policy"
 )
 
@@ -103,18 +103,7 @@ func (h *Handler) policyContext(q *request) *policy.Context {
 	c := &policy.Context{}
 	r := q.r
 	now := h.clock.Now()
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		c.Set("aws:SourceIp", host)
-	}
-	c.Set("aws:SecureTransport", strconv.FormatBool(r.TLS != nil))
-	c.Set("aws:CurrentTime", now.UTC().Format(time.RFC3339))
-	c.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
-	if ua := r.UserAgent(); ua != "" {
-		c.Set("aws:UserAgent", ua)
-	}
-	if ref := r.Referer(); ref != "" {
-		c.Set("aws:Referer", ref)
-	}
+	authn.RequestKeys(c, r, now)
 	if q.auth != nil {
 		c.Set("s3:signatureversion", "AWS4-HMAC-SHA256")
 		if q.auth.Presigned {

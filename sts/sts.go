@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -376,7 +375,7 @@ func (h *Handler) assumeRoleWithWebIdentity(c *call) (any, error) {
 		return nil, err
 	}
 	h.log.Info("web identity credentials issued", "role", arn, "provider", wi.provider, "subject", wi.subject,
-		"pool", wi.pool, "amr", wi.amr, "source_ip", sourceIP(c.r), "access_key_id", creds.AccessKeyID, "expires", creds.Expiration)
+		"pool", wi.pool, "amr", wi.amr, "source_ip", authn.SourceIP(c.r), "access_key_id", creds.AccessKeyID, "expires", creds.Expiration)
 	return struct {
 		Credentials                 xmlCredentials
 		SubjectFromWebIdentityToken string
@@ -443,7 +442,7 @@ func (h *Handler) assumeRole(c *call) (any, error) {
 	// caller, by name or through the account (then the caller's own
 	// policies must allow sts:AssumeRole too).
 	req := &policy.Request{Action: "sts:AssumeRole", Resource: arn, Context: &policy.Context{}}
-	req.Context.Set("aws:SourceIp", sourceIP(c.r))
+	authn.RequestKeys(req.Context, c.r, h.o.Clock.Now())
 	if ext := c.Get("ExternalId"); ext != "" {
 		req.Context.Set("sts:ExternalId", ext)
 	}
@@ -472,7 +471,7 @@ func (h *Handler) assumeRole(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	h.log.Info("role credentials issued", "role", arn, "caller", p.ARN, "source_ip", sourceIP(c.r), "access_key_id", creds.AccessKeyID)
+	h.log.Info("role credentials issued", "role", arn, "caller", p.ARN, "source_ip", authn.SourceIP(c.r), "access_key_id", creds.AccessKeyID)
 	return struct {
 		Credentials      xmlCredentials
 		AssumedRoleUser  xmlAssumedRole
@@ -510,12 +509,4 @@ func (h *Handler) getCallerIdentity(c *call) (any, error) {
 		Account string
 		Arn     string
 	}{p.ID, iam.Account, p.ARN}, nil
-}
-
-func sourceIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
