@@ -3,8 +3,8 @@ package iam
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"unicode"
 
@@ -185,7 +185,7 @@ func (s *Service) ListPolicies(ctx context.Context, f Family, entity string) ([]
 		if err != nil {
 			return err
 		}
-		names = sortedKeys(*h.inline())
+		names = slices.Sorted(maps.Keys(*h.inline()))
 		return nil
 	})
 	return names, err
@@ -265,13 +265,4 @@ func (s *Service) ListAttached(ctx context.Context, f Family, entity string) ([]
 		return nil
 	})
 	return out, err
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

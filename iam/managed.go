@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -139,7 +140,7 @@ func (s *Service) GetManagedPolicy(ctx context.Context, arn string) (*ManagedPol
 func (s *Service) ListManagedPolicies(ctx context.Context, scope, pathPrefix string, onlyAttached bool) ([]*ManagedPolicy, error) {
 	var out []*ManagedPolicy
 	if scope == "" || scope == "All" || scope == "AWS" {
-		for _, arn := range sortedKeys(awsManaged) {
+		for _, arn := range slices.Sorted(maps.Keys(awsManaged)) {
 			p := awsManaged[arn]
 			if strings.HasPrefix(p.Path, pathPrefix) && !onlyAttached {
 				out = append(out, p)

@@ -3,6 +3,8 @@ package iam
 import (
 	"context"
 	"log/slog"
+	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -162,7 +164,7 @@ func (s *Service) build(ctx context.Context, gen uint64) (*snapshot, error) {
 			return err
 		}
 		named := func(out []policy.Named, owner string, inline map[string]string, attached []string) []policy.Named {
-			for _, name := range sortedKeys(inline) {
+			for _, name := range slices.Sorted(maps.Keys(inline)) {
 				if p := compile(policy.Identity, inline[name]); p != nil {
 					out = append(out, policy.Named{Name: owner + " inline policy " + name, Policy: p})
 				}

@@ -3,6 +3,8 @@ package iam
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -44,7 +46,7 @@ func (s *Service) PolicySet(ctx context.Context, arn string) ([]policy.Named, er
 				return err
 			}
 			g := h.(*Group)
-			for _, pn := range sortedKeys(g.Inline) {
+			for _, pn := range slices.Sorted(maps.Keys(g.Inline)) {
 				p, err := policy.Parse([]byte(g.Inline[pn]), policy.Identity)
 				if err == nil {
 					out = append(out, policy.Named{Name: "group/" + g.Name + " inline policy " + pn, Policy: p})

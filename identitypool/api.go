@@ -7,14 +7,15 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"github.com/wicket-io/wicket"
-	"github.com/wicket-io/wicket/authn"
-	"github.com/wicket-io/wicket/policy"
-	"github.com/wicket-io/wicket/sigv4"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
+
+	"github.com/wicket-io/wicket"
+	"github.com/wicket-io/wicket/authn"
+	"github.com/wicket-io/wicket/policy"
+	"github.com/wicket-io/wicket/sigv4"
 )
 
 // Authorizer decides what signed callers may do; the iam service is one.

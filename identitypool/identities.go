@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/wicket-io/wicket"
@@ -193,7 +195,7 @@ type IdentityInfo struct {
 }
 
 func infoOf(i *Identity) IdentityInfo {
-	return IdentityInfo{ID: i.ID, Pool: i.Pool, Logins: sortedKeys(i.Logins), Created: i.Created, Modified: i.Modified}
+	return IdentityInfo{ID: i.ID, Pool: i.Pool, Logins: slices.Sorted(maps.Keys(i.Logins)), Created: i.Created, Modified: i.Modified}
 }
 
 // DescribeIdentity returns an identity.

@@ -3,6 +3,8 @@ package identitypool
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -41,7 +43,7 @@ func (s *Service) verifyLogins(ctx context.Context, op string, p *Pool, logins m
 	if len(logins) > maxLogins {
 		return nil, invalidParameter(op, fmt.Sprintf("1 validation error detected: Value at 'logins' failed to satisfy constraint: Member must have length less than or equal to %d", maxLogins))
 	}
-	names := sortedKeys(logins)
+	names := slices.Sorted(maps.Keys(logins))
 	out := make([]login, 0, len(names))
 	for _, name := range names {
 		token := logins[name]

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 
@@ -410,13 +409,4 @@ func (s *Service) TagPool(ctx context.Context, id string, tags map[string]string
 		}
 		return putDoc(tx, collPools, p.ID, p)
 	})
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
