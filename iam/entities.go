@@ -65,29 +65,40 @@ func (s *Service) CreateUser(ctx context.Context, name, path string, tags []Tag)
 
 // GetUser returns a user.
 func (s *Service) GetUser(ctx context.Context, name string) (*User, error) {
-	var u *User
+	return getHolder[User](ctx, s, "iam.GetUser", FamilyUser, name)
+}
+
+// getHolder reads one user, group or role.
+func getHolder[T any](ctx context.Context, s *Service, op string, f Family, name string) (*T, error) {
+	var v *T
 	err := s.view(ctx, func(tx wicket.DocReader) error {
-		h, err := loadHolder(tx, "iam.GetUser", FamilyUser, name)
+		h, err := loadHolder(tx, op, f, name)
 		if err == nil {
-			u = h.(*User)
+			v = any(h).(*T)
 		}
 		return err
 	})
-	return u, err
+	return v, err
 }
 
-// ListUsers returns the users whose path starts with pathPrefix, by name.
-func (s *Service) ListUsers(ctx context.Context, pathPrefix string) ([]*User, error) {
-	var out []*User
+// listPath returns the entities of coll whose path starts with prefix,
+// by name.
+func listPath[T any](ctx context.Context, s *Service, coll, prefix string, path func(*T) string) ([]*T, error) {
+	var out []*T
 	err := s.view(ctx, func(tx wicket.DocReader) error {
-		return scan(tx, collUsers, func(u *User) bool {
-			if strings.HasPrefix(u.Path, pathPrefix) {
-				out = append(out, u)
+		return scan(tx, coll, func(v *T) bool {
+			if strings.HasPrefix(path(v), prefix) {
+				out = append(out, v)
 			}
 			return true
 		})
 	})
 	return out, err
+}
+
+// ListUsers returns the users whose path starts with pathPrefix, by name.
+func (s *Service) ListUsers(ctx context.Context, pathPrefix string) ([]*User, error) {
+	return listPath(ctx, s, collUsers, pathPrefix, func(u *User) string { return u.Path })
 }
 
 // DeleteUser deletes a user that has no access keys, policies or groups
@@ -162,16 +173,7 @@ func (s *Service) GetGroup(ctx context.Context, name string) (*Group, []*User, e
 
 // ListGroups returns the groups whose path starts with pathPrefix.
 func (s *Service) ListGroups(ctx context.Context, pathPrefix string) ([]*Group, error) {
-	var out []*Group
-	err := s.view(ctx, func(tx wicket.DocReader) error {
-		return scan(tx, collGroups, func(g *Group) bool {
-			if strings.HasPrefix(g.Path, pathPrefix) {
-				out = append(out, g)
-			}
-			return true
-		})
-	})
-	return out, err
+	return listPath(ctx, s, collGroups, pathPrefix, func(g *Group) string { return g.Path })
 }
 
 // ListGroupsForUser returns the groups a user belongs to.
@@ -334,29 +336,12 @@ func (s *Service) CreateRole(ctx context.Context, in CreateRoleInput) (*Role, er
 
 // GetRole returns a role.
 func (s *Service) GetRole(ctx context.Context, name string) (*Role, error) {
-	var r *Role
-	err := s.view(ctx, func(tx wicket.DocReader) error {
-		h, err := loadHolder(tx, "iam.GetRole", FamilyRole, name)
-		if err == nil {
-			r = h.(*Role)
-		}
-		return err
-	})
-	return r, err
+	return getHolder[Role](ctx, s, "iam.GetRole", FamilyRole, name)
 }
 
 // ListRoles returns the roles whose path starts with pathPrefix.
 func (s *Service) ListRoles(ctx context.Context, pathPrefix string) ([]*Role, error) {
-	var out []*Role
-	err := s.view(ctx, func(tx wicket.DocReader) error {
-		return scan(tx, collRoles, func(r *Role) bool {
-			if strings.HasPrefix(r.Path, pathPrefix) {
-				out = append(out, r)
-			}
-			return true
-		})
-	})
-	return out, err
+	return listPath(ctx, s, collRoles, pathPrefix, func(r *Role) string { return r.Path })
 }
 
 // DeleteRole deletes a role that holds no policies.
