@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -97,8 +96,7 @@ func runPolicyCheck(stdin io.Reader, stdout io.Writer, file, kind string) error 
 }
 
 type explainOptions struct {
-	aws       awsOptions
-	endpoint  string
+	admin     adminOptions // --endpoint-url and the credential flags
 	principal string
 	action    string
 	resources []string
@@ -126,51 +124,23 @@ administrator credentials, from the flags or the standard AWS chain.`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.endpoint, "endpoint-url", "", "the endpoint (default: AWS's)")
 	fs.StringVar(&o.principal, "principal", "", "ARN of the user or role, or * for anonymous")
 	fs.StringVar(&o.action, "action", "", "the action, e.g. s3:GetObject")
 	fs.StringArrayVar(&o.resources, "resource", nil, "the resource ARN (repeatable)")
 	fs.StringArrayVar(&o.context, "context", nil, "a condition key and its value, key=value (repeatable; repeat a key for several values)")
-	o.aws.addFlags(fs)
+	o.admin.addFlags(fs, false)
 	cmd.MarkFlagRequired("principal")
 	cmd.MarkFlagRequired("action")
 	cmd.MarkFlagRequired("resource")
 	return cmd
 }
 
-// clientConfig is an SDK configuration for a client command: the flags'
-// credentials and region, else the chain's.
-func clientConfig(ctx context.Context, o awsOptions, stderr io.Writer) (aws.Config, error) {
-	s := newAWSSession(o, stderr)
-	creds, _, err := s.credentials(ctx)
-	if err != nil {
-		return aws.Config{}, err
-	}
-	region, err := s.region(ctx, "")
-	if err != nil {
-		return aws.Config{}, err
-	}
-	return aws.Config{
-		Region:      region,
-		Credentials: credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken),
-	}, nil
-}
-
 func runPolicyExplain(ctx context.Context, stdout, stderr io.Writer, o explainOptions) error {
-	cfg, err := clientConfig(ctx, o.aws, stderr)
+	c, _, err := o.admin.clients(ctx, stderr)
 	if err != nil {
 		return err
 	}
-	endpoint := func(p *string) {
-		if o.endpoint != "" {
-			*p = o.endpoint
-		}
-	}
-	ic := iam.NewFromConfig(cfg, func(io *iam.Options) {
-		if o.endpoint != "" {
-			io.BaseEndpoint = aws.String(o.endpoint)
-		}
-	})
+	ic := c.IAM
 	var entries []iamtypes.ContextEntry
 	byKey := map[string]int{}
 	for _, kv := range o.context {
@@ -190,15 +160,7 @@ func runPolicyExplain(ctx context.Context, stdout, stderr io.Writer, o explainOp
 	var resourcePolicy *string
 	if b, ok := strings.CutPrefix(o.resources[0], "arn:aws:s3:::"); ok {
 		bucket, _, _ := strings.Cut(b, "/")
-		var base string
-		endpoint(&base)
-		sc := s3.NewFromConfig(cfg, func(so *s3.Options) {
-			if base != "" {
-				so.BaseEndpoint = aws.String(base)
-				so.UsePathStyle = true
-			}
-		})
-		out, err := sc.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(bucket)})
+		out, err := c.S3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(bucket)})
 		var ae smithy.APIError
 		switch {
 		case err == nil:
