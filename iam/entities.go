@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/wicket-io/wicket"
+	"github.com/wicket-io/wicket/internal/jsondoc"
 	"github.com/wicket-io/wicket/policy"
 )
 
@@ -39,7 +40,7 @@ func (s *Service) createEntity(ctx context.Context, op, coll, label, name string
 		} else if wicket.KindOf(err) != wicket.NotFound {
 			return err
 		}
-		return put(tx, coll, key(name), v)
+		return jsondoc.Put(tx, coll, key(name), v)
 	})
 }
 
@@ -86,7 +87,7 @@ func getHolder[T any](ctx context.Context, s *Service, op string, f Family, name
 func listPath[T any](ctx context.Context, s *Service, coll, prefix string, path func(*T) string) ([]*T, error) {
 	var out []*T
 	err := s.view(ctx, func(tx wicket.DocReader) error {
-		return scan(tx, coll, func(v *T) bool {
+		return jsondoc.Scan(tx, coll, "", func(v *T) bool {
 			if strings.HasPrefix(path(v), prefix) {
 				out = append(out, v)
 			}
@@ -112,7 +113,7 @@ func (s *Service) DeleteUser(ctx context.Context, name string) error {
 		}
 		u := h.(*User)
 		hasKey := false
-		if err := scan(tx, collKeys, func(k *AccessKey) bool {
+		if err := jsondoc.Scan(tx, collKeys, "", func(k *AccessKey) bool {
 			hasKey = key(k.User) == key(u.Name)
 			return !hasKey
 		}); err != nil {
@@ -162,7 +163,7 @@ func (s *Service) GetGroup(ctx context.Context, name string) (*Group, []*User, e
 		}
 		g = h.(*Group)
 		for _, m := range g.Members {
-			if u, err := get[User](tx, collUsers, key(m), nil); err == nil {
+			if u, err := jsondoc.Get[User](tx, collUsers, key(m), nil); err == nil {
 				users = append(users, u)
 			}
 		}
@@ -186,7 +187,7 @@ func (s *Service) ListGroupsForUser(ctx context.Context, user string) ([]*Group,
 			return err
 		}
 		for _, gname := range h.(*User).Groups {
-			if g, err := get[Group](tx, collGroups, key(gname), nil); err == nil {
+			if g, err := jsondoc.Get[Group](tx, collGroups, key(gname), nil); err == nil {
 				out = append(out, g)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/wicket-io/wicket"
+	"github.com/wicket-io/wicket/internal/jsondoc"
 	"github.com/wicket-io/wicket/policy"
 )
 
@@ -69,16 +70,16 @@ func loadHolder(tx wicket.DocReader, op string, f Family, name string) (holder, 
 	nf := notFoundEntity(op, f, name)
 	switch f {
 	case FamilyUser:
-		return get[User](tx, fi.coll, key(name), nf)
+		return jsondoc.Get[User](tx, fi.coll, key(name), nf)
 	case FamilyGroup:
-		return get[Group](tx, fi.coll, key(name), nf)
+		return jsondoc.Get[Group](tx, fi.coll, key(name), nf)
 	default:
-		return get[Role](tx, fi.coll, key(name), nf)
+		return jsondoc.Get[Role](tx, fi.coll, key(name), nf)
 	}
 }
 
 func saveHolder(tx wicket.DocTx, f Family, h holder) error {
-	return put(tx, f.info().coll, key(h.entityName()), h)
+	return jsondoc.Put(tx, f.info().coll, key(h.entityName()), h)
 }
 
 // policySize counts a document's characters as IAM does for its quotas:

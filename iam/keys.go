@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/wicket-io/wicket"
+	"github.com/wicket-io/wicket/internal/jsondoc"
 )
 
 // CreateAccessKey issues an access key for a user, at most two per user.
@@ -21,7 +22,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, user string) (*AccessKey,
 		}
 		k.User = h.entityName()
 		n := 0
-		if err := scan(tx, collKeys, func(o *AccessKey) bool {
+		if err := jsondoc.Scan(tx, collKeys, "", func(o *AccessKey) bool {
 			if key(o.User) == key(k.User) {
 				n++
 			}
@@ -32,7 +33,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, user string) (*AccessKey,
 		if n >= maxKeysPerUser {
 			return limitExceeded(op, fmt.Sprintf("Cannot exceed quota for AccessKeysPerUser: %d", maxKeysPerUser))
 		}
-		return put(tx, collKeys, k.ID, k)
+		return jsondoc.Put(tx, collKeys, k.ID, k)
 	})
 	if err != nil {
 		return nil, err
@@ -49,7 +50,7 @@ func (s *Service) ListAccessKeys(ctx context.Context, user string) ([]*AccessKey
 		if err != nil {
 			return err
 		}
-		return scan(tx, collKeys, func(k *AccessKey) bool {
+		return jsondoc.Scan(tx, collKeys, "", func(k *AccessKey) bool {
 			if key(k.User) == key(h.entityName()) {
 				k.Secret = ""
 				out = append(out, k)
@@ -68,7 +69,7 @@ func loadKey(tx wicket.DocReader, op, user, id string) (*AccessKey, error) {
 	if id == "" {
 		return nil, validation(op, "1 validation error detected: Value null at 'accessKeyId' failed to satisfy constraint: Member must not be null")
 	}
-	k, err := get[AccessKey](tx, collKeys, id, nf)
+	k, err := jsondoc.Get[AccessKey](tx, collKeys, id, nf)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +103,7 @@ func (s *Service) UpdateAccessKey(ctx context.Context, user, id, status string) 
 			return err
 		}
 		k.Status = status
-		return put(tx, collKeys, k.ID, k)
+		return jsondoc.Put(tx, collKeys, k.ID, k)
 	})
 }
 
@@ -164,7 +165,7 @@ func (s *Service) CreateOIDCProvider(ctx context.Context, rawURL string, clientI
 		} else if wicket.KindOf(err) != wicket.NotFound {
 			return err
 		}
-		return put(tx, collOIDC, arn, p)
+		return jsondoc.Put(tx, collOIDC, arn, p)
 	})
 	if err != nil {
 		return nil, err
@@ -186,7 +187,7 @@ func loadOIDC(tx wicket.DocReader, op, arn string) (*OIDCProvider, error) {
 	if arn == "" {
 		return nil, validation(op, "1 validation error detected: Value null at 'openIDConnectProviderArn' failed to satisfy constraint: Member must not be null")
 	}
-	return get[OIDCProvider](tx, collOIDC, arn, noSuchEntity(op, fmt.Sprintf("OpenIDConnect Provider not found for arn %s", arn)))
+	return jsondoc.Get[OIDCProvider](tx, collOIDC, arn, noSuchEntity(op, fmt.Sprintf("OpenIDConnect Provider not found for arn %s", arn)))
 }
 
 // GetOIDCProvider returns a provider by ARN.
@@ -204,7 +205,7 @@ func (s *Service) GetOIDCProvider(ctx context.Context, arn string) (*OIDCProvide
 func (s *Service) ListOIDCProviders(ctx context.Context) ([]*OIDCProvider, error) {
 	var out []*OIDCProvider
 	err := s.view(ctx, func(tx wicket.DocReader) error {
-		return scan(tx, collOIDC, func(p *OIDCProvider) bool { out = append(out, p); return true })
+		return jsondoc.Scan(tx, collOIDC, "", func(p *OIDCProvider) bool { out = append(out, p); return true })
 	})
 	return out, err
 }
@@ -238,6 +239,6 @@ func (s *Service) UpdateOIDCProvider(ctx context.Context, arn string, fn func(p 
 		if err := checkThumbprints(op, p.Thumbprints); err != nil {
 			return err
 		}
-		return put(tx, collOIDC, arn, p)
+		return jsondoc.Put(tx, collOIDC, arn, p)
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/wicket-io/wicket"
+	"github.com/wicket-io/wicket/internal/jsondoc"
 	"github.com/wicket-io/wicket/policy"
 )
 
@@ -61,7 +62,7 @@ func loadManaged(tx wicket.DocReader, op, arn string) (*ManagedPolicy, error) {
 	if name == "" {
 		return nil, nf
 	}
-	p, err := get[ManagedPolicy](tx, collPolicies, key(name), nf)
+	p, err := jsondoc.Get[ManagedPolicy](tx, collPolicies, key(name), nf)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +77,7 @@ func countAttachment(tx wicket.DocTx, p *ManagedPolicy, delta int) error {
 		return nil
 	}
 	p.Attachments = max(p.Attachments+delta, 0)
-	return put(tx, collPolicies, key(p.Name), p)
+	return jsondoc.Put(tx, collPolicies, key(p.Name), p)
 }
 
 // CreateManagedPolicy creates a customer managed policy with version v1.
@@ -105,7 +106,7 @@ func (s *Service) CreateManagedPolicy(ctx context.Context, name, path, descripti
 		} else if wicket.KindOf(err) != wicket.NotFound {
 			return err
 		}
-		return put(tx, collPolicies, key(name), p)
+		return jsondoc.Put(tx, collPolicies, key(name), p)
 	})
 	if err != nil {
 		return nil, err
@@ -151,7 +152,7 @@ func (s *Service) ListManagedPolicies(ctx context.Context, scope, pathPrefix str
 		return out, nil
 	}
 	err := s.view(ctx, func(tx wicket.DocReader) error {
-		return scan(tx, collPolicies, func(p *ManagedPolicy) bool {
+		return jsondoc.Scan(tx, collPolicies, "", func(p *ManagedPolicy) bool {
 			if strings.HasPrefix(p.Path, pathPrefix) && (!onlyAttached || p.Attachments > 0) {
 				out = append(out, p)
 			}
@@ -207,7 +208,7 @@ func (s *Service) CreatePolicyVersion(ctx context.Context, arn, doc string, setD
 			p.DefaultVersion = v.ID
 		}
 		p.Updated = now
-		return put(tx, collPolicies, key(p.Name), p)
+		return jsondoc.Put(tx, collPolicies, key(p.Name), p)
 	})
 	return &v, err
 }
@@ -267,7 +268,7 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, arn, id string) error
 			return deleteConflict(op, "Cannot delete the default version of a policy.")
 		}
 		p.Versions = slices.Delete(p.Versions, i, i+1)
-		return put(tx, collPolicies, key(p.Name), p)
+		return jsondoc.Put(tx, collPolicies, key(p.Name), p)
 	})
 }
 
@@ -284,6 +285,6 @@ func (s *Service) SetDefaultPolicyVersion(ctx context.Context, arn, id string) e
 		}
 		p.DefaultVersion = id
 		p.Updated = s.clock.Now().UTC()
-		return put(tx, collPolicies, key(p.Name), p)
+		return jsondoc.Put(tx, collPolicies, key(p.Name), p)
 	})
 }

@@ -2,13 +2,10 @@ package iam
 
 import (
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
 	"time"
-
-	"github.com/wicket-io/wicket"
 )
 
 // The entities, as stored: one JSON document each, in a DocStore
@@ -211,49 +208,4 @@ func newSecret() string {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	return string(b)
-}
-
-// get reads and decodes one document; a missing one is NotFound with msg.
-func get[T any](tx wicket.DocReader, coll, id string, notFound error) (*T, error) {
-	doc, err := tx.Get(coll, id)
-	if wicket.KindOf(err) == wicket.NotFound {
-		if notFound == nil {
-			notFound = wicket.E("iam.get", wicket.NotFound, fmt.Sprintf("%s/%s not found", coll, id))
-		}
-		return nil, notFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	v := new(T)
-	if err := json.Unmarshal(doc, v); err != nil {
-		return nil, wicket.E("iam.get", wicket.Internal, fmt.Errorf("decode %s/%s: %w", coll, id, err))
-	}
-	return v, nil
-}
-
-// put encodes and stores one document.
-func put(tx wicket.DocTx, coll, id string, v any) error {
-	doc, err := json.Marshal(v)
-	if err != nil {
-		return wicket.E("iam.put", wicket.Internal, fmt.Errorf("encode %s/%s: %w", coll, id, err))
-	}
-	return tx.Put(coll, id, doc)
-}
-
-// scan decodes every document of coll whose id starts with prefix.
-func scan[T any](tx wicket.DocReader, coll string, fn func(*T) bool) error {
-	var derr error
-	err := tx.Scan(coll, "", "", func(id string, doc []byte) bool {
-		v := new(T)
-		if err := json.Unmarshal(doc, v); err != nil {
-			derr = wicket.E("iam.scan", wicket.Internal, fmt.Errorf("decode %s/%s: %w", coll, id, err))
-			return false
-		}
-		return fn(v)
-	})
-	if err != nil {
-		return err
-	}
-	return derr
 }

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/wicket-io/wicket"
+	"github.com/wicket-io/wicket/internal/jsondoc"
 	"github.com/wicket-io/wicket/policy"
 )
 
@@ -152,11 +153,11 @@ func (s *Service) build(ctx context.Context, gen uint64) (*snapshot, error) {
 	}
 	err := s.view(ctx, func(tx wicket.DocReader) error {
 		managed := map[string]*ManagedPolicy{}
-		if err := scan(tx, collPolicies, func(p *ManagedPolicy) bool { managed[p.ARN] = p; return true }); err != nil {
+		if err := jsondoc.Scan(tx, collPolicies, "", func(p *ManagedPolicy) bool { managed[p.ARN] = p; return true }); err != nil {
 			return err
 		}
 		groups := map[string]*Group{}
-		if err := scan(tx, collGroups, func(g *Group) bool {
+		if err := jsondoc.Scan(tx, collGroups, "", func(g *Group) bool {
 			groups[key(g.Name)] = g
 			sn.groups[key(g.Name)] = g.ARN
 			return true
@@ -180,7 +181,7 @@ func (s *Service) build(ctx context.Context, gen uint64) (*snapshot, error) {
 			}
 			return out
 		}
-		if err := scan(tx, collUsers, func(u *User) bool {
+		if err := jsondoc.Scan(tx, collUsers, "", func(u *User) bool {
 			v := &userView{user: u, tags: tagMap(u.Tags)}
 			v.policies = named(nil, "user/"+u.Name, u.Inline, u.Attached)
 			for _, gname := range u.Groups {
@@ -193,7 +194,7 @@ func (s *Service) build(ctx context.Context, gen uint64) (*snapshot, error) {
 		}); err != nil {
 			return err
 		}
-		if err := scan(tx, collRoles, func(r *Role) bool {
+		if err := jsondoc.Scan(tx, collRoles, "", func(r *Role) bool {
 			v := &roleView{role: r, tags: tagMap(r.Tags), trust: compile(policy.Trust, r.Trust)}
 			v.policies = named(nil, "role/"+r.Name, r.Inline, r.Attached)
 			sn.roles[key(r.Name)] = v
@@ -201,7 +202,7 @@ func (s *Service) build(ctx context.Context, gen uint64) (*snapshot, error) {
 		}); err != nil {
 			return err
 		}
-		return scan(tx, collKeys, func(k *AccessKey) bool {
+		return jsondoc.Scan(tx, collKeys, "", func(k *AccessKey) bool {
 			if u := sn.users[key(k.User)]; u != nil {
 				sn.keys[k.ID] = &keyView{key: k, user: u}
 			}

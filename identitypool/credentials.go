@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/wicket-io/wicket"
+	"github.com/wicket-io/wicket/internal/jsondoc"
 	"github.com/wicket-io/wicket/policy"
 	"github.com/wicket-io/wicket/sts/keyring"
 )
@@ -198,7 +199,7 @@ func (s *Service) touch(ctx context.Context, ident *Identity) {
 			return err
 		}
 		cur.LastUsed = now
-		return putDoc(tx, collIdentities, cur.ID, cur)
+		return jsondoc.Put(tx, collIdentities, cur.ID, cur)
 	})
 	s.identityCache.drop(ident.ID)
 	if err != nil && wicket.KindOf(err) != wicket.NotFound {
@@ -431,7 +432,7 @@ func (s *Service) MergeDeveloperIdentities(ctx context.Context, poolID, provider
 			return err
 		}
 		dst.Modified = s.now()
-		if err := putDoc(tx, collIdentities, dstID, dst); err != nil {
+		if err := jsondoc.Put(tx, collIdentities, dstID, dst); err != nil {
 			return err
 		}
 		out, gone = dstID, srcID
@@ -477,6 +478,6 @@ func (s *Service) UnlinkDeveloperIdentity(ctx context.Context, poolID, id, provi
 			delete(ident.Logins, provider)
 		}
 		ident.Modified = s.now()
-		return putDoc(tx, collIdentities, id, ident)
+		return jsondoc.Put(tx, collIdentities, id, ident)
 	})
 }

@@ -2,7 +2,6 @@ package identitypool
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"regexp"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wicket-io/wicket"
+	"github.com/wicket-io/wicket/internal/jsondoc"
 )
 
 var identityIDRE = regexp.MustCompile(`^[\w-]+:[0-9a-f-]+$`)
@@ -25,7 +25,7 @@ func loadIdentity(tx wicket.DocReader, op, id string) (*Identity, error) {
 	if err := checkIdentityID(op, id); err != nil {
 		return nil, err
 	}
-	return getDoc[Identity](tx, collIdentities, id, notFound(op, fmt.Sprintf("Identity '%s' not found.", id)))
+	return jsondoc.Get[Identity](tx, collIdentities, id, notFound(op, fmt.Sprintf("Identity '%s' not found.", id)))
 }
 
 // newIdentity stores a new identity of pool p with logins, counting it
@@ -45,7 +45,7 @@ func (s *Service) newIdentity(tx wicket.DocTx, op string, p *Pool, logins []logi
 			return nil, err
 		}
 	}
-	if err := putDoc(tx, collIdentities, id.ID, id); err != nil {
+	if err := jsondoc.Put(tx, collIdentities, id.ID, id); err != nil {
 		return nil, err
 	}
 	return id, nil
@@ -113,7 +113,7 @@ func (s *Service) link(tx wicket.DocTx, op string, p *Pool, id string, logins []
 	}
 	if changed {
 		ident.Modified = s.now()
-		if err := putDoc(tx, collIdentities, ident.ID, ident); err != nil {
+		if err := jsondoc.Put(tx, collIdentities, ident.ID, ident); err != nil {
 			return nil, err
 		}
 	}
@@ -249,22 +249,9 @@ func (s *Service) ListIdentities(ctx context.Context, poolID string, max int, af
 // poolIdentities calls fn with the identities of pool whose ids are
 // greater than after, in id order, until fn returns false.
 func poolIdentities(tx wicket.DocReader, pool, after string, fn func(*Identity) bool) error {
-	var derr error
-	err := tx.Scan(collIdentities, "", after, func(id string, doc []byte) bool {
-		var i Identity
-		if err := json.Unmarshal(doc, &i); err != nil {
-			derr = wicket.E("identitypool.scan", wicket.Internal, fmt.Errorf("decode identity %s: %w", id, err))
-			return false
-		}
-		if i.Pool != pool {
-			return true
-		}
-		return fn(&i)
+	return jsondoc.Scan(tx, collIdentities, after, func(i *Identity) bool {
+		return i.Pool != pool || fn(i)
 	})
-	if err != nil {
-		return err
-	}
-	return derr
 }
 
 // deleteIdentityTx deletes an identity, its links and its index entry.
@@ -352,7 +339,7 @@ func (s *Service) UnlinkIdentity(ctx context.Context, id string, logins map[stri
 			delete(ident.Logins, provider)
 		}
 		ident.Modified = s.now()
-		return putDoc(tx, collIdentities, ident.ID, ident)
+		return jsondoc.Put(tx, collIdentities, ident.ID, ident)
 	})
 }
 
@@ -391,22 +378,12 @@ func (s *Service) PruneGuests(ctx context.Context, idle time.Duration) (int, err
 	cutoff := s.now().Add(-idle)
 	var stale []string
 	err := s.docs.View(ctx, func(tx wicket.DocReader) error {
-		var derr error
-		err := tx.Scan(collIdentities, "", "", func(id string, doc []byte) bool {
-			i, err := getDoc[Identity](tx, collIdentities, id, nil)
-			if err != nil {
-				derr = err
-				return false
-			}
+		return jsondoc.Scan(tx, collIdentities, "", func(i *Identity) bool {
 			if len(i.Logins) == 0 && i.LastUsed.Before(cutoff) {
-				stale = append(stale, id)
+				stale = append(stale, i.ID)
 			}
 			return true
 		})
-		if err != nil {
-			return err
-		}
-		return derr
 	})
 	if err != nil {
 		return 0, err

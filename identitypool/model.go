@@ -1,11 +1,7 @@
 package identitypool
 
 import (
-	"encoding/json"
-	"fmt"
 	"time"
-
-	"github.com/wicket-io/wicket"
 )
 
 // The stored documents. A pool and an identity are one document each; the
@@ -80,30 +76,4 @@ type Identity struct {
 
 func loginKey(pool, provider, subject string) string {
 	return pool + "\x00" + provider + "\x00" + subject
-}
-
-func getDoc[T any](tx wicket.DocReader, coll, id string, notFound error) (*T, error) {
-	doc, err := tx.Get(coll, id)
-	if wicket.KindOf(err) == wicket.NotFound {
-		if notFound == nil {
-			notFound = wicket.E("identitypool.get", wicket.NotFound, fmt.Sprintf("%s/%s not found", coll, id))
-		}
-		return nil, notFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	v := new(T)
-	if err := json.Unmarshal(doc, v); err != nil {
-		return nil, wicket.E("identitypool.get", wicket.Internal, fmt.Errorf("decode %s/%s: %w", coll, id, err))
-	}
-	return v, nil
-}
-
-func putDoc(tx wicket.DocTx, coll, id string, v any) error {
-	doc, err := json.Marshal(v)
-	if err != nil {
-		return wicket.E("identitypool.put", wicket.Internal, fmt.Errorf("encode %s/%s: %w", coll, id, err))
-	}
-	return tx.Put(coll, id, doc)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wicket-io/wicket"
+	"github.com/wicket-io/wicket/internal/jsondoc"
 )
 
 var (
@@ -67,7 +68,7 @@ func loadPool(tx wicket.DocReader, op, id string) (*Pool, error) {
 	if err := checkPoolID(op, id); err != nil {
 		return nil, err
 	}
-	return getDoc[Pool](tx, collPools, id, poolNotFound(op, id))
+	return jsondoc.Get[Pool](tx, collPools, id, poolNotFound(op, id))
 }
 
 // validate checks a pool's settings as Create and Update receive them.
@@ -125,7 +126,7 @@ func (s *Service) CreatePool(ctx context.Context, p *Pool) (*Pool, error) {
 		if n >= maxPools {
 			return limitExceeded(op, fmt.Sprintf("Cannot exceed the limit of %d identity pools.", maxPools))
 		}
-		return putDoc(tx, collPools, p.ID, p)
+		return jsondoc.Put(tx, collPools, p.ID, p)
 	})
 	if err != nil {
 		return nil, err
@@ -154,24 +155,14 @@ func (s *Service) ListPools(ctx context.Context, max int, after string) ([]*Pool
 	var out []*Pool
 	more := false
 	err := s.docs.View(ctx, func(tx wicket.DocReader) error {
-		var derr error
-		err := tx.Scan(collPools, "", after, func(id string, doc []byte) bool {
+		return jsondoc.Scan(tx, collPools, after, func(p *Pool) bool {
 			if len(out) == max {
 				more = true
-				return false
-			}
-			p, err := getDoc[Pool](tx, collPools, id, nil)
-			if err != nil {
-				derr = err
 				return false
 			}
 			out = append(out, p)
 			return true
 		})
-		if err != nil {
-			return err
-		}
-		return derr
 	})
 	if err != nil {
 		return nil, "", err
@@ -211,7 +202,7 @@ func (s *Service) UpdatePool(ctx context.Context, p *Pool) (*Pool, error) {
 			cur.Tags = p.Tags
 		}
 		out = cur
-		return putDoc(tx, collPools, cur.ID, cur)
+		return jsondoc.Put(tx, collPools, cur.ID, cur)
 	})
 	s.poolCache.drop(p.ID)
 	return out, err
@@ -289,7 +280,7 @@ func (s *Service) SetRoles(ctx context.Context, id string, r Roles) (err error) 
 			}
 		}
 		p.Roles, p.RoleMappings = r.Roles, r.RoleMappings
-		return putDoc(tx, collPools, p.ID, p)
+		return jsondoc.Put(tx, collPools, p.ID, p)
 	})
 	s.poolCache.drop(id)
 	return err
@@ -407,6 +398,6 @@ func (s *Service) TagPool(ctx context.Context, id string, tags map[string]string
 		if len(p.Tags) > maxPoolTags {
 			return invalidParameter("TagResource", "Too many tags.")
 		}
-		return putDoc(tx, collPools, p.ID, p)
+		return jsondoc.Put(tx, collPools, p.ID, p)
 	})
 }
