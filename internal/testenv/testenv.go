@@ -97,13 +97,8 @@ func (e *Env) S3(optFns ...func(*s3.Options)) *s3.Client {
 
 // S3With returns a path-style S3 client with the given credentials.
 func (e *Env) S3With(c aws.Credentials, optFns ...func(*s3.Options)) *s3.Client {
-	cfg := aws.Config{
-		Region:      Region,
-		Credentials: credentials.StaticCredentialsProvider{Value: c},
-		HTTPClient:  e.srv.Client(),
-	}
+	cfg := e.config(c)
 	opts := append([]func(*s3.Options){func(o *s3.Options) {
-		o.BaseEndpoint = aws.String(e.URL)
 		o.UsePathStyle = true
 	}}, optFns...)
 	return s3.NewFromConfig(cfg, opts...)
@@ -116,12 +111,7 @@ func (e *Env) IAM() *iam.Client {
 
 // IAMWith returns an IAM client with the given credentials.
 func (e *Env) IAMWith(c aws.Credentials) *iam.Client {
-	cfg := aws.Config{
-		Region:      Region,
-		Credentials: credentials.StaticCredentialsProvider{Value: c},
-		HTTPClient:  e.srv.Client(),
-	}
-	return iam.NewFromConfig(cfg, func(o *iam.Options) { o.BaseEndpoint = aws.String(e.URL) })
+	return iam.NewFromConfig(e.config(c))
 }
 
 // Client is the HTTP client that reaches the endpoint (over TLS too).
@@ -136,9 +126,7 @@ func (e *Env) CognitoIdentity(optFns ...func(*cognitoidentity.Options)) *cognito
 
 // CognitoIdentityWith returns a Cognito Identity client with credentials.
 func (e *Env) CognitoIdentityWith(c aws.Credentials, optFns ...func(*cognitoidentity.Options)) *cognitoidentity.Client {
-	cfg := aws.Config{Region: Region, Credentials: credentials.StaticCredentialsProvider{Value: c}, HTTPClient: e.srv.Client()}
-	opts := append([]func(*cognitoidentity.Options){func(o *cognitoidentity.Options) { o.BaseEndpoint = aws.String(e.URL) }}, optFns...)
-	return cognitoidentity.NewFromConfig(cfg, opts...)
+	return cognitoidentity.NewFromConfig(e.config(c), optFns...)
 }
 
 // STS returns an STS client with root credentials.
@@ -148,6 +136,15 @@ func (e *Env) STS() *sts.Client {
 
 // STSWith returns an STS client with credentials.
 func (e *Env) STSWith(c aws.Credentials) *sts.Client {
-	cfg := aws.Config{Region: Region, Credentials: credentials.StaticCredentialsProvider{Value: c}, HTTPClient: e.srv.Client()}
-	return sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = aws.String(e.URL) })
+	return sts.NewFromConfig(e.config(c))
+}
+
+// config is the SDK configuration of a client of the endpoint with c.
+func (e *Env) config(c aws.Credentials) aws.Config {
+	return aws.Config{
+		Region:       Region,
+		Credentials:  credentials.StaticCredentialsProvider{Value: c},
+		HTTPClient:   e.srv.Client(),
+		BaseEndpoint: aws.String(e.URL),
+	}
 }
