@@ -52,11 +52,12 @@ type Sessions interface {
 
 // Authenticator verifies requests for one API.
 type Authenticator struct {
-	root     wicket.RootCredentials
-	keys     Keys
-	sessions Sessions
-	revoked  func(*wicket.SessionClaims) bool
-	clock    wicket.Clock
+	root          wicket.RootCredentials
+	keys          Keys
+	sessions      Sessions
+	revoked       func(*wicket.SessionClaims) bool
+	clock         wicket.Clock
+	rootPrincipal *wicket.Principal
 	// sessionCache holds opened session tokens by token.
 	sessionCache sessionCache
 	verifier     *sigv4.Verifier
@@ -65,6 +66,10 @@ type Authenticator struct {
 // New returns an Authenticator.
 func New(o Options) *Authenticator {
 	a := &Authenticator{root: o.Root, keys: o.Keys, sessions: o.Sessions, revoked: o.Revoked, clock: o.Clock}
+	// Shared by every root request, as session principals are: nobody
+	// modifies a principal once authentication made it.
+	a.rootPrincipal = &wicket.Principal{Type: wicket.Root, ARN: "arn:aws:iam::" + Account + ":root",
+		AccessKeyID: o.Root.AccessKeyID, Account: Account, ID: Account}
 	if a.clock == nil {
 		a.clock = wicket.SystemClock{}
 	}
@@ -191,8 +196,7 @@ func sessionPrincipal(accessKeyID string, c *keyring.Claims) *wicket.Principal {
 // principal is the owner of an access key that has just verified.
 func (a *Authenticator) principal(accessKeyID string) (*wicket.Principal, error) {
 	if subtle.ConstantTimeCompare([]byte(accessKeyID), []byte(a.root.AccessKeyID)) == 1 {
-		return &wicket.Principal{Type: wicket.Root, ARN: "arn:aws:iam::" + Account + ":root", AccessKeyID: accessKeyID,
-			Account: Account, ID: Account}, nil
+		return a.rootPrincipal, nil
 	}
 	if a.keys == nil {
 		return nil, sigv4.ErrUnknownAccessKey
