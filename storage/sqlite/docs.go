@@ -72,11 +72,11 @@ func (s *Store) Update(ctx context.Context, fn func(tx wicket.DocTx) error) erro
 // commits meanwhile.
 func (s *Store) View(ctx context.Context, fn func(tx wicket.DocReader) error) error {
 	const op = "sqlite.View"
-	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, end, err := s.beginRead(ctx)
 	if err != nil {
 		return dbErr(op, fmt.Errorf("begin read transaction: %w", err))
 	}
-	defer tx.Rollback() // read only: ending it any way is the same
+	defer end()
 	r := &docReader{q: viewConn{ctx: ctx, r: reader{s: s, tx: tx}}}
 	defer r.end()
 	return fn(r)

@@ -43,8 +43,10 @@ type Store struct {
 	conn *sql.Conn // the writer connection, used only by the writer goroutine
 	rdb  *sql.DB   // the pool of read-only connections
 
-	rstmts  sync.Map // query → *sql.Stmt prepared on rdb
-	objects objectCache
+	rstmts sync.Map // query → *sql.Stmt prepared on rdb
+	// readSlots bounds the read transactions in flight (beginRead).
+	readSlots chan struct{}
+	objects   objectCache
 
 	maxBatch   int
 	maxBuckets int
@@ -101,6 +103,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if opts.Readers <= 0 {
 		opts.Readers = 4 * runtime.GOMAXPROCS(0)
 	}
+	opts.Readers = max(opts.Readers, 2) // a transaction and a statement being prepared
 	if opts.BusyTimeout <= 0 {
 		opts.BusyTimeout = 5 * time.Second
 	}
@@ -147,6 +150,7 @@ func Open(path string, opts Options) (*Store, error) {
 		maxBatch:   opts.MaxBatch,
 		maxBuckets: opts.MaxBuckets,
 		queue:      make(chan *request, 4*opts.MaxBatch),
+		readSlots:  make(chan struct{}, opts.Readers-1),
 		writerDone: make(chan struct{}),
 		w:          &writeTx{conn: conn, stmts: make(map[string]*sql.Stmt)},
 	}
@@ -215,12 +219,36 @@ func (s *Store) rstmt(ctx context.Context, q string) (*sql.Stmt, error) {
 // readTx runs fn in one read transaction, so that a listing made of several
 // queries sees one state of the database.
 func (s *Store) readTx(ctx context.Context, fn func(r reader) error) error {
-	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, end, err := s.beginRead(ctx)
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback() // read only: ending it any way is the same
+	defer end()
 	return fn(reader{s: s, tx: tx})
+}
+
+// beginRead starts a read transaction; end finishes it. At most one fewer
+// than the read pool's connections are held by transactions at once:
+// a statement prepared for the first time inside one (rstmt) is prepared
+// by database/sql on a connection of its own, and with every connection
+// held by a transaction waiting for such a statement the pool would
+// deadlock (seen under -race on a fresh clone, where every statement is
+// new).
+func (s *Store) beginRead(ctx context.Context) (tx *sql.Tx, end func(), err error) {
+	select {
+	case s.readSlots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
+	tx, err = s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		<-s.readSlots
+		return nil, nil, err
+	}
+	return tx, func() {
+		tx.Rollback() // read only: ending it any way is the same
+		<-s.readSlots
+	}, nil
 }
 
 // reader runs prepared read statements, inside a read transaction or not.

@@ -448,3 +448,36 @@ func BenchmarkPutObjectSerial(b *testing.B) {
 		i++
 	}
 }
+
+// TestReadTransactionsLeaveRoomToPrepare: read transactions that each need
+// a statement prepared for the first time cannot take every connection of
+// the read pool and wait on each other for ever.
+func TestReadTransactionsLeaveRoomToPrepare(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "meta.db"), Options{Readers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := s.CreateBucket(ctx, wicket.Bucket{Name: "b", Region: "us-east-1", Created: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 16)
+	for i := range 16 {
+		go func() {
+			var err error
+			if i%2 == 0 {
+				_, err = s.ListObjects(ctx, "b", wicket.ListQuery{Prefix: "p", MaxKeys: 10})
+			} else {
+				_, err = s.ListUploads(ctx, "b", wicket.UploadQuery{MaxUploads: 10})
+			}
+			errs <- err
+		}()
+	}
+	for range 16 {
+		if err := <-errs; err != nil {
+			t.Fatalf("a read under contention: %v", err)
+		}
+	}
+}
