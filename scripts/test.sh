@@ -80,7 +80,7 @@ fi
 # allocates; these tests skip themselves under -race and run here.
 step "go test (allocation assertions, without -race)"
 go test -count=1 -v -run 'Allocs' ./sigv4/ ./policy/ >>"$log" 2>&1 || status=$?
-grep -E '^(--- |ok|FAIL)' "$log" | grep -E 'Allocs|sigv4|policy' | tail -4 || true
+grep -E '^(--- |ok|FAIL)' "$log" | grep -E 'Allocs|sigv4|policy' | tail -6 || true
 
 passed=$(grep -cE '^\s*--- PASS' "$log" || true)
 failed=$(grep -cE '^\s*--- FAIL' "$log" || true)
