@@ -50,6 +50,7 @@ type Handler struct {
 	// Each bucket's parsed CORS rules and policy (config_cache.go).
 	cors     configCache[[]corsRule]
 	policies configCache[*policy.Policy]
+	buckets  configCache[struct{}] // which buckets exist (checkBucket)
 }
 
 // New returns the S3 API handler.

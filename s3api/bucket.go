@@ -218,6 +218,7 @@ func (h *Handler) deleteBucket(q *request) error {
 	h.dropBlobs(q, dropped)
 	h.cors.forget(q.bucket)
 	h.policies.forget(q.bucket)
+	h.buckets.forget(q.bucket)
 	q.w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -21,7 +21,8 @@ const (
 	configCacheEntries = 1024
 )
 
-// configCache is ready to use once kind and parse are set.
+// configCache is ready to use once kind and parse are set. With neither,
+// it remembers only which buckets exist (Handler.buckets).
 type configCache[T any] struct {
 	kind  string                  // the bucket config kind: configCORS, configPolicy
 	parse func([]byte) (T, error) // a stored document that no longer parses is Internal
@@ -58,8 +59,14 @@ func (c *configCache[T]) get(ctx context.Context, h *Handler, bucket string) (va
 	}
 
 	var zero T
-	doc, err := h.meta.GetBucketConfig(ctx, bucket, c.kind)
+	var doc []byte
+	if c.kind == "" {
+		_, err = h.meta.GetBucket(ctx, bucket)
+	} else {
+		doc, err = h.meta.GetBucketConfig(ctx, bucket, c.kind)
+	}
 	switch {
+	case err == nil && c.parse == nil:
 	case err == nil:
 		if value, err = c.parse(doc); err != nil {
 			return zero, false, wicket.E("s3api.configCache", wicket.Internal, err)
@@ -89,4 +96,20 @@ func (c *configCache[T]) get(ctx context.Context, h *Handler, bucket string) (va
 	}
 	c.entries[bucket] = configEntry[T]{value: value, expires: now.Add(configCacheTTL)}
 	return value, true, nil
+}
+
+// checkBucket is the early check of a write: NoSuchBucket, before the body
+// is read, when the bucket does not exist. Writes are the hot path that
+// makes it, so existing buckets are remembered (a missing one is asked
+// again every time, so that a new bucket is seen at once). A bucket deleted
+// on another node passes for configCacheTTL at most, and the write's commit
+// still fails with NoSuchBucket: the store checks the bucket in the same
+// transaction.
+func (h *Handler) checkBucket(ctx context.Context, bucket string) error {
+	_, exists, err := h.buckets.get(ctx, h, bucket)
+	if err != nil || exists {
+		return err
+	}
+	_, err = h.meta.GetBucket(ctx, bucket) // the store's own NoSuchBucket
+	return err
 }

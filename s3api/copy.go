@@ -182,7 +182,7 @@ func (h *Handler) copyObject(q *request) error {
 	if err := checkMetadataSize(hdr); err != nil {
 		return err
 	}
-	if _, err := h.meta.GetBucket(q.r.Context(), q.bucket); err != nil {
+	if err := h.checkBucket(q.r.Context(), q.bucket); err != nil {
 		return err
 	}
 	if err := checkObjectLock(hdr, h.clock.Now()); err != nil {

@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -145,10 +146,27 @@ func (h *Handler) serveObject(q *request, withBody bool) error {
 		}
 		checksums = true
 	}
-	o, err := h.meta.GetObject(q.r.Context(), q.bucket, q.key)
-	if err != nil {
-		return err
+	// An overwrite or a delete between reading the object and opening its
+	// first blob removes the blob: the object read is gone, so serve the
+	// one there is now. Nothing has been written to the response then.
+	for attempt := 1; ; attempt++ {
+		o, err := h.meta.GetObject(q.r.Context(), q.bucket, q.key)
+		if err != nil {
+			return err
+		}
+		err = h.serveVersion(q, o, withBody, part, checksums)
+		if !errors.Is(err, errBlobGone) || attempt == 3 {
+			return err
+		}
 	}
+}
+
+// errBlobGone: the first blob of a GET is missing. Wrapped in an Internal
+// error, since an object whose bytes stay missing is the server's fault.
+var errBlobGone = errors.New("the object's first blob is missing")
+
+// serveVersion answers a GET or HEAD of the object o.
+func (h *Handler) serveVersion(q *request, o *wicket.Object, withBody bool, part int, checksums bool) error {
 	hdr := q.w.Header()
 	if err := checkConditions(q.r.Header, o); err != nil {
 		if _, ok := err.(notModified); ok {
@@ -188,9 +206,6 @@ func (h *Handler) serveObject(q *request, withBody bool) error {
 		// (but an empty one has no range to give); only a multipart
 		// object (its ETag ends "-N") has a parts count.
 		partial = size > 0
-		if strings.Contains(o.ETag, "-") {
-			hdr.Set("x-amz-mp-parts-count", strconv.Itoa(len(o.Segments)))
-		}
 	} else if v := q.r.Header.Get("Range"); v != "" {
 		r, ok, err := parseRange(v, size)
 		if err != nil {
@@ -201,6 +216,29 @@ func (h *Handler) serveObject(q *request, withBody bool) error {
 		}
 	}
 
+	length := rng.end - rng.start + 1
+	if size == 0 {
+		length = 0
+	}
+	var runs []segmentSpan
+	var first wicket.Blob
+	if withBody && length > 0 {
+		// Open the first blob before writing a header, so that a missing
+		// blob is still an error response (or a retry).
+		runs = spans(o.Segments, rng)
+		b, err := h.blobs.Open(q.r.Context(), runs[0].seg.Blob)
+		if err != nil {
+			if wicket.KindOf(err) == wicket.NotFound {
+				err = errBlobGone
+			}
+			return wicket.E("s3api.GetObject", wicket.Internal, "The object's data is missing.", err)
+		}
+		first = b
+	}
+
+	if part > 0 && strings.Contains(o.ETag, "-") {
+		hdr.Set("x-amz-mp-parts-count", strconv.Itoa(len(o.Segments)))
+	}
 	for _, name := range storedHeaders {
 		if v, ok := o.Headers[name]; ok {
 			hdr.Set(name, v)
@@ -227,21 +265,18 @@ func (h *Handler) serveObject(q *request, withBody bool) error {
 	hdr.Set("ETag", `"`+o.ETag+`"`)
 	hdr.Set("Last-Modified", o.Modified.UTC().Format(http.TimeFormat))
 	hdr.Set("Accept-Ranges", "bytes")
-	length := rng.end - rng.start + 1
-	if size == 0 {
-		length = 0
-	}
 	hdr.Set("Content-Length", strconv.FormatInt(length, 10))
 	status := http.StatusOK
 	if partial {
 		hdr.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", rng.start, rng.end, size))
 		status = http.StatusPartialContent
 	}
-	if !withBody || length == 0 {
+	if first == nil {
 		q.w.WriteHeader(status)
 		return nil
 	}
-	return h.sendRange(q, o, rng, status)
+	h.sendSpans(q, o, runs, first, status)
+	return nil
 }
 
 // servedChecksums returns the checksums GetObject and HeadObject return
@@ -310,26 +345,21 @@ func sendSmall(w io.Writer, b io.ReaderAt, off, n int64) error {
 // osFiler is a Blob backed by a local file; its bytes go out with sendfile.
 type osFiler interface{ OSFile() *os.File }
 
-// sendRange streams bytes [start, end] of the object's segments. Once the
-// status is written an error can only cut the connection short, which is
-// what tells the client that the body is incomplete.
-func (h *Handler) sendRange(q *request, o *wicket.Object, rng byteRange, status int) error {
+// sendSpans writes the status and streams the runs of the object's
+// segments; first is the first run's blob, open. Once the status is
+// written an error can only cut the connection short, which is what tells
+// the client that the body is incomplete.
+func (h *Handler) sendSpans(q *request, o *wicket.Object, runs []segmentSpan, first wicket.Blob, status int) {
 	ctx := q.r.Context()
-	// Open the first blob before writing the status, so that a missing blob
-	// is still an error response.
-	started := false
-	for _, sp := range spans(o.Segments, rng) {
-		b, err := h.blobs.Open(ctx, sp.seg.Blob)
-		if err != nil {
-			if !started {
-				return wicket.E("s3api.GetObject", wicket.Internal, "The object's data is missing.", err)
+	q.w.WriteHeader(status)
+	for i, sp := range runs {
+		b := first
+		if i > 0 {
+			var err error
+			if b, err = h.blobs.Open(ctx, sp.seg.Blob); err != nil {
+				h.log.Error("object data missing", "bucket", o.Bucket, "key", o.Key, "blob", sp.seg.Blob, "err", err)
+				panic(http.ErrAbortHandler)
 			}
-			h.log.Error("object data missing", "bucket", o.Bucket, "key", o.Key, "blob", sp.seg.Blob, "err", err)
-			panic(http.ErrAbortHandler)
-		}
-		if !started {
-			q.w.WriteHeader(status)
-			started = true
 		}
 		if sp.n <= smallRead {
 			// One pread and one write: cheaper than sendfile's dance for
@@ -348,12 +378,11 @@ func (h *Handler) sendRange(q *request, o *wicket.Object, rng byteRange, status 
 				src = io.LimitReader(f.OSFile(), sp.n)
 			}
 		}
-		_, err = io.Copy(q.w, src)
+		_, err := io.Copy(q.w, src)
 		b.Close()
 		if err != nil {
 			// The client went away or the disk failed mid-body.
 			panic(http.ErrAbortHandler)
 		}
 	}
-	return nil
 }

@@ -640,7 +640,7 @@ func (h *Handler) putObject(q *request) error {
 	}
 	// Fail early on a missing bucket rather than after a 5 GiB upload; the
 	// commit checks again.
-	if _, err := h.meta.GetBucket(q.r.Context(), q.bucket); err != nil {
+	if err := h.checkBucket(q.r.Context(), q.bucket); err != nil {
 		return err
 	}
 	if err := checkObjectLock(q.r.Header, h.clock.Now()); err != nil {

@@ -31,7 +31,7 @@ func (s *Server) openEmbedded(ctx context.Context) error {
 		meta.Close()
 		return fmt.Errorf("open blob store: %w", err)
 	}
-	s.closers = append(s.closers, meta.Close)
+	s.closers = append(s.closers, meta.Close, blobs.Close)
 	removed, err := sweepOrphans(ctx, meta, blobs, time.Now())
 	if err != nil {
 		return fmt.Errorf("sweep orphan blobs: %w", err)

@@ -48,6 +48,8 @@ type Store struct {
 	mu      sync.Mutex
 	created uint64
 	syncers [256]dirSyncer
+
+	files fileTable // open blobs, the open-file cache, recycling (filecache.go)
 }
 
 // shardTurn is how many new blobs go to a shard before the next one.
@@ -68,6 +70,13 @@ func Open(dir string, o Options) (*Store, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o700); err != nil {
 		return nil, fmt.Errorf("create blob directory %s: %w", dir, err)
 	}
+	// Files a previous run kept for reuse are junk now.
+	if err := os.RemoveAll(s.poolDir()); err != nil {
+		return nil, fmt.Errorf("empty blob pool %s: %w", s.poolDir(), err)
+	}
+	if err := os.MkdirAll(s.poolDir(), 0o700); err != nil {
+		return nil, fmt.Errorf("create blob directory %s: %w", dir, err)
+	}
 	for i := 0; i < 256; i++ {
 		if err := os.MkdirAll(s.shard(fmt.Sprintf("%02x", i)), 0o700); err != nil {
 			return nil, fmt.Errorf("create blob directory %s: %w", dir, err)
@@ -85,6 +94,8 @@ func shardIndex(id string) int {
 }
 
 func (s *Store) path(id string) string { return filepath.Join(s.shard(id), id) }
+
+func (s *Store) poolDir() string { return filepath.Join(s.dir, "pool") }
 
 // validID guards every path built from an id: 32 lower-case hex digits.
 func validID(id string) bool {
@@ -151,15 +162,39 @@ func (d *dirSyncer) sync(dir string) error {
 	return d.err
 }
 
-// Create starts a new blob at its final path.
+// Create starts a new blob at its final path, in a recycled file when the
+// pool has one.
 func (s *Store) Create(ctx context.Context) (wicket.BlobWriter, error) {
 	id := s.newID()
 	path := s.path(id)
+	if w := s.reuse(id, path); w != nil {
+		return w, nil
+	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, uncommittedMode)
 	if err != nil {
 		return nil, wicket.E("fs.Create", wicket.Unavailable, fmt.Errorf("create blob %s: %w", id, err))
 	}
 	return &writer{s: s, id: id, path: path, f: f}, nil
+}
+
+// reuse moves a pooled file to path and opens it for writing over, or
+// returns nil. Its mode is already 0200 (recycle set it).
+func (s *Store) reuse(id, path string) *writer {
+	pid := s.files.takePooled()
+	if pid == "" {
+		return nil
+	}
+	old := filepath.Join(s.poolDir(), pid)
+	if err := os.Rename(old, path); err != nil {
+		os.Remove(old)
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		os.Remove(path)
+		return nil
+	}
+	return &writer{s: s, id: id, path: path, f: f, reused: true}
 }
 
 // The modes of blob files: a blob being written, and a committed one.
@@ -178,6 +213,7 @@ type writer struct {
 	n       int64
 	flushed int64 // bytes whose writeback has been started
 	done    bool
+	reused  bool // a recycled file: Commit cuts what is left of its old bytes
 }
 
 func (w *writer) ID() string { return w.id }
@@ -226,6 +262,11 @@ func (w *writer) Commit(ctx context.Context) (int64, error) {
 		os.Remove(w.path)
 		return 0, wicket.E("fs.Commit", wicket.Unavailable, fmt.Errorf("commit blob %s: %w", w.id, err))
 	}
+	if w.reused {
+		if err := w.f.Truncate(w.n); err != nil {
+			return fail(err)
+		}
+	}
 	if err := w.f.Chmod(committedMode); err != nil {
 		return fail(err)
 	}
@@ -271,7 +312,20 @@ func syncDir(dir string) error {
 // that the HTTP server can send it with sendfile.
 type Blob struct {
 	*os.File
-	size int64
+	size   int64
+	files  *fileTable // where the open handle is counted
+	id     string
+	closed bool
+}
+
+// Close closes the file; it is safe to call more than once.
+func (b *Blob) Close() error {
+	if b.closed {
+		return nil
+	}
+	b.closed = true
+	b.files.release(b.id)
+	return b.File.Close()
 }
 
 func (b *Blob) Size() int64 { return b.size }
@@ -281,8 +335,16 @@ func (s *Store) Open(ctx context.Context, id string) (wicket.Blob, error) {
 	if !validID(id) {
 		return nil, wicket.E("fs.Open", wicket.NotFound, fmt.Errorf("malformed blob id %q", id))
 	}
+	b, gen, err := s.files.acquire(id)
+	if err != nil {
+		return nil, wicket.E("fs.Open", wicket.NotFound, fmt.Errorf("open blob %s: %w", id, err))
+	}
+	if b != nil {
+		return b, nil
+	}
 	f, err := openRead(s.path(id))
 	if err != nil {
+		s.files.release(id)
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, wicket.E("fs.Open", wicket.NotFound, fmt.Errorf("open blob %s: %w", id, err))
 		}
@@ -291,13 +353,27 @@ func (s *Store) Open(ctx context.Context, id string) (wicket.Blob, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
+		s.files.release(id)
 		return nil, wicket.E("fs.Open", wicket.Unavailable, fmt.Errorf("stat blob %s: %w", id, err))
 	}
 	if !committed(fi) {
 		f.Close()
+		s.files.release(id)
 		return nil, wicket.E("fs.Open", wicket.NotFound, fmt.Errorf("blob %s is not committed", id))
 	}
-	return &Blob{File: f, size: fi.Size()}, nil
+	if fi.Size() <= cacheMaxSize {
+		if b, ok := s.files.add(id, f, fi.Size(), gen); ok {
+			return b, nil
+		}
+	}
+	return &Blob{File: f, size: fi.Size(), files: &s.files, id: id}, nil
+}
+
+// Close closes the blobs the store keeps open. Blobs opened before stay
+// readable until they are closed; the Store is not to be used after.
+func (s *Store) Close() error {
+	s.files.close()
+	return nil
 }
 
 // Delete removes a committed blob.
@@ -305,10 +381,31 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	if !validID(id) {
 		return nil
 	}
-	if err := os.Remove(s.path(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	path := s.path(id)
+	if s.files.startDelete(id) {
+		pooled := s.recycle(id, path)
+		s.files.endDelete(id, pooled)
+		if pooled {
+			return nil
+		}
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return wicket.E("fs.Delete", wicket.Unavailable, fmt.Errorf("delete blob %s: %w", id, err))
 	}
 	return nil
+}
+
+// recycle moves a small blob's file to pool/ with mode 0200, and says
+// whether it did.
+func (s *Store) recycle(id, path string) bool {
+	fi, err := os.Lstat(path)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > cacheMaxSize {
+		return false
+	}
+	if os.Chmod(path, uncommittedMode) != nil {
+		return false
+	}
+	return os.Rename(path, filepath.Join(s.poolDir(), id)) == nil
 }
 
 // Walk removes temporary files older than olderThan and calls fn for every

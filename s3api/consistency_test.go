@@ -1,0 +1,152 @@
+package s3api_test
+
+import (
+	"context"
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/wicket-io/wicket"
+	"github.com/wicket-io/wicket/authn"
+	"github.com/wicket-io/wicket/s3api"
+	"github.com/wicket-io/wicket/storage/memory"
+)
+
+// memoryS3 serves the S3 API from the given stores, without the server
+// around it, and returns a root client of it.
+func memoryS3(t *testing.T, meta wicket.MetaStore, blobs wicket.BlobStore) *s3.Client {
+	root := wicket.RootCredentials{AccessKeyID: "AKIAROOTCACHETEST001", SecretAccessKey: "root-cache-test-secret-0000000000000000"}
+	h := s3api.New(s3api.Options{Meta: meta, Blobs: blobs, Region: "us-east-1",
+		Auth: authn.New(authn.Options{Root: root, Region: "us-east-1", Service: "s3"})})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return s3.NewFromConfig(aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.StaticCredentialsProvider{Value: aws.Credentials{AccessKeyID: root.AccessKeyID, SecretAccessKey: root.SecretAccessKey}},
+		HTTPClient:   srv.Client(),
+		BaseEndpoint: aws.String(srv.URL),
+	}, func(o *s3.Options) { o.UsePathStyle = true })
+}
+
+// Writes answer NoSuchBucket from a remembered list of buckets (checkBucket);
+// a bucket deleted behind the handler's back (another node) still fails the
+// write at its commit, leaving no blob, and a bucket created behind its back
+// is writable at once.
+func TestWriteBucketCheck(t *testing.T) {
+	ctx := context.Background()
+	meta, blobs := memory.New(), memory.NewBlobStore()
+	c := memoryS3(t, meta, blobs)
+	put := func(bucket string) error {
+		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("k"), Body: strings.NewReader("data")})
+		return err
+	}
+	countBlobs := func() int {
+		n := 0
+		blobs.Walk(ctx, time.Now(), func(string) error { n++; return nil })
+		return n
+	}
+
+	if err := put("missing"); apiCode(err) != "NoSuchBucket" {
+		t.Fatalf("PUT to a missing bucket: %v", err)
+	}
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := put("bkt"); err != nil {
+		t.Fatal(err)
+	}
+	// Another node deletes the bucket: this handler still remembers it, and
+	// the commit refuses the write.
+	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := meta.DeleteBucket(ctx, "bkt"); err != nil {
+		t.Fatal(err)
+	}
+	if err := put("bkt"); apiCode(err) != "NoSuchBucket" {
+		t.Fatalf("PUT after another node deleted the bucket: %v", err)
+	}
+	if n := countBlobs(); n != 0 {
+		t.Fatalf("%d blobs left by the refused write", n)
+	}
+	// Created elsewhere: writable at once.
+	if err := meta.CreateBucket(ctx, wicket.Bucket{Name: "bkt", Region: "us-east-1", Created: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := put("bkt"); err != nil {
+		t.Fatalf("PUT to a bucket created behind the handler: %v", err)
+	}
+	// Deleted through this handler: forgotten at once.
+	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("bkt")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := put("bkt"); apiCode(err) != "NoSuchBucket" {
+		t.Fatalf("PUT after DeleteBucket: %v", err)
+	}
+	if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k2"), CopySource: aws.String("bkt/k")}); apiCode(err) != "NoSuchBucket" {
+		t.Fatalf("copy into a deleted bucket: %v", err)
+	}
+}
+
+// hookBlobs runs before, once, on the first Open of a blob.
+type hookBlobs struct {
+	wicket.BlobStore
+	before func()
+}
+
+func (b *hookBlobs) Open(ctx context.Context, id string) (wicket.Blob, error) {
+	if f := b.before; f != nil {
+		b.before = nil
+		f()
+	}
+	return b.BlobStore.Open(ctx, id)
+}
+
+// A GET that read the object just before an overwrite removed its blob
+// serves the new object whole; an object whose blob stays missing is a
+// 500 InternalError, not a truncated body.
+func TestGetObjectReplacedBeforeOpen(t *testing.T) {
+	ctx := context.Background()
+	meta := memory.New()
+	blobs := &hookBlobs{BlobStore: memory.NewBlobStore()}
+	c := memoryS3(t, meta, blobs)
+	put := func(body string) {
+		t.Helper()
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), Body: strings.NewReader(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt")}); err != nil {
+		t.Fatal(err)
+	}
+	put("the old object")
+	blobs.before = func() { put("the new object, longer") }
+	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatalf("GET racing an overwrite: %v", err)
+	}
+	got, _ := io.ReadAll(out.Body)
+	out.Body.Close()
+	if string(got) != "the new object, longer" || aws.ToInt64(out.ContentLength) != int64(len(got)) {
+		t.Fatalf("GET racing an overwrite: %q, Content-Length %d", got, aws.ToInt64(out.ContentLength))
+	}
+
+	o, err := meta.GetObject(ctx, "bkt", "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobs.BlobStore.Delete(ctx, o.Segments[0].Blob)
+	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k")})
+	if apiCode(err) != "InternalError" {
+		t.Fatalf("GET of an object whose blob is gone: %v", err)
+	}
+}
