@@ -37,8 +37,14 @@ func corsBadRequest(message string) error {
 }
 
 // preflight answers a CORS preflight (OPTIONS) from the bucket's rules. The
-// checks come in S3's order: an Origin, a bucket that exists, rules, then
-// the requested method and headers.
+// checks come in this order: an Origin; the syntax of the requested method
+// and headers, when they are sent; a bucket that exists; rules; a requested
+// method; then the rules' answer. A preflight without a method is refused
+// for a bucket without rules before its missing method (LocalStack's
+// test_cors_http_options_no_config, recorded against S3); one with a
+// method S3 does not know, or a header name that is not a token, is
+// refused for it first, as Scality's CloudServer refuses the method before
+// it looks at the bucket and as versitygw's tests expect of S3.
 func (h *Handler) preflight(q *request) error {
 	hdr := q.r.Header
 	origin := hdr.Get("Origin")
@@ -49,6 +55,13 @@ func (h *Handler) preflight(q *request) error {
 	method := http.MethodOptions // what S3 names in its error when none was asked for
 	if hasMethod {
 		method = strings.Join(methods, ",")
+		if !corsMethods[method] {
+			return corsBadRequest("Invalid Access-Control-Request-Method: " + method)
+		}
+	}
+	requested, bad := requestedHeaders(hdr)
+	if bad != "" {
+		return errBadRequestHeader(bad)
 	}
 	if q.bucket == "" {
 		return corsForbidden("CORSResponse: Bucket not found", method, "BUCKET")
@@ -65,13 +78,6 @@ func (h *Handler) preflight(q *request) error {
 	}
 	if !hasMethod {
 		return corsBadRequest("Invalid Access-Control-Request-Method: null")
-	}
-	if !corsMethods[method] {
-		return corsBadRequest("Invalid Access-Control-Request-Method: " + method)
-	}
-	requested, bad := requestedHeaders(hdr)
-	if bad != "" {
-		return corsBadRequest(`Access-Control-Request-Headers "` + bad + `" contains invalid character.`)
 	}
 	resourceType := "BUCKET"
 	if q.key != "" {
@@ -96,56 +102,71 @@ func (h *Handler) preflight(q *request) error {
 // request's method. As S3 does, it matches the method and the headers of
 // Access-Control-Request-Method and Access-Control-Request-Headers when the
 // request carries them, and does not check the headers the request itself
-// carries. It writes nothing, not even Vary, when no rule matches, and
-// cannot fail: a store error only costs the response its CORS headers.
-// (LocalStack's tests recorded against S3, test_s3_cors.py, show each of
-// these.)
+// carries. It writes nothing, not even Vary, when no rule matches. (LocalStack's
+// tests recorded against S3, test_s3_cors.py, show each of these.)
+//
+// When the bucket has rules to match, an Access-Control-Request-Method S3
+// does not know or an Access-Control-Request-Headers name that is not a
+// token is refused as a preflight refuses it, BadRequest (what versitygw's
+// tests expect; LocalStack records nothing either way). That is its one
+// error: a store error only costs the response its CORS headers.
 //
 // ServeHTTP calls it before authentication, so that error responses carry
 // the headers too.
-func (h *Handler) corsHeaders(q *request) {
+func (h *Handler) corsHeaders(q *request) error {
 	origin := q.r.Header.Get("Origin")
 	if origin == "" || q.bucket == "" {
-		return
+		return nil
 	}
 	rules, _, err := h.corsRules(q.r.Context(), q.bucket)
 	if err != nil {
 		h.log.Debug("cors rules unavailable", "request_id", q.id, "bucket", q.bucket, "err", err)
-		return
+		return nil
 	}
 	if rules == nil {
-		return
+		return nil
 	}
 	method := q.r.Header.Get("Access-Control-Request-Method")
 	if method == "" {
 		method = q.r.Method
+	} else if !corsMethods[method] {
+		return corsBadRequest("Invalid Access-Control-Request-Method: " + method)
 	}
 	requested, bad := requestedHeaders(q.r.Header)
 	if bad != "" {
-		return
+		return errBadRequestHeader(bad)
 	}
 	rule, allowOrigin := matchCORS(rules, origin, method, requested)
 	if rule == nil {
-		return
+		return nil
 	}
 	out := q.w.Header()
 	setCORSHeaders(out, rule, allowOrigin)
 	if len(requested) > 0 {
 		out.Set("Access-Control-Allow-Headers", strings.Join(requested, ", "))
 	}
+	return nil
+}
+
+// errBadRequestHeader refuses an Access-Control-Request-Headers entry that
+// is not a header name, named as it was sent between the commas.
+func errBadRequestHeader(entry string) error {
+	return corsBadRequest(`Access-Control-Request-Headers "` + entry + `" contains invalid character.`)
 }
 
 // requestedHeaders returns the header names of Access-Control-Request-Headers,
-// in lower case, or bad, the first that is not an HTTP token.
+// in lower case, or bad, the first entry whose name is not an HTTP token, as
+// it was sent between the commas (spaces and all, as versitygw's tests
+// expect S3 to quote it).
 func requestedHeaders(hdr http.Header) (names []string, bad string) {
 	for _, v := range hdr.Values("Access-Control-Request-Headers") {
-		for _, name := range strings.Split(v, ",") {
-			name = strings.TrimSpace(name)
+		for _, entry := range strings.Split(v, ",") {
+			name := strings.TrimSpace(entry)
 			if name == "" {
 				continue
 			}
 			if !isToken(name) {
-				return nil, name
+				return nil, entry
 			}
 			names = append(names, strings.ToLower(name))
 		}

@@ -3,6 +3,7 @@ package s3api_test
 import (
 	"crypto/md5"
 	"encoding/base64"
+	"html"
 	"net/http"
 	"strings"
 	"testing"
@@ -141,6 +142,15 @@ func TestPreflight(t *testing.T) {
 		{"method in lower case", "/bkt/obj", "https://example.com", "get", "", 400, []string{"Invalid Access-Control-Request-Method: get"}, nil},
 		{"header name with a space", "/bkt/obj", "https://example.com", "GET", "x-amz-date,bad header", 400,
 			[]string{`Access-Control-Request-Headers &#34;bad header&#34; contains invalid character.`}, nil},
+		{"bad header quoted as sent", "/bkt/obj", "https://example.com", "GET", "Content-Encoding, Bad/Header", 400,
+			[]string{`Access-Control-Request-Headers &#34; Bad/Header&#34; contains invalid character.`}, nil},
+		// The syntax of what is asked for comes before the bucket's rules.
+		{"bad method, bucket without rules", "/bare/obj", "https://example.com", "get", "", 400,
+			[]string{"<Code>BadRequest</Code>", "Invalid Access-Control-Request-Method: get"}, nil},
+		{"bad header, bucket without rules", "/bare/obj", "https://example.com", "GET", "X(Custom)", 400,
+			[]string{"<Code>BadRequest</Code>", `Access-Control-Request-Headers &#34;X(Custom)&#34; contains invalid character.`}, nil},
+		{"bad method, missing bucket", "/nothere/obj", "https://example.com", "PATCH", "", 400,
+			[]string{"<Code>BadRequest</Code>", "Invalid Access-Control-Request-Method: PATCH"}, nil},
 		{"origin no rule allows", "/bkt/obj", "https://other.org", "PUT", "", 403,
 			[]string{"<Code>AccessForbidden</Code>", corsNotAllowed, "<Method>PUT</Method><ResourceType>OBJECT</ResourceType>"}, nil},
 		{"origin in another case", "/bkt/obj", "https://EXAMPLE.com", "PUT", "", 403, []string{corsNotAllowed}, nil},
@@ -218,6 +228,16 @@ func TestCORSActualRequests(t *testing.T) {
 			"https://example.com", 200, noMatch},
 		{"signed GET asking for another method", signedGetWith(t, env, "/bkt/obj", "Access-Control-Request-Method", "POST"),
 			"https://example.com", 200, noMatch},
+		// What no preflight could ask for is refused, when there are rules
+		// to match it against.
+		{"signed GET asking for a method S3 does not know", signedGetWith(t, env, "/bkt/obj", "Access-Control-Request-Method", "invalid_method"),
+			"https://example.com", 400, noMatch},
+		{"signed GET asking for a header that is not a name", signedGetWith(t, env, "/bkt/obj", "Access-Control-Request-Headers", "invalid header"),
+			"https://example.com", 400, noMatch},
+		{"signed GET of a bucket without rules asking for a bad method", signedGetWith(t, env, "/bare", "Access-Control-Request-Method", "invalid_method"),
+			"https://example.com", 200, noMatch},
+		{"signed GET without Origin asking for a bad method", signedGetWith(t, env, "/bkt/obj", "Access-Control-Request-Method", "invalid_method"),
+			"", 200, noMatch},
 		{"signed PUT no rule allows", func(origin string) *http.Response {
 			resp, _ := signedRequest(t, env, "PUT", "/bkt/put", []byte("x"), http.Header{"Origin": {origin}})
 			return resp
@@ -255,6 +275,22 @@ func TestCORSActualRequests(t *testing.T) {
 			}
 			checkCORSHeaders(t, tc.name, resp.Header, tc.want)
 		})
+	}
+}
+
+// An actual request asking, as a preflight would, for a method S3 does not
+// know or a header that is not a name is refused as the preflight is.
+func TestCORSActualRequestBadAsk(t *testing.T) {
+	env, _ := corsEnv(t)
+	for _, tc := range []struct{ name, value, msg string }{
+		{"Access-Control-Request-Method", "invalid_method", "Invalid Access-Control-Request-Method: invalid_method"},
+		{"Access-Control-Request-Headers", "invalid header", `Access-Control-Request-Headers "invalid header" contains invalid character.`},
+	} {
+		resp, body := signedRequest(t, env, "PUT", "/bkt/my-obj", []byte("x"), http.Header{"Origin": {"https://example.com"}, tc.name: {tc.value}})
+		code, msg := between(string(body), "<Code>", "</Code>"), html.UnescapeString(between(string(body), "<Message>", "</Message>"))
+		if resp.StatusCode != 400 || code != "BadRequest" || msg != tc.msg {
+			t.Errorf("%s: %d %s %q, want 400 BadRequest %q", tc.name, resp.StatusCode, code, msg, tc.msg)
+		}
 	}
 }
 

@@ -364,6 +364,17 @@ func TestPostObjectRefused(t *testing.T) {
 		{"no file", with(func(p *postUpload) { p.noFile = true }), 400, "<Code>IncorrectNumberOfFilesInPostRequest</Code>"},
 		{"policy not JSON", with(func(p *postUpload) { p.policy64 = base64.StdEncoding.EncodeToString([]byte("{expiration")) }), 400,
 			"<Code>InvalidPolicyDocument</Code>"},
+		{"a simple condition of two fields", with(func(p *postUpload) {
+			p.conditions = append(p.conditions, map[string]string{"bucket": "bkt", "key": "uploads/pic"})
+		}), 400, "<Code>InvalidPolicyDocument</Code><Message>Invalid Policy: Invalid Simple-Condition: Simple-Conditions must have exactly one property specified.</Message>"},
+		{"a simple condition of a number", with(func(p *postUpload) { p.conditions = append(p.conditions, map[string]any{"content-length": 5}) }), 400,
+			"<Message>Invalid Policy: Invalid Simple-Condition: value must be a string.</Message>"},
+		{"a simple condition of null", with(func(p *postUpload) { p.conditions = append(p.conditions, map[string]any{"key": nil}) }), 400,
+			"<Message>Invalid Policy: Invalid JSON.</Message>"},
+		{"a condition naming no $ field", with(func(p *postUpload) { p.conditions = append(p.conditions, []any{"eq", "key", "uploads/pic"}) }), 403,
+			`<Message>Invalid according to Policy: Policy Condition failed: [&#34;eq&#34;, &#34;key&#34;, &#34;uploads/pic&#34;]</Message>`},
+		{"a simple condition that fails", with(func(p *postUpload) { p.conditions = append(p.conditions, map[string]string{"key": "uploads/other"}) }), 403,
+			`<Message>Invalid according to Policy: Policy Condition failed: [&#34;eq&#34;, &#34;$key&#34;, &#34;uploads/other&#34;]</Message>`},
 		{"policy without conditions", with(func(p *postUpload) {
 			p.policy64 = base64.StdEncoding.EncodeToString([]byte(`{"expiration":"2100-01-01T00:00:00Z"}`))
 		}), 400, "Invalid Policy: Policy missing conditions."},

@@ -133,3 +133,55 @@ func TestSDKChecksumTrailerUpload(t *testing.T) {
 		t.Fatalf("round trip: %d bytes, CRC32 %s vs %s", len(b), aws.ToString(got.ChecksumCRC32), aws.ToString(put.ChecksumCRC32))
 	}
 }
+
+// TestTrailerHashOnlyForUploads: a payload hash announcing trailing
+// checksums is for PutObject and UploadPart; S3 refuses it on any other
+// operation, once the bucket is known to exist.
+func TestTrailerHashOnlyForUploads(t *testing.T) {
+	env := testenv.New(t)
+	newBucket(t, env.S3(), "trail")
+	const invalid = "The value of x-amz-content-sha256 header is invalid."
+	send := func(method, path, hash string) (*http.Response, []byte) {
+		req, err := http.NewRequestWithContext(t.Context(), method, env.URL+path, bytes.NewReader([]byte("5\r\nabcde\r\n0\r\n\r\n")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("X-Amz-Decoded-Content-Length", "5")
+		creds := sigv4.Credentials{AccessKeyID: testenv.Root.AccessKeyID, SecretAccessKey: testenv.Root.SecretAccessKey}
+		if err := sigv4.NewSigner().Sign(req, creds, sigv4.Params{Region: testenv.Region, Service: "s3", Time: time.Now(), PayloadHash: hash}); err != nil {
+			t.Fatal(err)
+		}
+		return do(t, req)
+	}
+	for _, tc := range []struct {
+		method, path, hash string
+		status             int
+		code, msg          string
+	}{
+		{"PUT", "/trail?cors", sigv4.StreamingUnsignedPayloadTrailer, 400, "InvalidRequest", invalid},
+		{"PUT", "/trail?tagging", sigv4.StreamingUnsignedPayloadTrailer, 400, "InvalidRequest", invalid},
+		{"PUT", "/trail?policy", sigv4.StreamingUnsignedPayloadTrailer, 400, "InvalidRequest", invalid},
+		{"PUT", "/trail?versioning", sigv4.StreamingUnsignedPayloadTrailer, 400, "InvalidRequest", invalid},
+		{"PUT", "/trail?object-lock", sigv4.StreamingUnsignedPayloadTrailer, 400, "InvalidRequest", invalid},
+		{"PUT", "/trail?cors", sigv4.StreamingPayloadTrailer, 400, "InvalidRequest", invalid},
+		{"GET", "/trail", sigv4.StreamingUnsignedPayloadTrailer, 400, "InvalidRequest", invalid},
+		{"GET", "/", sigv4.StreamingUnsignedPayloadTrailer, 400, "InvalidRequest", invalid},
+		{"PUT", "/trail/k?tagging", sigv4.StreamingUnsignedPayloadTrailer, 400, "InvalidRequest", invalid},
+		{"DELETE", "/trail/k", sigv4.StreamingUnsignedPayloadTrailer, 400, "InvalidRequest", invalid},
+		{"PUT", "/nobucket?cors", sigv4.StreamingUnsignedPayloadTrailer, 404, "NoSuchBucket", ""},
+		{"PUT", "/trail?cors", sigv4.StreamingPayload, 400, "InvalidRequest", "Missing required header for this request: Content-MD5"},
+		{"PUT", "/trail/k", sigv4.StreamingUnsignedPayloadTrailer, 200, "", ""},
+	} {
+		resp, body := send(tc.method, tc.path, tc.hash)
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s %s %s: status %d, want %d: %s", tc.method, tc.path, tc.hash, resp.StatusCode, tc.status, body)
+			continue
+		}
+		if tc.code == "" {
+			continue
+		}
+		if code, msg := between(string(body), "<Code>", "</Code>"), between(string(body), "<Message>", "</Message>"); code != tc.code || tc.msg != "" && msg != tc.msg {
+			t.Errorf("%s %s %s: %s %q, want %s %q", tc.method, tc.path, tc.hash, code, msg, tc.code, tc.msg)
+		}
+	}
+}

@@ -67,6 +67,12 @@ const (
 	// the bound is S3's largest object, 5 TiB, and only keeps sizes sane.
 	maxUnsignedChunk = 5 << 40
 
+	// maxOverrun bounds the bytes of a chunk past DecodedLength that
+	// ChunkReader reads, and drops, to check the chunk's framing before it
+	// reports the length: the SDKs' chunk size. A chunk going further past
+	// it is refused for its length at once.
+	maxOverrun = 64 << 10
+
 	// maxChunkLine bounds a chunk-size line: 16 hex digits, the signature
 	// extension and CRLF take 99 bytes.
 	maxChunkLine = 256
@@ -117,10 +123,12 @@ type ChunkOptions struct {
 }
 
 // Messages of the errors of aws-chunked bodies, in S3's words. The details,
-// which S3 does not give, are in the Err of each *Error.
+// which S3 does not give, are in the Err of each *Error. S3 names
+// Content-Length even when x-amz-decoded-content-length is the length it
+// counts against (an S3 response in versity/versitygw#1684).
 const (
 	msgTerminated       = "The request body terminated unexpectedly"
-	msgDecodedLength    = "You did not provide the number of bytes specified by the x-amz-decoded-content-length HTTP header"
+	msgDecodedLength    = "You did not provide the number of bytes specified by the Content-Length HTTP header"
 	msgSignature        = "The request signature we calculated does not match the signature you provided. Check your key and signing method."
 	msgMalformedTrailer = "The request contained trailing data that was not well-formed or did not conform to our published schema."
 )
@@ -289,6 +297,7 @@ type ChunkReader struct {
 	sums   []*Checksum // checksum trailers, computed over the data
 
 	remaining     int64 // data bytes of the current chunk still to read
+	overrun       int64 // bytes of the current chunk past DecodedLength
 	lastSize      int64 // size of the previous data chunk; -1 before the first
 	chunks        int   // data chunks so far
 	decoded       int64
@@ -420,11 +429,36 @@ func (r *ChunkReader) readData(p []byte) (int, error) {
 		}
 	}
 	if r.remaining == 0 {
-		if r.err = r.endChunk(); r.err != nil {
+		if r.overrun > 0 {
+			r.err = r.endOverrun()
+		} else {
+			r.err = r.endChunk()
+		}
+		if r.err != nil {
 			return 0, r.err // withhold the bad chunk's last bytes
 		}
 	}
 	return n, nil
+}
+
+// endOverrun reads, and drops, the rest of a chunk that goes past
+// DecodedLength, and the CRLF after it. S3 counts the bytes of the body
+// before it compares them with the length (its IncompleteBody names both
+// numbers, versity/versitygw#1684), so a body whose framing breaks in that
+// chunk is refused for its framing, and one whose framing holds for its
+// length.
+func (r *ChunkReader) endOverrun() error {
+	if _, err := io.CopyN(io.Discard, r.br, r.overrun); err != nil {
+		return readError(err)
+	}
+	b, err := r.br.Peek(2)
+	if len(b) < 2 {
+		return readError(err)
+	}
+	if b[0] != '\r' || b[1] != '\n' {
+		return errMalformed("chunk data not followed by CRLF")
+	}
+	return errDecodedLength("the data is longer than x-amz-decoded-content-length")
 }
 
 // endChunk reads the CRLF after a chunk's data and checks its signature.
@@ -471,11 +505,18 @@ func (r *ChunkReader) nextChunk() error {
 		return chunkError(403, CodeInvalidChunkSize, "Only the last chunk is allowed to have a size less than "+strconv.FormatInt(r.minChunk, 10)+" bytes",
 			"chunk "+strconv.Itoa(r.chunks)+" has "+strconv.FormatInt(r.lastSize, 10)+" bytes")
 	}
-	if r.decodedLength >= 0 && int64(size) > r.decodedLength-r.decoded {
-		return errDecodedLength("the data is longer than x-amz-decoded-content-length")
-	}
 	r.remaining, r.lastSize = int64(size), int64(size)
 	r.chunks++
+	if rest := r.decodedLength - r.decoded; r.decodedLength >= 0 && r.remaining > rest {
+		// The consumer gets the data up to the length and no further.
+		if r.remaining-rest > maxOverrun {
+			return errDecodedLength("the data is longer than x-amz-decoded-content-length")
+		}
+		r.remaining, r.overrun = rest, r.remaining-rest
+		if r.remaining == 0 {
+			return r.endOverrun()
+		}
+	}
 	return nil
 }
 
@@ -569,6 +610,13 @@ func isLowerHex(b []byte, n int) bool {
 // ending in CRLF, or fields ending in LF followed by a CRLF (minio-go), then
 // the trailer signature line when the body is signed and has trailers, then
 // an empty line.
+//
+// A field that is malformed, undeclared or missing is MalformedTrailerError,
+// as S3 answers (versity/versitygw#1600, #1690, #1691); the trailer
+// signature belongs to the body's framing, like the chunk signatures, and a
+// signature line that is missing or malformed, or another line in its
+// place, is IncompleteBody, as versitygw finds S3 answers for chunk
+// signatures (#1685) and trailer signatures.
 func (r *ChunkReader) readTrailers() error {
 	var (
 		fields      int
@@ -595,13 +643,17 @@ func (r *ChunkReader) readTrailers() error {
 			break
 		}
 		name, value, ok := bytes.Cut(line, []byte(":"))
+		value = bytes.Trim(value, " \t")
+		sigLine := ok && equalFoldASCII(name, trailerSignatureName)
+		if r.signed && len(r.names) > 0 && fields == len(r.names) && !signature && !sigLine {
+			return errMalformed("trailer signature line expected")
+		}
 		if !ok {
 			return errMalformedTrailer("trailer line without a colon")
 		}
-		value = bytes.Trim(value, " \t")
-		if r.signed && len(r.names) > 0 && equalFoldASCII(name, trailerSignatureName) {
+		if r.signed && len(r.names) > 0 && sigLine {
 			if signature || !crlf || lfFields && !blockClosed || !isLowerHex(value, sigLen) {
-				return errMalformedTrailer("malformed trailer signature")
+				return errMalformed("malformed trailer signature")
 			}
 			copy(r.claim[:], value)
 			signature = true
@@ -627,7 +679,7 @@ func (r *ChunkReader) readTrailers() error {
 	}
 	if r.signed && len(r.names) > 0 {
 		if !signature {
-			return errMalformedTrailer("missing trailer signature")
+			return errMalformed("missing trailer signature")
 		}
 		r.chain.trailerSignature(r.canonicalTrailers())
 		if err := r.chain.verify(r.claim[:]); err != nil {

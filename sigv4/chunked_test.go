@@ -716,7 +716,7 @@ func TestChunkReaderTamper(t *testing.T) {
 		{"drop the trailer signature", func(b []byte, r [][]byte) []byte {
 			i := bytes.Index(b, []byte("x-amz-trailer-signature"))
 			return append(bytes.Clone(b[:i]), "\r\n"...)
-		}, CodeMalformedTrailer, 400},
+		}, CodeIncompleteBody, 400},
 		{"final chunk without a signature", func(b []byte, r [][]byte) []byte {
 			return join(r[0], r[1], r[2], r[3], []byte("0\r\n\r\n"))
 		}, CodeIncompleteBody, 400},
@@ -868,6 +868,71 @@ func TestChunkReaderMalformed(t *testing.T) {
 			wantChunkError(t, err, tt.code, tt.status)
 			if got := errors.Is(err, io.ErrUnexpectedEOF); got != tt.eof {
 				t.Errorf("errors.Is(err, io.ErrUnexpectedEOF) = %v", got)
+			}
+		})
+	}
+}
+
+// TestChunkReaderMessages pins the messages of the errors whose cause is
+// the body's framing or its length, where S3's choice between them is
+// subtle: a chunk past x-amz-decoded-content-length is read to its end
+// before the length is reported, and the trailer signature is framing while
+// the trailer fields are trailers.
+func TestChunkReaderMessages(t *testing.T) {
+	crc := "x-amz-checksum-crc64nvme"
+	o := signedOptions(streamingTrailerSeed, crc)
+	o.DecodedLength, o.MinChunkSize = 7, 1
+	signed := string(encodeChunked(t, []byte("abcdefg"), o, 8192))
+	trailer := strings.Index(signed, crc+":")
+	sigLine := strings.Index(signed, trailerSignatureName)
+	edit := func(from, to int, with string) string { return signed[:from] + with + signed[to:] }
+	tests := []struct {
+		name    string
+		body    string
+		opts    ChunkOptions
+		code    string
+		msg     string
+		maxData int // the most data the reader may hand out
+	}{
+		{"chunk past the length", "b\r\nabcdefghijk\r\n0\r\n\r\n", withDecoded(unsignedOptions(), 5),
+			CodeIncompleteBody, msgDecodedLength, 5},
+		{"chunk past the length, trailer", "a\r\ndummy data\r\n0\r\n" + crc + ":dPVWc2vU1+Q=\r\n\r\n", withDecoded(unsignedOptions(crc), 7),
+			CodeIncompleteBody, msgDecodedLength, 7},
+		{"second chunk past the length", "5\r\nhello\r\n5\r\nhello\r\n0\r\n\r\n", withDecoded(unsignedOptions(), 5),
+			CodeIncompleteBody, msgDecodedLength, 5},
+		{"chunk past the length, broken framing", "B\r\ndummy data\r\n0\r\n\r\n", withDecoded(unsignedOptions(crc), 10),
+			CodeIncompleteBody, msgTerminated, 10},
+		{"chunk past the length, cut short", "b\r\nabcdefgh", withDecoded(unsignedOptions(), 5),
+			CodeIncompleteBody, msgTerminated, 5},
+		{"chunk far past the length", "100000\r\n", withDecoded(unsignedOptions(), 5),
+			CodeIncompleteBody, msgDecodedLength, 0},
+		{"shorter than the length", "b\r\nabcdefghijk\r\n0\r\n\r\n", withDecoded(unsignedOptions(), 200),
+			CodeIncompleteBody, msgDecodedLength, 11},
+		{"signed trailer", signed, o, "", "", 7},
+		{"trailer line broken by a bare CR", edit(sigLine-1, sigLine, "bcd"), o, CodeIncompleteBody, msgTerminated, 7},
+		{"trailer signature misnamed", edit(sigLine+4, sigLine+7, "invalid"), o, CodeIncompleteBody, msgTerminated, 7},
+		{"trailer signature line without a colon", edit(sigLine+len(trailerSignatureName), sigLine+len(trailerSignatureName)+1, ""), o,
+			CodeIncompleteBody, msgTerminated, 7},
+		{"trailer signature too long", edit(sigLine+25, sigLine+29, "abcde"), o, CodeIncompleteBody, msgTerminated, 7},
+		{"trailer signature missing", edit(sigLine, len(signed)-2, ""), o, CodeIncompleteBody, msgTerminated, 7},
+		{"trailer field misnamed", edit(trailer, trailer+len("x-amz"), "x-bad"), o, CodeMalformedTrailer, msgMalformedTrailer, 7},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.opts.MinChunkSize = 1
+			data, _, err := decodeChunked([]byte(tt.body), tt.opts)
+			if len(data) > tt.maxData {
+				t.Errorf("read %d bytes, want at most %d", len(data), tt.maxData)
+			}
+			if tt.code == "" {
+				if err != nil {
+					t.Errorf("error %v", err)
+				}
+				return
+			}
+			e, ok := AsError(err)
+			if !ok || e.Code != tt.code || e.Message != tt.msg {
+				t.Fatalf("error %v, want %s %q", err, tt.code, tt.msg)
 			}
 		})
 	}

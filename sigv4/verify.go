@@ -313,14 +313,24 @@ func atoi(s string) (int, bool) {
 	return n, true
 }
 
+// algorithmECDSA names SigV4a, which S3 accepts and this package does not
+// verify.
+const algorithmECDSA = "AWS4-ECDSA-P256-SHA256"
+
 // parseAuthorization splits the Authorization header into its three
 // components. Components are separated by commas, and spaces around them
 // are tolerated, as AWS tolerates them.
+//
+// The scheme is what comes before the first space. SigV2's "AWS" and SigV4a
+// are mechanisms this package does not verify; any other scheme but
+// AWS4-HMAC-SHA256 is InvalidArgument naming the whole header, as S3 names
+// it (captured S3 bodies in versity/versitygw#1512 and #1705). Then, in the
+// order S3rver and versitygw report S3's: a component without "=", a count
+// other than three, and a name missing from the three.
 func parseAuthorization(authz string) (cred, signed, sig string, err *Error) {
-	rest, ok := strings.CutPrefix(authz, Algorithm)
-	if !ok || (rest != "" && rest[0] != ' ') {
-		if strings.HasPrefix(authz, "AWS ") || strings.HasPrefix(authz, "AWS4-") {
-			// SigV2 or another SigV4 algorithm (SigV4a).
+	scheme, rest, _ := strings.Cut(authz, " ")
+	if scheme != Algorithm {
+		if scheme == "AWS" || scheme == algorithmECDSA {
 			return "", "", "", errUnsupportedMechanism()
 		}
 		msg := "Unsupported Authorization Type"
@@ -333,28 +343,28 @@ func parseAuthorization(authz string) (cred, signed, sig string, err *Error) {
 		return "", "", "", e
 	}
 	var haveCred, haveSigned, haveSig bool
+	n := 0
 	for comp := range strings.SplitSeq(rest, ",") {
 		comp = strings.TrimSpace(comp)
 		if comp == "" {
 			continue
 		}
+		n++
 		k, val, ok := strings.Cut(comp, "=")
-		var seen *bool
-		switch k {
-		case "Credential":
-			cred, seen = val, &haveCred
-		case "SignedHeaders":
-			signed, seen = val, &haveSigned
-		case "Signature":
-			sig, seen = val, &haveSig
-		}
-		if !ok || seen == nil || *seen {
+		if !ok {
 			return "", "", "", malformedHeader("the authorization component %q is malformed.", comp)
 		}
-		*seen = true
+		switch k {
+		case "Credential":
+			cred, haveCred = val, true
+		case "SignedHeaders":
+			signed, haveSigned = val, true
+		case "Signature":
+			sig, haveSig = val, true
+		}
 	}
 	switch {
-	case !haveCred && !haveSigned && !haveSig:
+	case n != 3:
 		return "", "", "", malformedHeader("the authorization header requires three components: Credential, SignedHeaders, and Signature.")
 	case !haveCred:
 		return "", "", "", malformedHeader("missing Credential.")
@@ -412,7 +422,11 @@ func (v *Verifier) verifyHeader(s *scratch, r *http.Request, authz, path, rawQue
 			return nil, newError(http.StatusBadRequest, CodeInvalidRequest, "Missing required header for this request: x-amz-content-sha256")
 		}
 		if !validPayloadHash(a.PayloadHash) {
-			return nil, newError(http.StatusBadRequest, CodeInvalidArgument, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, or a valid sha256 value.")
+			// S3's text lists SigV4a's streaming forms too (brekkylab/backlot,
+			// measured against S3), though a SigV4a request does not get here.
+			e := newError(http.StatusBadRequest, CodeInvalidArgument, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value.")
+			e.ArgumentName, e.ArgumentValue = "x-amz-content-sha256", a.PayloadHash
+			return nil, e
 		}
 	}
 	s.addRawQuery(rawQuery)
@@ -591,7 +605,13 @@ func (v *Verifier) verifyQuery(s *scratch, r *http.Request, path, rawQuery strin
 		if p.algorithm == "" {
 			return nil, errMissingQueryParams()
 		}
-		return nil, queryParamError(`X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"`)
+		if p.algorithm == algorithmECDSA {
+			// SigV4a, which S3 takes and this package does not.
+			return nil, queryParamError(`X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"`)
+		}
+		// S3's words, naming both algorithms it takes (brekkylab/backlot,
+		// measured against S3).
+		return nil, queryParamError(`X-Amz-Algorithm only supports "AWS4-HMAC-SHA256 and AWS4-ECDSA-P256-SHA256"`)
 	}
 	if p.credential == "" || p.signature == "" || p.date == "" || p.signedHeaders == "" || p.expires == "" {
 		return nil, errMissingQueryParams()

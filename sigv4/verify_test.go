@@ -123,6 +123,7 @@ func replaceQuery(old, new string) func(string) string {
 const (
 	msgMechanism       = "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256."
 	msgMalformed       = "The authorization header is malformed; "
+	msgComponents      = "the authorization header requires three components: Credential, SignedHeaders, and Signature."
 	msgCredParse       = "Error parsing the X-Amz-Credential parameter; "
 	msgCredShape       = `the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`
 	msgNotSigned       = "There were headers present in the request which were not signed"
@@ -165,7 +166,14 @@ func TestVerifyErrors(t *testing.T) {
 		{name: "SigV4a header", req: header(nil, replaceAuth("AWS4-HMAC-SHA256", "AWS4-ECDSA-P256-SHA256")),
 			code: CodeInvalidRequest, status: 400, msg: msgMechanism},
 		{name: "algorithm without separator", req: header(nil, replaceAuth("AWS4-HMAC-SHA256 ", "AWS4-HMAC-SHA256,")),
-			code: CodeInvalidRequest, status: 400, msg: msgMechanism},
+			code: CodeInvalidArgument, status: 400, msg: "Unsupported Authorization Type"},
+		{name: "another SigV4 algorithm", req: header(nil, replaceAuth("AWS4-HMAC-SHA256", "AWS4-HMAC-SHA25")),
+			code: CodeInvalidArgument, status: 400, msg: "Unsupported Authorization Type",
+			check: func(t *testing.T, e *Error) {
+				if e.ArgumentName != "Authorization" || !strings.HasPrefix(e.ArgumentValue, "AWS4-HMAC-SHA25 Credential=AKIAIOSFODNN7EXAMPLE/") {
+					t.Errorf("argument %q = %q", e.ArgumentName, e.ArgumentValue)
+				}
+			}},
 		{name: "other scheme", req: header(nil, setAuth("Bearer abc")),
 			code: CodeInvalidArgument, status: 400, msg: "Unsupported Authorization Type",
 			check: func(t *testing.T, e *Error) {
@@ -200,15 +208,25 @@ func TestVerifyErrors(t *testing.T) {
 		{name: "no Signature", req: header(nil, func(r *http.Request) {
 			a := r.Header.Get("Authorization")
 			r.Header.Set("Authorization", a[:strings.Index(a, ", Signature=")])
-		}), code: CodeAuthorizationHeaderMalformed, status: 400, msg: msgMalformed + "missing Signature."},
+		}), code: CodeAuthorizationHeaderMalformed, status: 400, msg: msgMalformed + msgComponents},
 		{name: "no Credential", req: header(nil, setAuth("AWS4-HMAC-SHA256 SignedHeaders=host, Signature=abc")),
-			code: CodeAuthorizationHeaderMalformed, status: 400, msg: msgMalformed + "missing Credential."},
+			code: CodeAuthorizationHeaderMalformed, status: 400, msg: msgMalformed + msgComponents},
 		{name: "no SignedHeaders", req: header(nil, setAuth("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20250304/us-east-1/s3/aws4_request, Signature=abc")),
-			code: CodeAuthorizationHeaderMalformed, status: 400, msg: msgMalformed + "missing SignedHeaders."},
+			code: CodeAuthorizationHeaderMalformed, status: 400, msg: msgMalformed + msgComponents},
 		{name: "unknown component", req: header(nil, replaceAuth(", Signature=", ", Foo=bar, Signature=")),
-			code: CodeAuthorizationHeaderMalformed, status: 400, msg: msgMalformed + `the authorization component "Foo=bar" is malformed.`},
+			code: CodeAuthorizationHeaderMalformed, status: 400, msg: msgMalformed + msgComponents},
 		{name: "repeated component", req: header(nil, replaceAuth(", Signature=", ", Signature=0, Signature=")),
-			code: CodeAuthorizationHeaderMalformed, status: 400, msg: msgMalformed + `the authorization component "Signature=`, prefix: true},
+			code: CodeAuthorizationHeaderMalformed, status: 400, msg: msgMalformed + msgComponents},
+		{name: "component without =", req: header(nil, replaceAuth(", SignedHeaders=", ", SignedHeaders-")),
+			code: CodeAuthorizationHeaderMalformed, status: 400, msg: msgMalformed + `the authorization component "SignedHeaders-`, prefix: true},
+		{name: "Credential misnamed", req: header(nil, replaceAuth("Credential=", "Creds=")),
+			code: CodeAuthorizationHeaderMalformed, status: 400, msg: msgMalformed + "missing Credential."},
+		{name: "SignedHeaders misnamed", req: header(nil, replaceAuth("SignedHeaders=", "missing=")),
+			code: CodeAuthorizationHeaderMalformed, status: 400, msg: msgMalformed + "missing SignedHeaders."},
+		{name: "Signature misnamed", req: header(nil, replaceAuth(", Signature=", ", missing=")),
+			code: CodeAuthorizationHeaderMalformed, status: 400, msg: msgMalformed + "missing Signature."},
+		{name: "a component twice in three", req: header(nil, replaceAuth("SignedHeaders=", "Signature=")),
+			code: CodeAuthorizationHeaderMalformed, status: 400, msg: msgMalformed + "missing SignedHeaders."},
 		{name: "components without spaces", req: header(nil, func(r *http.Request) {
 			r.Header.Set("Authorization", strings.ReplaceAll(r.Header.Get("Authorization"), ", ", ","))
 		})},
@@ -286,7 +304,12 @@ func TestVerifyErrors(t *testing.T) {
 		{name: "no x-amz-content-sha256", req: header(nil, func(r *http.Request) { r.Header.Del("X-Amz-Content-Sha256") }),
 			code: CodeInvalidRequest, status: 400, msg: "Missing required header for this request: x-amz-content-sha256"},
 		{name: "bad x-amz-content-sha256", req: header(func(r *http.Request) { r.Header.Set("X-Amz-Content-Sha256", "abc") }, nil),
-			code: CodeInvalidArgument, status: 400, msg: "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, or a valid sha256 value."},
+			code: CodeInvalidArgument, status: 400, msg: "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value.",
+			check: func(t *testing.T, e *Error) {
+				if e.ArgumentName != "x-amz-content-sha256" || e.ArgumentValue != "abc" {
+					t.Errorf("argument %q = %q", e.ArgumentName, e.ArgumentValue)
+				}
+			}},
 
 		// Credentials.
 		{name: "unknown access key", req: func(t *testing.T) *http.Request {
@@ -337,6 +360,8 @@ func TestVerifyErrors(t *testing.T) {
 
 		// Presigned URLs.
 		{name: "presigned algorithm", req: presigned("60", replaceQuery("X-Amz-Algorithm=AWS4-HMAC-SHA256", "X-Amz-Algorithm=AWS4-HMAC-SHA512")),
+			code: CodeAuthorizationQueryParametersError, status: 400, msg: `X-Amz-Algorithm only supports "AWS4-HMAC-SHA256 and AWS4-ECDSA-P256-SHA256"`},
+		{name: "presigned SigV4a", req: presigned("60", replaceQuery("X-Amz-Algorithm=AWS4-HMAC-SHA256", "X-Amz-Algorithm=AWS4-ECDSA-P256-SHA256")),
 			code: CodeAuthorizationQueryParametersError, status: 400, msg: `X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"`},
 		{name: "presigned without algorithm", req: presigned("60", replaceQuery("X-Amz-Algorithm=AWS4-HMAC-SHA256&", "")),
 			code: CodeAuthorizationQueryParametersError, status: 400, msg: msgMissingParams},
