@@ -24,6 +24,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/smithy-go"
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/wicket-io/wicket/setup"
@@ -216,4 +217,23 @@ func readDoc(stdin io.Reader, file string) (string, error) {
 		return "", fmt.Errorf("%s: not a JSON document", file)
 	}
 	return string(doc), nil
+}
+
+// connect returns the SDK clients of the command.
+func (o *adminOptions) connect(cmd *cobra.Command) (setup.Clients, error) {
+	c, _, err := o.clients(cmd.Context(), cmd.ErrOrStderr())
+	return c, err
+}
+
+// printList writes a listing: the items as a JSON array with --output
+// json, else a table of one row per item.
+func printList[T any](cmd *cobra.Command, o *adminOptions, items []T, row func(T) []string) error {
+	if o.json() {
+		return writeJSON(cmd.OutOrStdout(), items)
+	}
+	rows := make([][]string, 0, len(items))
+	for _, it := range items {
+		rows = append(rows, row(it))
+	}
+	return table(cmd.OutOrStdout(), rows)
 }

@@ -31,7 +31,7 @@ func newBucketListCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			c, _, err := o.clients(ctx, cmd.ErrOrStderr())
+			c, err := o.connect(cmd)
 			if err != nil {
 				return err
 			}
@@ -50,14 +50,7 @@ func newBucketListCmd() *cobra.Command {
 					buckets = append(buckets, entry{aws.ToString(b.Name), aws.ToTime(b.CreationDate).UTC()})
 				}
 			}
-			if o.json() {
-				return writeJSON(cmd.OutOrStdout(), buckets)
-			}
-			rows := [][]string{}
-			for _, b := range buckets {
-				rows = append(rows, []string{b.Name, b.Created.Format(time.RFC3339)})
-			}
-			return table(cmd.OutOrStdout(), rows)
+			return printList(cmd, &o, buckets, func(b entry) []string { return []string{b.Name, b.Created.Format(time.RFC3339)} })
 		},
 	}
 	o.addFlags(cmd.Flags(), true)
@@ -72,7 +65,7 @@ func newBucketCreateCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			c, _, err := o.clients(ctx, cmd.ErrOrStderr())
+			c, err := o.connect(cmd)
 			if err != nil {
 				return err
 			}
@@ -99,7 +92,7 @@ func newBucketDeleteCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			c, _, err := o.clients(ctx, cmd.ErrOrStderr())
+			c, err := o.connect(cmd)
 			if err != nil {
 				return err
 			}

@@ -49,7 +49,7 @@ func newIdentityListCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			c, _, err := o.clients(ctx, cmd.ErrOrStderr())
+			c, err := o.connect(cmd)
 			if err != nil {
 				return err
 			}
@@ -75,14 +75,7 @@ func newIdentityListCmd() *cobra.Command {
 				}
 				next = out.NextToken
 			}
-			if o.json() {
-				return writeJSON(cmd.OutOrStdout(), ids)
-			}
-			rows := [][]string{}
-			for _, i := range ids {
-				rows = append(rows, identityRow(i))
-			}
-			return table(cmd.OutOrStdout(), rows)
+			return printList(cmd, &o, ids, identityRow)
 		},
 	}
 	cmd.Flags().StringVar(&pool, "pool", "", "the pool: its id or name")
@@ -106,7 +99,7 @@ func newIdentityDescribeCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			c, _, err := o.clients(ctx, cmd.ErrOrStderr())
+			c, err := o.connect(cmd)
 			if err != nil {
 				return err
 			}
@@ -162,7 +155,7 @@ stop working too. A guest who comes back gets a new identity id.`,
 		Args: cobra.RangeArgs(1, maxDeleteIdentities),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			c, _, err := o.clients(ctx, cmd.ErrOrStderr())
+			c, err := o.connect(cmd)
 			if err != nil {
 				return err
 			}

@@ -51,7 +51,7 @@ func newPoolListCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			c, _, err := o.clients(ctx, cmd.ErrOrStderr())
+			c, err := o.connect(cmd)
 			if err != nil {
 				return err
 			}
@@ -70,14 +70,7 @@ func newPoolListCmd() *cobra.Command {
 					pools = append(pools, entry{aws.ToString(p.IdentityPoolId), aws.ToString(p.IdentityPoolName)})
 				}
 			}
-			if o.json() {
-				return writeJSON(cmd.OutOrStdout(), pools)
-			}
-			rows := [][]string{}
-			for _, p := range pools {
-				rows = append(rows, []string{p.ID, p.Name})
-			}
-			return table(cmd.OutOrStdout(), rows)
+			return printList(cmd, &o, pools, func(p entry) []string { return []string{p.ID, p.Name} })
 		},
 	}
 	o.addFlags(cmd.Flags(), true)
@@ -101,7 +94,7 @@ func newPoolCreateCmd() *cobra.Command {
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			c, _, err := o.clients(ctx, cmd.ErrOrStderr())
+			c, err := o.connect(cmd)
 			if err != nil {
 				return err
 			}
@@ -152,7 +145,7 @@ func newPoolDescribeCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			c, _, err := o.clients(ctx, cmd.ErrOrStderr())
+			c, err := o.connect(cmd)
 			if err != nil {
 				return err
 			}
@@ -216,7 +209,7 @@ stop working on Wicket. Its roles stay.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			c, _, err := o.clients(ctx, cmd.ErrOrStderr())
+			c, err := o.connect(cmd)
 			if err != nil {
 				return err
 			}
@@ -247,7 +240,7 @@ new credentials as before. This is Wicket's own operation
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			c, _, err := o.clients(ctx, cmd.ErrOrStderr())
+			c, err := o.connect(cmd)
 			if err != nil {
 				return err
 			}

@@ -31,7 +31,7 @@ func newRoleListCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			c, _, err := o.clients(ctx, cmd.ErrOrStderr())
+			c, err := o.connect(cmd)
 			if err != nil {
 				return err
 			}
@@ -51,14 +51,7 @@ func newRoleListCmd() *cobra.Command {
 					roles = append(roles, entry{aws.ToString(r.RoleName), aws.ToString(r.Arn), aws.ToString(r.Description)})
 				}
 			}
-			if o.json() {
-				return writeJSON(cmd.OutOrStdout(), roles)
-			}
-			rows := [][]string{}
-			for _, r := range roles {
-				rows = append(rows, []string{r.Name, r.ARN})
-			}
-			return table(cmd.OutOrStdout(), rows)
+			return printList(cmd, &o, roles, func(r entry) []string { return []string{r.Name, r.ARN} })
 		},
 	}
 	o.addFlags(cmd.Flags(), true)
@@ -83,7 +76,7 @@ FILE. Give it permissions with "wicket role attach".`,
 			if err != nil {
 				return err
 			}
-			c, _, err := o.clients(ctx, cmd.ErrOrStderr())
+			c, err := o.connect(cmd)
 			if err != nil {
 				return err
 			}
@@ -121,7 +114,7 @@ issued for the role stop working.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			c, _, err := o.clients(ctx, cmd.ErrOrStderr())
+			c, err := o.connect(cmd)
 			if err != nil {
 				return err
 			}
@@ -194,7 +187,7 @@ replaced.`,
 					policyName = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
 				}
 			}
-			c, _, err := o.clients(ctx, cmd.ErrOrStderr())
+			c, err := o.connect(cmd)
 			if err != nil {
 				return err
 			}
