@@ -197,6 +197,19 @@ func listRes(kind string) func(*Handler, *call) string {
 // page cuts a sorted list at the request's Marker and MaxItems (1..1000,
 // 100 by default). keyOf gives each item's position; the marker is the key
 // of the last item returned.
+// pageAs is page with the page's items converted for the response.
+func pageAs[T, X any](c *call, items []T, keyOf func(T) string, conv func(T) X) ([]X, xmlPage, error) {
+	items, pg, err := page(c, items, keyOf)
+	if err != nil {
+		return nil, xmlPage{}, err
+	}
+	out := make([]X, len(items))
+	for i, t := range items {
+		out[i] = conv(t)
+	}
+	return out, pg, nil
+}
+
 func page[T any](c *call, items []T, keyOf func(T) string) ([]T, xmlPage, error) {
 	max := 100
 	if v := c.Get("MaxItems"); v != "" {

@@ -37,14 +37,9 @@ var userActions = map[string]action{
 		if err != nil {
 			return nil, err
 		}
-		users, pg, err := page(c, users, func(u *User) string { return key(u.Name) })
+		out, pg, err := pageAs(c, users, userKey, listedUser)
 		if err != nil {
 			return nil, err
-		}
-		out := make([]xmlUser, len(users))
-		for i, u := range users {
-			out[i] = toXMLUser(u)
-			out[i].Tags = nil // ListUsers leaves tags out, as IAM does
 		}
 		return struct {
 			Users []xmlUser `xml:"Users>member"`
@@ -97,14 +92,9 @@ var groupActions = map[string]action{
 		if err != nil {
 			return nil, err
 		}
-		users, pg, err := page(c, users, func(u *User) string { return key(u.Name) })
+		out, pg, err := pageAs(c, users, userKey, listedUser)
 		if err != nil {
 			return nil, err
-		}
-		out := make([]xmlUser, len(users))
-		for i, u := range users {
-			out[i] = toXMLUser(u)
-			out[i].Tags = nil
 		}
 		return struct {
 			Group xmlGroup
@@ -137,14 +127,19 @@ var groupActions = map[string]action{
 	}, groupRes},
 }
 
+func userKey(u *User) string { return key(u.Name) }
+
+// listedUser is a user as listings show it: without tags, as IAM does.
+func listedUser(u *User) xmlUser {
+	x := toXMLUser(u)
+	x.Tags = nil
+	return x
+}
+
 func groupPage(c *call, groups []*Group) (any, error) {
-	groups, pg, err := page(c, groups, func(g *Group) string { return key(g.Name) })
+	out, pg, err := pageAs(c, groups, func(g *Group) string { return key(g.Name) }, toXMLGroup)
 	if err != nil {
 		return nil, err
-	}
-	out := make([]xmlGroup, len(groups))
-	for i, g := range groups {
-		out[i] = toXMLGroup(g)
 	}
 	return struct {
 		Groups []xmlGroup `xml:"Groups>member"`
@@ -201,14 +196,13 @@ var roleActions = map[string]action{
 		if err != nil {
 			return nil, err
 		}
-		roles, pg, err := page(c, roles, func(r *Role) string { return key(r.Name) })
+		out, pg, err := pageAs(c, roles, func(r *Role) string { return key(r.Name) }, func(r *Role) xmlRole {
+			x := toXMLRole(r)
+			x.Tags = nil // ListRoles leaves tags out, as IAM does
+			return x
+		})
 		if err != nil {
 			return nil, err
-		}
-		out := make([]xmlRole, len(roles))
-		for i, r := range roles {
-			out[i] = toXMLRole(r)
-			out[i].Tags = nil
 		}
 		return struct {
 			Roles []xmlRole `xml:"Roles>member"`
@@ -287,13 +281,9 @@ var managedActions = map[string]action{
 		if err != nil {
 			return nil, err
 		}
-		ps, pg, err := page(c, ps, func(p *ManagedPolicy) string { return p.ARN })
+		out, pg, err := pageAs(c, ps, func(p *ManagedPolicy) string { return p.ARN }, toXMLPolicy)
 		if err != nil {
 			return nil, err
-		}
-		out := make([]xmlPolicy, len(ps))
-		for i, p := range ps {
-			out[i] = toXMLPolicy(p)
 		}
 		return struct {
 			Policies []xmlPolicy `xml:"Policies>member"`
