@@ -50,6 +50,7 @@ type Store struct {
 	syncers [256]dirSyncer
 
 	files fileTable // open blobs, the open-file cache, recycling (filecache.go)
+	trash trash     // large blobs being deleted (trash.go)
 }
 
 // shardTurn is how many new blobs go to a shard before the next one.
@@ -67,15 +68,18 @@ type Options struct {
 // Open prepares dir (creating it and its layout) and returns a Store.
 func Open(dir string, o Options) (*Store, error) {
 	s := &Store{dir: dir, noSync: o.NoSync}
+	s.trash.dir = filepath.Join(dir, "trash")
 	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o700); err != nil {
 		return nil, fmt.Errorf("create blob directory %s: %w", dir, err)
 	}
-	// Files a previous run kept for reuse are junk now.
-	if err := os.RemoveAll(s.poolDir()); err != nil {
-		return nil, fmt.Errorf("empty blob pool %s: %w", s.poolDir(), err)
-	}
-	if err := os.MkdirAll(s.poolDir(), 0o700); err != nil {
-		return nil, fmt.Errorf("create blob directory %s: %w", dir, err)
+	// Files a previous run kept for reuse, or had yet to unlink, are junk.
+	for _, d := range []string{s.poolDir(), s.trash.dir} {
+		if err := os.RemoveAll(d); err != nil {
+			return nil, fmt.Errorf("empty %s: %w", d, err)
+		}
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return nil, fmt.Errorf("create blob directory %s: %w", d, err)
+		}
 	}
 	for i := 0; i < 256; i++ {
 		if err := os.MkdirAll(s.shard(fmt.Sprintf("%02x", i)), 0o700); err != nil {
@@ -369,10 +373,12 @@ func (s *Store) Open(ctx context.Context, id string) (wicket.Blob, error) {
 	return &Blob{File: f, size: fi.Size(), files: &s.files, id: id}, nil
 }
 
-// Close closes the blobs the store keeps open. Blobs opened before stay
-// readable until they are closed; the Store is not to be used after.
+// Close closes the blobs the store keeps open and waits for the deletes
+// running in the background. Blobs opened before stay readable until they
+// are closed; the Store is not to be used after.
 func (s *Store) Close() error {
 	s.files.close()
+	s.trash.close()
 	return nil
 }
 
@@ -382,10 +388,22 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 		return nil
 	}
 	path := s.path(id)
-	if s.files.startDelete(id) {
-		pooled := s.recycle(id, path)
-		s.files.endDelete(id, pooled)
-		if pooled {
+	fi, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	switch {
+	case err != nil || !fi.Mode().IsRegular():
+	case fi.Size() <= cacheMaxSize:
+		if s.files.startDelete(id) {
+			pooled := s.recycle(id, path)
+			s.files.endDelete(id, pooled)
+			if pooled {
+				return nil
+			}
+		}
+	case fi.Size() >= trashMinSize:
+		if s.trash.put(id, path) {
 			return nil
 		}
 	}
@@ -398,10 +416,6 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 // recycle moves a small blob's file to pool/ with mode 0200, and says
 // whether it did.
 func (s *Store) recycle(id, path string) bool {
-	fi, err := os.Lstat(path)
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() > cacheMaxSize {
-		return false
-	}
 	if os.Chmod(path, uncommittedMode) != nil {
 		return false
 	}
