@@ -48,6 +48,62 @@ type Object struct {
 	ChecksumType string
 	Tags         map[string]string
 	Segments     []Segment
+	// Lock is the object's Object Lock retention and legal hold; the zero
+	// value is an object without either.
+	Lock ObjectLock
+}
+
+// Object Lock retention modes and legal hold statuses, as S3 spells them.
+const (
+	Governance = "GOVERNANCE"
+	Compliance = "COMPLIANCE"
+	HoldOn     = "ON"
+	HoldOff    = "OFF"
+)
+
+// ObjectLock is an object's S3 Object Lock state: a retention (a mode and
+// a date until which the object may not be overwritten or deleted) and a
+// legal hold (which protects it until removed, whatever the date).
+//
+// Wicket keeps one version of each object. Where S3 keeps a locked version
+// and puts a new version or a delete marker on top of it, Wicket refuses
+// the overwrite or the delete (AccessDenied), so that the locked bytes stay
+// what the lock protects.
+type ObjectLock struct {
+	Mode        string    // Governance or Compliance; "" for no retention
+	RetainUntil time.Time // with Mode
+	LegalHold   string    // HoldOn or HoldOff; "" when none was ever set
+}
+
+// Protects reports whether l forbids replacing or deleting its object at
+// now: a legal hold always; a retention until its date, except a
+// GOVERNANCE one when bypassGovernance (x-amz-bypass-governance-retention
+// with the s3:BypassGovernanceRetention permission). Both stores apply it
+// in the transaction of the write, which is why it lives beside the type
+// rather than in each store.
+func (l ObjectLock) Protects(now time.Time, bypassGovernance bool) bool {
+	if l.LegalHold == HoldOn {
+		return true
+	}
+	if l.Mode == "" || !l.RetainUntil.After(now) {
+		return false
+	}
+	return l.Mode == Compliance || !bypassGovernance
+}
+
+// AllowsRetention reports whether l's retention may be replaced by mode
+// until (mode "" removes it) at now. A retention in force may be extended
+// but not weakened: a COMPLIANCE one never shortened, removed or turned
+// into GOVERNANCE; a GOVERNANCE one shortened, removed or changed only
+// with bypassGovernance. An expired retention is no retention.
+func (l ObjectLock) AllowsRetention(mode string, until, now time.Time, bypassGovernance bool) bool {
+	if l.Mode == "" || !l.RetainUntil.After(now) {
+		return true
+	}
+	if mode == l.Mode && !until.Before(l.RetainUntil) {
+		return true
+	}
+	return l.Mode == Governance && bypassGovernance
 }
 
 // Precondition makes a write conditional on the object it replaces; the
@@ -56,9 +112,20 @@ type Object struct {
 // IfMatch fails with NoSuchKey (NotFound) when there is no object to
 // compare with, and with PreconditionFailed when the ETag differs.
 // PreconditionFailed errors are of kind Conflict.
+//
+// The store also refuses to replace or delete an object its Object Lock
+// protects at Now (ObjectLock.Protects), with AccessDenied (Code
+// "AccessDenied"). The time is the caller's, so that a test can pin it; a
+// zero Now finds every retention in force, so that a caller that forgets
+// it errs on the side of the lock.
 type Precondition struct {
 	IfMatch     string // the current ETag must be this (unquoted); "*" means any object
 	IfNoneMatch bool   // there must be no current object (If-None-Match: *)
+	// Now is when the write happens, against which retentions are checked.
+	Now time.Time
+	// BypassGovernance lets the write through a GOVERNANCE retention (not a
+	// legal hold); the caller has checked s3:BypassGovernanceRetention.
+	BypassGovernance bool
 }
 
 // ListQuery selects a page of a bucket's objects in key order. Keys are
@@ -82,8 +149,8 @@ type ListQuery struct {
 // is empty.
 type ListPage struct {
 	// Objects carry what a listing shows — Key, Size, ETag, Modified,
-	// Checksums and ChecksumType; Headers, Meta, Tags and Segments are
-	// left empty.
+	// Checksums and ChecksumType; Headers, Meta, Tags, Segments and Lock
+	// are left empty.
 	Objects        []Object
 	CommonPrefixes []string
 	Truncated      bool
@@ -174,11 +241,20 @@ type MetaStore interface {
 	// PutObject creates or replaces an object.
 	PutObject(ctx context.Context, o *Object, cond Precondition) (dropped []Segment, err error)
 	GetObject(ctx context.Context, bucket, key string) (*Object, error)
-	// DeleteObject removes an object; a missing key is not an error.
-	DeleteObject(ctx context.Context, bucket, key string) (dropped []Segment, err error)
+	// DeleteObject removes an object; a missing key is not an error. cond
+	// is checked as PutObject checks it: an object under Object Lock stays.
+	DeleteObject(ctx context.Context, bucket, key string, cond Precondition) (dropped []Segment, err error)
 	ListObjects(ctx context.Context, bucket string, q ListQuery) (*ListPage, error)
 	// SetObjectTags replaces an object's tags (nil removes them).
 	SetObjectTags(ctx context.Context, bucket, key string, tags map[string]string) error
+	// SetObjectRetention replaces an object's retention (mode "" removes
+	// it), leaving its legal hold and Modified alone. A retention in force at
+	// cond.Now that the change would weaken (ObjectLock.AllowsRetention)
+	// fails with AccessDenied; cond's ETag conditions are not used.
+	SetObjectRetention(ctx context.Context, bucket, key, mode string, until time.Time, cond Precondition) error
+	// SetObjectLegalHold sets an object's legal hold (HoldOn or HoldOff),
+	// leaving the rest alone.
+	SetObjectLegalHold(ctx context.Context, bucket, key, hold string) error
 
 	CreateUpload(ctx context.Context, u *Upload) error
 	GetUpload(ctx context.Context, bucket, key, id string) (*Upload, error)

@@ -51,6 +51,7 @@ type Handler struct {
 	cors     configCache[[]corsRule]
 	policies configCache[*policy.Policy]
 	buckets  configCache[struct{}] // which buckets exist (checkBucket)
+	locks    configCache[*bucketLock]
 }
 
 // New returns the S3 API handler.
@@ -61,6 +62,7 @@ func New(o Options) *Handler {
 		return rules, err
 	}}
 	h.policies = configCache[*policy.Policy]{kind: configPolicy, parse: h.parseBucketPolicy}
+	h.locks = configCache[*bucketLock]{kind: configObjectLock, parse: parseLockConfiguration}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}

@@ -169,29 +169,38 @@ func (h *Handler) createBucket(q *request) error {
 			}
 		}
 	}
-	if strings.EqualFold(q.r.Header.Get("X-Amz-Bucket-Object-Lock-Enabled"), "true") {
-		// Better refused than a bucket that silently locks nothing.
-		return errCode("NotImplemented", "Object Lock is not implemented.")
-	}
+	lock := strings.EqualFold(q.r.Header.Get("X-Amz-Bucket-Object-Lock-Enabled"), "true")
 	ctx := q.r.Context()
 	err := h.meta.CreateBucket(ctx, wicket.Bucket{Name: q.bucket, Region: h.region, Created: h.clock.Now()})
 	if err != nil {
 		return err
 	}
 	// The tags are the bucket's tagging document from the start, as if
-	// PutBucketTagging had followed.
+	// PutBucketTagging had followed; Object Lock is an
+	// ObjectLockConfiguration without a default retention.
+	var cfgErr error
 	if len(tags) > 0 {
 		doc, err := xml.Marshal(taggingDoc(tags))
 		if err == nil {
 			err = h.meta.PutBucketConfig(ctx, q.bucket, configTagging, doc)
 		}
-		if err != nil {
-			// A bucket without the tags asked for is not what was asked.
-			if _, derr := h.meta.DeleteBucket(ctx, q.bucket); derr != nil {
-				h.log.Warn("drop bucket whose tags were not stored", "bucket", q.bucket, "err", derr)
-			}
-			return err
+		cfgErr = err
+	}
+	if lock && cfgErr == nil {
+		doc, err := lockConfigDoc(&bucketLock{})
+		if err == nil {
+			err = h.meta.PutBucketConfig(ctx, q.bucket, configObjectLock, doc)
 		}
+		h.locks.forget(q.bucket)
+		cfgErr = err
+	}
+	if cfgErr != nil {
+		// A bucket without the tags or the lock asked for is not what was
+		// asked.
+		if _, derr := h.meta.DeleteBucket(ctx, q.bucket); derr != nil {
+			h.log.Warn("drop bucket whose configuration was not stored", "bucket", q.bucket, "err", derr)
+		}
+		return cfgErr
 	}
 	q.w.Header().Set("Location", "/"+q.bucket)
 	// S3 names the new bucket's ARN (API_CreateBucket, BucketArn).
@@ -219,6 +228,7 @@ func (h *Handler) deleteBucket(q *request) error {
 	h.cors.forget(q.bucket)
 	h.policies.forget(q.bucket)
 	h.buckets.forget(q.bucket)
+	h.locks.forget(q.bucket)
 	q.w.WriteHeader(http.StatusNoContent)
 	return nil
 }

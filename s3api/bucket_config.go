@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"bytes"
+	"encoding/xml"
 	"errors"
 	"net/http"
 	"strings"
@@ -17,6 +18,9 @@ const (
 	configPolicy  = "policy"
 	configCORS    = "cors"
 	configTagging = "tagging"
+	// configObjectLock is the ObjectLockConfiguration of a bucket created
+	// with Object Lock; its presence is what makes the bucket one.
+	configObjectLock = "object-lock"
 )
 
 // configMissing reports whether err is the store saying that the bucket
@@ -28,6 +32,24 @@ func configMissing(err error) bool {
 
 // noSuchConfig is the error S3 answers for a bucket without a document of
 // some kind: NoSuchBucketPolicy, NoSuchCORSConfiguration, NoSuchTagSet.
+// writeConfig answers a GET of a configuration stored as S3 returns it
+// (CORS, tagging, Object Lock): the document, or the kind's own error code
+// when the bucket has none.
+func (h *Handler) writeConfig(q *request, kind, missingCode string) error {
+	doc, err := h.meta.GetBucketConfig(q.r.Context(), q.bucket, kind)
+	if configMissing(err) {
+		return noSuchConfig(missingCode, q.bucket)
+	}
+	if err != nil {
+		return err
+	}
+	q.w.Header().Set("Content-Type", "application/xml")
+	q.w.WriteHeader(http.StatusOK)
+	q.w.Write([]byte(xml.Header))
+	q.w.Write(doc)
+	return nil
+}
+
 func noSuchConfig(code, bucket string) error {
 	return errCodeDetail(code, func(e *errorBody) { e.BucketName = bucket })
 }

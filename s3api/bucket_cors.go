@@ -160,18 +160,7 @@ func (h *Handler) putBucketCors(q *request) error {
 }
 
 func (h *Handler) getBucketCors(q *request) error {
-	doc, err := h.meta.GetBucketConfig(q.r.Context(), q.bucket, configCORS)
-	if configMissing(err) {
-		return noSuchConfig("NoSuchCORSConfiguration", q.bucket)
-	}
-	if err != nil {
-		return err
-	}
-	q.w.Header().Set("Content-Type", "application/xml")
-	q.w.WriteHeader(http.StatusOK)
-	q.w.Write([]byte(xml.Header))
-	q.w.Write(doc)
-	return nil
+	return h.writeConfig(q, configCORS, "NoSuchCORSConfiguration")
 }
 
 func (h *Handler) deleteBucketCors(q *request) error {

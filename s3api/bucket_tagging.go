@@ -36,18 +36,7 @@ func (h *Handler) putBucketTagging(q *request) error {
 }
 
 func (h *Handler) getBucketTagging(q *request) error {
-	doc, err := h.meta.GetBucketConfig(q.r.Context(), q.bucket, configTagging)
-	if configMissing(err) {
-		return noSuchConfig("NoSuchTagSet", q.bucket)
-	}
-	if err != nil {
-		return err
-	}
-	q.w.Header().Set("Content-Type", "application/xml")
-	q.w.WriteHeader(http.StatusOK)
-	q.w.Write([]byte(xml.Header))
-	q.w.Write(doc)
-	return nil
+	return h.writeConfig(q, configTagging, "NoSuchTagSet")
 }
 
 func (h *Handler) deleteBucketTagging(q *request) error {

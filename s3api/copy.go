@@ -185,7 +185,14 @@ func (h *Handler) copyObject(q *request) error {
 	if err := h.checkBucket(q.r.Context(), q.bucket); err != nil {
 		return err
 	}
-	if err := checkObjectLock(hdr, h.clock.Now()); err != nil {
+	cond, err := writePrecondition(hdr)
+	if err != nil {
+		return err
+	}
+	// A copy does not carry the source's lock: the copy is a new object,
+	// locked as the request and the bucket's default say (API_CopyObject).
+	lock, err := h.writeLock(q, &cond)
+	if err != nil {
 		return err
 	}
 	var o *wicket.Object
@@ -224,10 +231,6 @@ func (h *Handler) copyObject(q *request) error {
 			}
 		}
 	}
-	cond, err := writePrecondition(hdr)
-	if err != nil {
-		return err
-	}
 	// "When you copy an object, if the source object has a checksum, that
 	// checksum value will be copied to the new object by default"
 	// (API_CopyObject): a COMPOSITE one too, as the value is not the
@@ -240,7 +243,7 @@ func (h *Handler) copyObject(q *request) error {
 	if err != nil {
 		return err
 	}
-	o.Size, o.ETag, o.Modified, o.Segments = seg.Size, etag, h.clock.Now(), []wicket.Segment{seg}
+	o.Size, o.ETag, o.Modified, o.Segments, o.Lock = seg.Size, etag, h.clock.Now(), []wicket.Segment{seg}, lock
 	if alg != "" {
 		o.Checksums, o.ChecksumType = map[string]string{string(alg): sum}, fullObject
 	} else {

@@ -124,7 +124,11 @@ func (h *Handler) deleteOne(q *request, o deleteObject) error {
 	if o.VersionID != "" && o.VersionID != "null" {
 		return errCode("NoSuchVersion")
 	}
-	dropped, err := h.meta.DeleteObject(q.r.Context(), q.bucket, *o.Key)
+	cond, err := h.lockCondition(q, *o.Key)
+	if err != nil {
+		return err
+	}
+	dropped, err := h.meta.DeleteObject(q.r.Context(), q.bucket, *o.Key, cond)
 	if err != nil {
 		return err
 	}

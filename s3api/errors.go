@@ -76,6 +76,11 @@ var errorTable = map[string]s3Error{
 	"MalformedPolicy":                     {400, "Policies must be valid JSON and the first byte must be '{'"},
 	"MaxPostPreDataLengthExceeded":        {400, "Your POST request fields preceding the upload file were too large."},
 	"NoSuchVersion":                       {404, "The specified version does not exist."},
+
+	// Object Lock.
+	"InvalidBucketState":                   {409, "The request is not valid with the current state of the bucket."},
+	"NoSuchObjectLockConfiguration":        {404, "The specified object does not have a ObjectLock configuration"},
+	"ObjectLockConfigurationNotFoundError": {404, "Object Lock configuration does not exist for this bucket"},
 }
 
 // kindCodes turns the kind of an error that carries no code into S3's code.

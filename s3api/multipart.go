@@ -194,7 +194,13 @@ func (h *Handler) createMultipartUpload(q *request) error {
 	if err != nil {
 		return err
 	}
-	if err := checkObjectLock(q.r.Header, h.clock.Now()); err != nil {
+	// The upload keeps the lock asked for; the bucket's default retention
+	// counts from completion, when the object is made.
+	b, err := h.bucketLock(q)
+	if err != nil {
+		return err
+	}
+	if o.Lock, err = objectLock(q.r.Header, h.clock.Now(), b); err != nil {
 		return err
 	}
 	alg, typ, err := uploadChecksumHeaders(q.r.Header)
@@ -684,6 +690,16 @@ func (h *Handler) completeMultipartUpload(q *request) error {
 	}
 	o.ETag = hex.EncodeToString(sum.Sum(nil)) + "-" + strconv.Itoa(len(req.Parts))
 	o.Modified = h.clock.Now()
+	b, err := h.bucketLock(q)
+	if err != nil {
+		return err
+	}
+	o.Lock = b.withDefault(o.Lock, o.Modified)
+	lc, err := h.lockCondition(q, q.key)
+	if err != nil {
+		return err
+	}
+	cond.Now, cond.BypassGovernance = lc.Now, lc.BypassGovernance
 	if o.Checksums, o.ChecksumType, err = objectChecksum(&o, ualg, utyp); err != nil {
 		return err
 	}

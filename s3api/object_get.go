@@ -258,6 +258,7 @@ func (h *Handler) serveVersion(q *request, o *wicket.Object, withBody bool, part
 	if len(o.Tags) > 0 {
 		hdr.Set("x-amz-tagging-count", strconv.Itoa(len(o.Tags)))
 	}
+	h.setLockHeaders(q, o)
 	if checksums {
 		sums, typ := servedChecksums(o, part, rng)
 		setChecksumHeaders(hdr, sums, typ)

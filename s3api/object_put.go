@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 	"unicode/utf8"
 
 	"github.com/wicket-io/wicket"
@@ -36,45 +35,6 @@ var storedHeaders = []string{"Content-Type", "Content-Encoding", "Content-Dispos
 const redirectHeader = "X-Amz-Website-Redirect-Location"
 
 var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
-
-// checkObjectLock validates the x-amz-object-lock-* headers of a write in
-// S3's order, syntax first; then, as no Wicket bucket has Object Lock, any
-// lock asked for is refused as S3 refuses it on a bucket without it.
-func checkObjectLock(hdr http.Header, now time.Time) error {
-	invalid := func(name, value, msg string) error {
-		return errCodeDetail("InvalidArgument", func(e *errorBody) {
-			e.Message, e.ArgumentName, e.ArgumentValue = msg, name, value
-		})
-	}
-	hold := hdr.Get("X-Amz-Object-Lock-Legal-Hold")
-	if hold != "" && hold != "ON" && hold != "OFF" {
-		return invalid("x-amz-object-lock-legal-hold", hold, "Legal Hold must be either of 'ON' or 'OFF'")
-	}
-	mode, until := hdr.Get("X-Amz-Object-Lock-Mode"), hdr.Get("X-Amz-Object-Lock-Retain-Until-Date")
-	const both = "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied."
-	switch {
-	case mode != "" && until == "":
-		return invalid("x-amz-object-lock-retain-until-date", "", both)
-	case mode == "" && until != "":
-		return invalid("x-amz-object-lock-mode", "", both)
-	}
-	if until != "" {
-		t, err := time.Parse(time.RFC3339, until)
-		if err != nil {
-			return invalid("x-amz-object-lock-retain-until-date", until, "The retain until date must be provided in ISO 8601 format")
-		}
-		if !t.After(now) {
-			return invalid("x-amz-object-lock-retain-until-date", until, "The retain until date must be in the future!")
-		}
-		if mode != "GOVERNANCE" && mode != "COMPLIANCE" {
-			return invalid("x-amz-object-lock-mode", mode, "Unknown wormMode directive.")
-		}
-	}
-	if hold != "" || mode != "" {
-		return errCode("InvalidRequest", "Bucket is missing ObjectLockConfiguration")
-	}
-	return nil
-}
 
 // checkRedirect validates x-amz-website-redirect-location; "" is none.
 func checkRedirect(v string) error {
@@ -643,7 +603,11 @@ func (h *Handler) putObject(q *request) error {
 	if err := h.checkBucket(q.r.Context(), q.bucket); err != nil {
 		return err
 	}
-	if err := checkObjectLock(q.r.Header, h.clock.Now()); err != nil {
+	lock, err := h.writeLock(q, &cond)
+	if err != nil {
+		return err
+	}
+	if err := lockIntegrity(q.r.Header, lock); err != nil {
 		return err
 	}
 	p, err := h.openPayload(q, maxPutSize)
@@ -662,7 +626,7 @@ func (h *Handler) putObject(q *request) error {
 	if err != nil {
 		return err
 	}
-	o.Size, o.ETag, o.Modified = seg.Size, p.etag(), h.clock.Now()
+	o.Size, o.ETag, o.Modified, o.Lock = seg.Size, p.etag(), h.clock.Now(), lock
 	o.Segments = []wicket.Segment{seg}
 	o.Checksums, o.ChecksumType = map[string]string{string(alg): p.sum(alg)}, fullObject
 	dropped, err := h.meta.PutObject(q.r.Context(), o, cond)

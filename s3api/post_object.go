@@ -103,7 +103,15 @@ func (h *Handler) postObject(q *request) error {
 	o.Size, o.ETag, o.Modified = seg.Size, etag, h.clock.Now()
 	o.Segments = []wicket.Segment{seg}
 	o.Checksums, o.ChecksumType = map[string]string{string(c.Algorithm()): c.Base64()}, fullObject
-	dropped, err := h.meta.PutObject(ctx, o, wicket.Precondition{})
+	// A form upload takes the bucket's default retention; it cannot name
+	// a lock of its own here, nor replace a locked object.
+	b, err := h.bucketLock(q)
+	if err != nil {
+		h.dropBlobs(q, []wicket.Segment{seg})
+		return err
+	}
+	o.Lock = b.withDefault(o.Lock, o.Modified)
+	dropped, err := h.meta.PutObject(ctx, o, wicket.Precondition{Now: o.Modified})
 	if err != nil {
 		h.dropBlobs(q, []wicket.Segment{seg})
 		return err

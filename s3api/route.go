@@ -10,7 +10,9 @@ type operation func(h *Handler, q *request) error
 // Bucket is s3:ListBucket, deleting a CORS or tagging configuration is
 // its Put action). Operations that need more than one permission (a copy
 // reads its source, DeleteObjects checks every key) check the rest
-// themselves.
+// themselves, and so does a write or delete that asks to bypass GOVERNANCE
+// retention (x-amz-bypass-governance-retention), which takes
+// s3:BypassGovernanceRetention (object_lock.go lockCondition).
 type op struct {
 	fn     operation
 	action string
@@ -45,7 +47,7 @@ func route(q *request) op {
 var bucketSubresources = []string{
 	"accelerate", "acl", "analytics", "encryption", "intelligent-tiering",
 	"inventory", "lifecycle", "logging", "metrics", "notification",
-	"object-lock", "ownershipControls", "policyStatus", "publicAccessBlock",
+	"ownershipControls", "policyStatus", "publicAccessBlock",
 	"replication", "requestPayment", "website", "versions", "session",
 	"metadataTable", "metadataConfiguration",
 }
@@ -69,6 +71,8 @@ func routeBucket(q *request, m string, has func(string) bool) op {
 			return op{fn: (*Handler).getBucketCors, action: "s3:GetBucketCORS"}
 		case has("tagging"):
 			return op{fn: (*Handler).getBucketTagging, action: "s3:GetBucketTagging"}
+		case has("object-lock"):
+			return op{fn: (*Handler).getObjectLockConfiguration, action: "s3:GetBucketObjectLockConfiguration"}
 		case has("uploads"):
 			return op{fn: (*Handler).listMultipartUploads, action: "s3:ListBucketMultipartUploads"}
 		case q.query.Get("list-type") == "2":
@@ -86,6 +90,8 @@ func routeBucket(q *request, m string, has func(string) bool) op {
 			return op{fn: (*Handler).putBucketCors, action: "s3:PutBucketCORS"}
 		case has("tagging"):
 			return op{fn: (*Handler).putBucketTagging, action: "s3:PutBucketTagging"}
+		case has("object-lock"):
+			return op{fn: (*Handler).putObjectLockConfiguration, action: "s3:PutBucketObjectLockConfiguration"}
 		case has("versioning"):
 			return op{}
 		default:
@@ -113,7 +119,7 @@ func routeBucket(q *request, m string, has func(string) bool) op {
 	return op{fn: methodNotAllowed}
 }
 
-var objectSubresources = []string{"acl", "attributes", "legal-hold", "retention", "restore", "select", "torrent", "renameObject"}
+var objectSubresources = []string{"acl", "attributes", "restore", "select", "torrent", "renameObject"}
 
 func routeObject(q *request, m string, has func(string) bool) op {
 	for _, s := range objectSubresources {
@@ -126,6 +132,10 @@ func routeObject(q *request, m string, has func(string) bool) op {
 		switch {
 		case has("tagging"):
 			return op{fn: (*Handler).getObjectTagging, action: "s3:GetObjectTagging"}
+		case has("retention"):
+			return op{fn: (*Handler).getObjectRetention, action: "s3:GetObjectRetention"}
+		case has("legal-hold"):
+			return op{fn: (*Handler).getObjectLegalHold, action: "s3:GetObjectLegalHold"}
 		case has("uploadId"):
 			return op{fn: (*Handler).listParts, action: "s3:ListMultipartUploadParts"}
 		default:
@@ -137,6 +147,10 @@ func routeObject(q *request, m string, has func(string) bool) op {
 		switch {
 		case has("tagging"):
 			return op{fn: (*Handler).putObjectTagging, action: "s3:PutObjectTagging"}
+		case has("retention"):
+			return op{fn: (*Handler).putObjectRetention, action: "s3:PutObjectRetention"}
+		case has("legal-hold"):
+			return op{fn: (*Handler).putObjectLegalHold, action: "s3:PutObjectLegalHold"}
 		case has("uploadId") || has("partNumber"):
 			if q.r.Header.Get("X-Amz-Copy-Source") != "" {
 				return op{fn: (*Handler).uploadPartCopy, action: "s3:PutObject"}

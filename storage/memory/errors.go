@@ -32,3 +32,8 @@ func preconditionFailed(op, bucket, key string) error {
 	return coded(op, wicket.Conflict, "PreconditionFailed",
 		"At least one of the pre-conditions you specified did not hold.", "object "+bucket+"/"+key)
 }
+
+func objectLocked(op, bucket, key string) error {
+	return coded(op, wicket.AccessDenied, "AccessDenied",
+		"Access Denied because object protected by object lock.", "object "+bucket+"/"+key)
+}

@@ -86,6 +86,7 @@ func cloneObject(o *wicket.Object) *wicket.Object {
 	c.Checksums = cloneMap(o.Checksums)
 	c.Tags = cloneMap(o.Tags)
 	c.Segments = cloneSegments(o.Segments)
+	c.Lock.RetainUntil = normTime(o.Lock.RetainUntil)
 	return &c
 }
 
@@ -239,7 +240,8 @@ func (s *Store) GetBucketConfig(ctx context.Context, bucket, kind string) ([]byt
 
 // checkPrecondition applies cond as AWS does for conditional writes:
 // If-None-Match: * fails with 412 when an object exists; If-Match fails
-// with 404 NoSuchKey when none does and 412 when the ETag differs.
+// with 404 NoSuchKey when none does and 412 when the ETag differs. An
+// object under Object Lock is not replaced or deleted.
 func checkPrecondition(op, bucket, key string, cond wicket.Precondition, cur *wicket.Object) error {
 	if cond.IfNoneMatch && cur != nil {
 		return preconditionFailed(op, bucket, key)
@@ -251,6 +253,9 @@ func checkPrecondition(op, bucket, key string, cond wicket.Precondition, cur *wi
 		if cond.IfMatch != "*" && cond.IfMatch != cur.ETag {
 			return preconditionFailed(op, bucket, key)
 		}
+	}
+	if cur != nil && cur.Lock.Protects(cond.Now, cond.BypassGovernance) {
+		return objectLocked(op, bucket, key)
 	}
 	return nil
 }
@@ -323,7 +328,7 @@ func (s *Store) GetObject(ctx context.Context, bucket, key string) (*wicket.Obje
 }
 
 // DeleteObject removes an object; a missing key is not an error.
-func (s *Store) DeleteObject(ctx context.Context, bucket, key string) ([]wicket.Segment, error) {
+func (s *Store) DeleteObject(ctx context.Context, bucket, key string, cond wicket.Precondition) ([]wicket.Segment, error) {
 	const op = "memory.DeleteObject"
 	if err := ctx.Err(); err != nil {
 		return nil, wicket.E(op, err)
@@ -335,6 +340,9 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string) ([]wicket.
 		return nil, err
 	}
 	o, ok := b.objects[key]
+	if err := checkPrecondition(op, bucket, key, cond, o); err != nil {
+		return nil, err
+	}
 	if !ok {
 		return nil, nil
 	}
@@ -365,6 +373,55 @@ func (s *Store) SetObjectTags(ctx context.Context, bucket, key string, tags map[
 	c.Tags = cloneMap(tags)
 	b.objects[key] = &c
 	return nil
+}
+
+// updateObject replaces the object at key by a copy that fn changes,
+// leaving Modified alone; objects are replaced, never changed in place, as
+// a reader may hold one.
+func (s *Store) updateObject(ctx context.Context, op, bucket, key string, fn func(o *wicket.Object) error) error {
+	if err := ctx.Err(); err != nil {
+		return wicket.E(op, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, err := s.bucket(op, bucket)
+	if err != nil {
+		return err
+	}
+	o, ok := b.objects[key]
+	if !ok {
+		return noSuchKey(op, bucket, key)
+	}
+	c := *o
+	if err := fn(&c); err != nil {
+		return err
+	}
+	b.objects[key] = &c
+	return nil
+}
+
+// SetObjectRetention replaces an object's retention unless that weakens
+// one in force.
+func (s *Store) SetObjectRetention(ctx context.Context, bucket, key, mode string, until time.Time, cond wicket.Precondition) error {
+	const op = "memory.SetObjectRetention"
+	return s.updateObject(ctx, op, bucket, key, func(o *wicket.Object) error {
+		if !o.Lock.AllowsRetention(mode, until, cond.Now, cond.BypassGovernance) {
+			return objectLocked(op, bucket, key)
+		}
+		o.Lock.Mode, o.Lock.RetainUntil = mode, time.Time{}
+		if mode != "" {
+			o.Lock.RetainUntil = normTime(until)
+		}
+		return nil
+	})
+}
+
+// SetObjectLegalHold sets an object's legal hold.
+func (s *Store) SetObjectLegalHold(ctx context.Context, bucket, key, hold string) error {
+	return s.updateObject(ctx, "memory.SetObjectLegalHold", bucket, key, func(o *wicket.Object) error {
+		o.Lock.LegalHold = hold
+		return nil
+	})
 }
 
 // noEnd sorts after every key (keys are at most maxKeyLen bytes).

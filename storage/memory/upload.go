@@ -43,6 +43,7 @@ func (s *Store) CreateUpload(ctx context.Context, u *wicket.Upload) error {
 		Bucket: u.Bucket, Key: u.Key,
 		Headers: cloneMap(u.Object.Headers), Meta: cloneMap(u.Object.Meta), Checksums: cloneMap(u.Object.Checksums),
 		ChecksumType: u.Object.ChecksumType, Tags: cloneMap(u.Object.Tags),
+		Lock: wicket.ObjectLock{Mode: u.Object.Lock.Mode, RetainUntil: normTime(u.Object.Lock.RetainUntil), LegalHold: u.Object.Lock.LegalHold},
 	}
 	s.uploads[u.ID] = nu
 	i, _ := slices.BinarySearchFunc(b.uploads, nu, uploadOrder)

@@ -59,7 +59,7 @@ func TestCacheNeverServesReplacedObjects(t *testing.T) {
 					return
 				}
 			}
-			if _, err := s.DeleteObject(ctx, "b", key); err != nil {
+			if _, err := s.DeleteObject(ctx, "b", key, wicket.Precondition{}); err != nil {
 				t.Error(err)
 			}
 			if _, err := s.GetObject(ctx, "b", key); wicket.KindOf(err) != wicket.NotFound {

@@ -86,7 +86,8 @@ func TestDocsDurableAcrossReopen(t *testing.T) {
 }
 
 // A database made before the DocStore existed (schema version 1) gains
-// the docs table when opened, and keeps its objects.
+// the docs table and the objects' lock column when opened, and keeps its
+// objects.
 func TestDocsMigration(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "meta.db")
 	s, err := Open(path, Options{})
@@ -96,6 +97,9 @@ func TestDocsMigration(t *testing.T) {
 	if err := s.CreateBucket(ctx, wicket.Bucket{Name: "b"}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := s.PutObject(ctx, &wicket.Object{Bucket: "b", Key: "k", ETag: "e"}, wicket.Precondition{}); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +107,7 @@ func TestDocsMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{`DROP TABLE docs`, `UPDATE schema_version SET version = 1`} {
+	for _, q := range []string{`DROP TABLE docs`, `ALTER TABLE objects DROP COLUMN lock`, `UPDATE schema_version SET version = 1`} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)
 		}
@@ -120,9 +124,12 @@ func TestDocsMigration(t *testing.T) {
 	if _, err := s.GetBucket(ctx, "b"); err != nil {
 		t.Errorf("bucket after migrating: %v", err)
 	}
+	if o, err := s.GetObject(ctx, "b", "k"); err != nil || o.ETag != "e" || o.Lock != (wicket.ObjectLock{}) {
+		t.Errorf("object after migrating = %+v, %v", o, err)
+	}
 	var version int
-	if err := s.rdb.QueryRow(`SELECT version FROM schema_version`).Scan(&version); err != nil || version != 2 {
-		t.Errorf("schema_version = %d, %v; want 2", version, err)
+	if err := s.rdb.QueryRow(`SELECT version FROM schema_version`).Scan(&version); err != nil || version != len(migrations) {
+		t.Errorf("schema_version = %d, %v; want %d", version, err, len(migrations))
 	}
 }
 

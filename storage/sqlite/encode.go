@@ -26,6 +26,53 @@ type templateDoc struct {
 	Checksums    map[string]string `json:"checksums,omitempty"`
 	ChecksumType string            `json:"checksum_type,omitempty"`
 	Tags         map[string]string `json:"tags,omitempty"`
+	Lock         *lockDoc          `json:"lock,omitempty"`
+}
+
+// lockDoc is a wicket.ObjectLock as stored in objects.lock and in an
+// upload's template.
+type lockDoc struct {
+	Mode        string `json:"mode,omitempty"`
+	RetainUntil int64  `json:"until,omitempty"` // Unix nanoseconds
+	LegalHold   string `json:"hold,omitempty"`
+}
+
+func newLockDoc(l wicket.ObjectLock) *lockDoc {
+	if l == (wicket.ObjectLock{}) {
+		return nil
+	}
+	return &lockDoc{Mode: l.Mode, RetainUntil: encodeTime(l.RetainUntil), LegalHold: l.LegalHold}
+}
+
+func (d *lockDoc) lock() wicket.ObjectLock {
+	if d == nil {
+		return wicket.ObjectLock{}
+	}
+	return wicket.ObjectLock{Mode: d.Mode, RetainUntil: decodeTime(d.RetainUntil), LegalHold: d.LegalHold}
+}
+
+// encodeLock stores an object without a lock as NULL.
+func encodeLock(l wicket.ObjectLock) (any, error) {
+	d := newLockDoc(l)
+	if d == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+func decodeLock(s sql.NullString) (wicket.ObjectLock, error) {
+	if !s.Valid || s.String == "" {
+		return wicket.ObjectLock{}, nil
+	}
+	var d lockDoc
+	if err := json.Unmarshal([]byte(s.String), &d); err != nil {
+		return wicket.ObjectLock{}, err
+	}
+	return d.lock(), nil
 }
 
 // encodeMap stores an empty map as NULL: most objects have no metadata or
@@ -83,6 +130,7 @@ func decodeSegments(s string) ([]wicket.Segment, error) {
 type objectRow struct {
 	modified                       int64
 	checksums, headers, meta, tags any
+	lock                           any
 	segments                       string
 }
 
@@ -101,6 +149,9 @@ func encodeObject(o *wicket.Object) (objectRow, error) {
 	}
 	if r.tags, err = encodeMap(o.Tags); err != nil {
 		return r, fmt.Errorf("encode tags: %w", err)
+	}
+	if r.lock, err = encodeLock(o.Lock); err != nil {
+		return r, fmt.Errorf("encode lock: %w", err)
 	}
 	if r.segments, err = encodeSegments(o.Segments); err != nil {
 		return r, fmt.Errorf("encode segments: %w", err)

@@ -34,6 +34,11 @@ func preconditionFailed(op, bucket, key string) error {
 		"At least one of the pre-conditions you specified did not hold.", "object "+bucket+"/"+key)
 }
 
+func objectLocked(op, bucket, key string) error {
+	return coded(op, wicket.AccessDenied, "AccessDenied",
+		"Access Denied because object protected by object lock.", "object "+bucket+"/"+key)
+}
+
 // dbErr wraps a failure of the database itself. A cancelled or expired
 // context keeps its own error, so that callers can tell the client left.
 func dbErr(op string, err error) error {

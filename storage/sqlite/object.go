@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/wicket-io/wicket"
 )
@@ -25,11 +26,12 @@ func checkKey(op, key string) error {
 	return nil
 }
 
-// checkPrecondition applies cond to the current object (found, with etag)
-// as AWS does for conditional writes: If-None-Match: * fails with 412 when
-// an object exists; If-Match fails with 404 NoSuchKey when none does (there
-// is nothing to compare with) and 412 when the ETag differs.
-func checkPrecondition(op, bucket, key string, cond wicket.Precondition, found bool, etag string) error {
+// checkPrecondition applies cond to the current object (found, with etag
+// and lock) as AWS does for conditional writes: If-None-Match: * fails with
+// 412 when an object exists; If-Match fails with 404 NoSuchKey when none
+// does (there is nothing to compare with) and 412 when the ETag differs. An
+// object under Object Lock is not replaced or deleted.
+func checkPrecondition(op, bucket, key string, cond wicket.Precondition, found bool, etag string, lock wicket.ObjectLock) error {
 	if cond.IfNoneMatch && found {
 		return preconditionFailed(op, bucket, key)
 	}
@@ -40,6 +42,9 @@ func checkPrecondition(op, bucket, key string, cond wicket.Precondition, found b
 		if cond.IfMatch != "*" && cond.IfMatch != etag {
 			return preconditionFailed(op, bucket, key)
 		}
+	}
+	if found && lock.Protects(cond.Now, cond.BypassGovernance) {
+		return objectLocked(op, bucket, key)
 	}
 	return nil
 }
@@ -65,19 +70,20 @@ func unreferenced(old []wicket.Segment, kept []wicket.Segment) []wicket.Segment 
 }
 
 const upsertObject = `INSERT INTO objects
-	(bucket, key, size, etag, modified, checksums, checksum_type, headers, meta, tags, segments)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	(bucket, key, size, etag, modified, checksums, checksum_type, headers, meta, tags, lock, segments)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (bucket, key) DO UPDATE SET
 		size = excluded.size, etag = excluded.etag, modified = excluded.modified,
 		checksums = excluded.checksums, checksum_type = excluded.checksum_type,
 		headers = excluded.headers, meta = excluded.meta, tags = excluded.tags,
-		segments = excluded.segments`
+		lock = excluded.lock, segments = excluded.segments`
 
 // putObject writes o over whatever object has its key, after checking cond
 // and the bucket, and returns the segments no longer referenced.
 func (w *writeTx) putObject(op string, o *wicket.Object, row objectRow, cond wicket.Precondition) ([]wicket.Segment, error) {
 	var etag, segs string
-	err := w.scan(`SELECT etag, segments FROM objects WHERE bucket = ? AND key = ?`, []any{o.Bucket, o.Key}, &etag, &segs)
+	var lockCol sql.NullString
+	err := w.scan(`SELECT etag, lock, segments FROM objects WHERE bucket = ? AND key = ?`, []any{o.Bucket, o.Key}, &etag, &lockCol, &segs)
 	found := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, dbErr(op, fmt.Errorf("put object %s/%s: %w", o.Bucket, o.Key, err))
@@ -88,7 +94,11 @@ func (w *writeTx) putObject(op string, o *wicket.Object, row objectRow, cond wic
 			return nil, err
 		}
 	}
-	if err := checkPrecondition(op, o.Bucket, o.Key, cond, found, etag); err != nil {
+	lock, err := decodeLock(lockCol)
+	if err != nil {
+		return nil, corrupt(op, fmt.Errorf("put object %s/%s: decode lock: %w", o.Bucket, o.Key, err))
+	}
+	if err := checkPrecondition(op, o.Bucket, o.Key, cond, found, etag, lock); err != nil {
 		return nil, err
 	}
 	var old []wicket.Segment
@@ -98,7 +108,7 @@ func (w *writeTx) putObject(op string, o *wicket.Object, row objectRow, cond wic
 		}
 	}
 	if _, err := w.exec(upsertObject, o.Bucket, o.Key, o.Size, o.ETag, row.modified, row.checksums, o.ChecksumType,
-		row.headers, row.meta, row.tags, row.segments); err != nil {
+		row.headers, row.meta, row.tags, row.lock, row.segments); err != nil {
 		return nil, dbErr(op, fmt.Errorf("put object %s/%s: %w", o.Bucket, o.Key, err))
 	}
 	return unreferenced(old, o.Segments), nil
@@ -134,7 +144,7 @@ func (s *Store) PutObject(ctx context.Context, o *wicket.Object, cond wicket.Pre
 	return dropped, nil
 }
 
-const selectObject = `SELECT size, etag, modified, checksums, checksum_type, headers, meta, tags, segments
+const selectObject = `SELECT size, etag, modified, checksums, checksum_type, headers, meta, tags, lock, segments
 	FROM objects WHERE bucket = ? AND key = ?`
 
 // GetObject returns an object with its segments.
@@ -147,10 +157,10 @@ func (s *Store) GetObject(ctx context.Context, bucket, key string) (*wicket.Obje
 	r := reader{s: s}
 	o := &wicket.Object{Bucket: bucket, Key: key}
 	var modified int64
-	var checksums, headers, meta, tags sql.NullString
+	var checksums, headers, meta, tags, lock sql.NullString
 	var segs string
 	err := r.scan(ctx, selectObject, []any{bucket, key},
-		&o.Size, &o.ETag, &modified, &checksums, &o.ChecksumType, &headers, &meta, &tags, &segs)
+		&o.Size, &o.ETag, &modified, &checksums, &o.ChecksumType, &headers, &meta, &tags, &lock, &segs)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, r.missing(ctx, op, bucket, noSuchKey(op, bucket, key))
 	}
@@ -162,7 +172,9 @@ func (s *Store) GetObject(ctx context.Context, bucket, key string) (*wicket.Obje
 		if o.Headers, err = decodeMap(headers); err == nil {
 			if o.Meta, err = decodeMap(meta); err == nil {
 				if o.Tags, err = decodeMap(tags); err == nil {
-					o.Segments, err = decodeSegments(segs)
+					if o.Lock, err = decodeLock(lock); err == nil {
+						o.Segments, err = decodeSegments(segs)
+					}
 				}
 			}
 		}
@@ -174,18 +186,32 @@ func (s *Store) GetObject(ctx context.Context, bucket, key string) (*wicket.Obje
 	return o, nil
 }
 
-// DeleteObject removes an object; a missing key is not an error, a missing
-// bucket is.
-func (s *Store) DeleteObject(ctx context.Context, bucket, key string) ([]wicket.Segment, error) {
+// DeleteObject removes an object after checking cond; a missing key is not
+// an error, a missing bucket is.
+func (s *Store) DeleteObject(ctx context.Context, bucket, key string, cond wicket.Precondition) ([]wicket.Segment, error) {
 	const op = "sqlite.DeleteObject"
 	var dropped []wicket.Segment
 	err := s.write(ctx, op, func(w *writeTx) error {
-		var segs string
-		err := w.scan(`DELETE FROM objects WHERE bucket = ? AND key = ? RETURNING segments`, []any{bucket, key}, &segs)
-		if errors.Is(err, sql.ErrNoRows) {
-			return w.needBucket(op, bucket)
+		var etag, segs string
+		var lockCol sql.NullString
+		err := w.scan(`SELECT etag, lock, segments FROM objects WHERE bucket = ? AND key = ?`, []any{bucket, key}, &etag, &lockCol, &segs)
+		found := err == nil
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return dbErr(op, fmt.Errorf("delete object %s/%s: %w", bucket, key, err))
 		}
+		if !found {
+			if err := w.needBucket(op, bucket); err != nil {
+				return err
+			}
+		}
+		lock, err := decodeLock(lockCol)
 		if err != nil {
+			return corrupt(op, fmt.Errorf("delete object %s/%s: decode lock: %w", bucket, key, err))
+		}
+		if err := checkPrecondition(op, bucket, key, cond, found, etag, lock); err != nil || !found {
+			return err
+		}
+		if _, err := w.exec(`DELETE FROM objects WHERE bucket = ? AND key = ?`, bucket, key); err != nil {
 			return dbErr(op, fmt.Errorf("delete object %s/%s: %w", bucket, key, err))
 		}
 		if dropped, err = decodeSegments(segs); err != nil {
@@ -218,6 +244,63 @@ func (s *Store) SetObjectTags(ctx context.Context, bucket, key string, tags map[
 			}
 			return noSuchKey(op, bucket, key)
 		}
+		return nil
+	})
+}
+
+// updateLock changes an object's lock with fn in one transaction, leaving
+// Modified alone.
+func (s *Store) updateLock(ctx context.Context, op, bucket, key string, fn func(l *wicket.ObjectLock) error) error {
+	return s.write(ctx, op, func(w *writeTx) error {
+		var lockCol sql.NullString
+		err := w.scan(`SELECT lock FROM objects WHERE bucket = ? AND key = ?`, []any{bucket, key}, &lockCol)
+		if errors.Is(err, sql.ErrNoRows) {
+			if err := w.needBucket(op, bucket); err != nil {
+				return err
+			}
+			return noSuchKey(op, bucket, key)
+		}
+		if err != nil {
+			return dbErr(op, fmt.Errorf("lock of %s/%s: %w", bucket, key, err))
+		}
+		lock, err := decodeLock(lockCol)
+		if err != nil {
+			return corrupt(op, fmt.Errorf("lock of %s/%s: %w", bucket, key, err))
+		}
+		if err := fn(&lock); err != nil {
+			return err
+		}
+		enc, err := encodeLock(lock)
+		if err != nil {
+			return wicket.E(op, wicket.Invalid, fmt.Errorf("lock of %s/%s: %w", bucket, key, err))
+		}
+		if _, err := w.exec(`UPDATE objects SET lock = ? WHERE bucket = ? AND key = ?`, enc, bucket, key); err != nil {
+			return dbErr(op, fmt.Errorf("lock of %s/%s: %w", bucket, key, err))
+		}
+		return nil
+	})
+}
+
+// SetObjectRetention replaces an object's retention unless that weakens
+// one in force.
+func (s *Store) SetObjectRetention(ctx context.Context, bucket, key, mode string, until time.Time, cond wicket.Precondition) error {
+	const op = "sqlite.SetObjectRetention"
+	return s.updateLock(ctx, op, bucket, key, func(l *wicket.ObjectLock) error {
+		if !l.AllowsRetention(mode, until, cond.Now, cond.BypassGovernance) {
+			return objectLocked(op, bucket, key)
+		}
+		l.Mode, l.RetainUntil = mode, time.Time{}
+		if mode != "" {
+			l.RetainUntil = until
+		}
+		return nil
+	})
+}
+
+// SetObjectLegalHold sets an object's legal hold.
+func (s *Store) SetObjectLegalHold(ctx context.Context, bucket, key, hold string) error {
+	return s.updateLock(ctx, "sqlite.SetObjectLegalHold", bucket, key, func(l *wicket.ObjectLock) error {
+		l.LegalHold = hold
 		return nil
 	})
 }

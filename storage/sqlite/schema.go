@@ -82,6 +82,14 @@ CREATE TABLE docs (
 	PRIMARY KEY (coll, id)
 ) WITHOUT ROWID;
 `,
+	// 3: an object's Object Lock (retention and legal hold), as lockDoc
+	// JSON; NULL for the objects of buckets without Object Lock. A column
+	// of its own rather than a key in headers or meta: the write that
+	// replaces or deletes an object reads it in its transaction, next to
+	// the etag, and it is not a header the object was stored with.
+	`
+ALTER TABLE objects ADD COLUMN lock TEXT;
+`,
 }
 
 // migrate runs the migrations the database has not run yet, all in one

@@ -17,6 +17,7 @@ const maxPartNumber = 10000
 func encodeTemplate(o *wicket.Object) (string, error) {
 	b, err := json.Marshal(templateDoc{
 		Headers: o.Headers, Meta: o.Meta, Checksums: o.Checksums, ChecksumType: o.ChecksumType, Tags: o.Tags,
+		Lock: newLockDoc(o.Lock),
 	})
 	return string(b), err
 }
@@ -30,7 +31,7 @@ func decodeUpload(u *wicket.Upload, initiated int64, doc string) error {
 	u.Object = wicket.Object{
 		Bucket: u.Bucket, Key: u.Key,
 		Headers: nilIfEmpty(t.Headers), Meta: nilIfEmpty(t.Meta), Checksums: nilIfEmpty(t.Checksums),
-		ChecksumType: t.ChecksumType, Tags: nilIfEmpty(t.Tags),
+		ChecksumType: t.ChecksumType, Tags: nilIfEmpty(t.Tags), Lock: t.Lock.lock(),
 	}
 	return nil
 }

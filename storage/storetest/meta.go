@@ -25,6 +25,9 @@ func RunMetaStore(t *testing.T, newStore func(t *testing.T) wicket.MetaStore) {
 	t.Run("ObjectReplace", func(t *testing.T) { testObjectReplace(t, newStore(t)) })
 	t.Run("DeleteObject", func(t *testing.T) { testDeleteObject(t, newStore(t)) })
 	t.Run("SetObjectTags", func(t *testing.T) { testSetObjectTags(t, newStore(t)) })
+	t.Run("ObjectLock", func(t *testing.T) { testObjectLock(t, newStore(t)) })
+	t.Run("ObjectLockEnforced", func(t *testing.T) { testObjectLockEnforced(t, newStore) })
+	t.Run("SetObjectRetention", func(t *testing.T) { testSetObjectRetention(t, newStore) })
 	t.Run("Preconditions", func(t *testing.T) { testPreconditions(t, newStore) })
 	t.Run("ConditionalCreateRace", func(t *testing.T) { testConditionalCreateRace(t, newStore(t)) })
 	t.Run("Keys", func(t *testing.T) { testKeys(t, newStore(t)) })
@@ -137,7 +140,7 @@ func testDeleteBucketNotEmpty(t *testing.T, s wicket.MetaStore) {
 	createBucket(t, s, "b")
 	putObject(t, s, object("b", "k"))
 	wantErr(t, "DeleteBucket with an object", second(s.DeleteBucket(ctx, "b")), wicket.Conflict, "BucketNotEmpty")
-	if _, err := s.DeleteObject(ctx, "b", "k"); err != nil {
+	if _, err := s.DeleteObject(ctx, "b", "k", wicket.Precondition{}); err != nil {
 		t.Fatal(err)
 	}
 	// Uploads in progress do not keep a bucket alive, as on AWS: they go
@@ -185,7 +188,7 @@ func testMissingBucket(t *testing.T, s wicket.MetaStore) {
 	check("GetObject", err)
 	_, err = s.PutObject(ctx, object(b, "k"), wicket.Precondition{})
 	check("PutObject", err)
-	_, err = s.DeleteObject(ctx, b, "k")
+	_, err = s.DeleteObject(ctx, b, "k", wicket.Precondition{})
 	check("DeleteObject", err)
 	check("SetObjectTags", s.SetObjectTags(ctx, b, "k", map[string]string{"a": "b"}))
 	_, err = s.ListObjects(ctx, b, wicket.ListQuery{MaxKeys: 10})
@@ -223,6 +226,9 @@ func fullObject(bucket, key string) *wicket.Object {
 		Checksums:    map[string]string{"CRC32": "AAAAAA==-2", "SHA256": "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="},
 		ChecksumType: "COMPOSITE",
 		Tags:         map[string]string{"project": "wicket", "a b": "c=d&e"},
+		// A legal hold that is OFF protects nothing, so the object can be
+		// replaced and deleted like any other.
+		Lock: wicket.ObjectLock{LegalHold: wicket.HoldOff},
 		Segments: []wicket.Segment{
 			{Blob: b1, Size: 5 << 20, ETag: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", Checksum: "AAAAAA=="},
 			{Blob: b2, Size: 3, ETag: "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", Checksum: "BBBBBB=="},
@@ -318,7 +324,7 @@ func testDeleteObject(t *testing.T, s wicket.MetaStore) {
 	o := fullObject("b", "k")
 	putObject(t, s, o)
 	putObject(t, s, object("b", "k2"))
-	dropped, err := s.DeleteObject(ctx, "b", "k")
+	dropped, err := s.DeleteObject(ctx, "b", "k", wicket.Precondition{})
 	if err != nil {
 		t.Fatalf("DeleteObject: %v", err)
 	}
@@ -327,11 +333,11 @@ func testDeleteObject(t *testing.T, s wicket.MetaStore) {
 	}
 	_, err = s.GetObject(ctx, "b", "k")
 	wantErr(t, "GetObject after delete", err, wicket.NotFound, "NoSuchKey")
-	dropped, err = s.DeleteObject(ctx, "b", "k")
+	dropped, err = s.DeleteObject(ctx, "b", "k", wicket.Precondition{})
 	if err != nil || len(dropped) != 0 {
 		t.Errorf("second DeleteObject = %v, %v; want nothing, no error", dropped, err)
 	}
-	dropped, err = s.DeleteObject(ctx, "b", "never")
+	dropped, err = s.DeleteObject(ctx, "b", "never", wicket.Precondition{})
 	if err != nil || len(dropped) != 0 {
 		t.Errorf("DeleteObject of a missing key = %v, %v; want nothing, no error", dropped, err)
 	}
@@ -512,7 +518,7 @@ func testKeys(t *testing.T, s wicket.MetaStore) {
 		t.Errorf("listing order:\n got %q\nwant %q", got, want)
 	}
 	for _, k := range keys {
-		if dropped, err := s.DeleteObject(ctx, "b", k); err != nil || len(dropped) != 1 {
+		if dropped, err := s.DeleteObject(ctx, "b", k, wicket.Precondition{}); err != nil || len(dropped) != 1 {
 			t.Errorf("DeleteObject(%q) = %v, %v", k, dropped, err)
 		}
 	}
@@ -739,6 +745,7 @@ func testUploads(t *testing.T, s wicket.MetaStore) {
 	createBucket(t, s, "b")
 	want := &wicket.Upload{ID: "u1", Bucket: "b", Key: "video.mp4", Initiated: testTime, Object: *fullObject("b", "video.mp4")}
 	want.Object.Segments, want.Object.Size, want.Object.ETag, want.Object.Modified = nil, 0, "", time.Time{}
+	want.Object.Lock = wicket.ObjectLock{Mode: wicket.Compliance, RetainUntil: testTime.Add(time.Hour), LegalHold: wicket.HoldOn}
 	if err := s.CreateUpload(ctx, want); err != nil {
 		t.Fatalf("CreateUpload: %v", err)
 	}
@@ -955,7 +962,7 @@ func testCompleteUpload(t *testing.T, s wicket.MetaStore) {
 		t.Errorf("ListUploads after complete = %+v, %v", page, err)
 	}
 	// The bucket is empty of uploads now.
-	if _, err := s.DeleteObject(ctx, "b", "k"); err != nil {
+	if _, err := s.DeleteObject(ctx, "b", "k", wicket.Precondition{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.DeleteBucket(ctx, "b"); err != nil {
@@ -1209,7 +1216,7 @@ func testBlobs(t *testing.T, s wicket.MetaStore) {
 		delete(want, seg.Blob)
 	}
 	want[replacement.Segments[0].Blob] = true
-	dropped, err := s.DeleteObject(ctx, "b2", "k1")
+	dropped, err := s.DeleteObject(ctx, "b2", "k1", wicket.Precondition{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1280,7 +1287,7 @@ func testConcurrency(t *testing.T, s wicket.MetaStore) {
 					t.Errorf("GetObject(shared) = %+v, %v: torn or missing", o, err)
 				}
 				if i%3 == 0 {
-					if _, err := s.DeleteObject(ctx, "b", k); err != nil {
+					if _, err := s.DeleteObject(ctx, "b", k, wicket.Precondition{}); err != nil {
 						t.Errorf("DeleteObject(%s): %v", k, err)
 					}
 				}

@@ -282,6 +282,8 @@ func diffObject(got, want *wicket.Object) string {
 	check("ChecksumType", got.ChecksumType == want.ChecksumType, got.ChecksumType, want.ChecksumType)
 	check("Tags", equalMaps(got.Tags, want.Tags), got.Tags, want.Tags)
 	check("Segments", equalSegments(got.Segments, want.Segments), got.Segments, want.Segments)
+	check("Lock", got.Lock.Mode == want.Lock.Mode && got.Lock.RetainUntil.Equal(want.Lock.RetainUntil) &&
+		got.Lock.LegalHold == want.Lock.LegalHold, got.Lock, want.Lock)
 	return strings.Join(d, "; ")
 }
 
