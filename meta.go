@@ -18,6 +18,13 @@ type Bucket struct {
 // completing an upload copies nothing and GET ?partNumber=N finds its part.
 type Segment struct {
 	Blob string
+	// Data holds the bytes of a small object kept in the metadata itself,
+	// in place of a blob (Blob is then empty): a write of a few kilobytes
+	// then costs one share of a group commit instead of a file of its own
+	// and two fsyncs. Read-only once stored. A segment with neither Blob
+	// nor Data is empty. A string, so that a Segment stays comparable and
+	// its bytes cannot change.
+	Data string
 	Size int64
 	// ETag of the part (hex MD5, unquoted); empty for a simple object.
 	ETag string

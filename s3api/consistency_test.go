@@ -128,16 +128,18 @@ func TestGetObjectReplacedBeforeOpen(t *testing.T) {
 	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt")}); err != nil {
 		t.Fatal(err)
 	}
-	put("the old object")
-	blobs.before = func() { put("the new object, longer") }
+	// Larger than inlineMax, so that they are blobs.
+	oldBody, newBody := strings.Repeat("the old object ", 2000), strings.Repeat("the new object, longer ", 2000)
+	put(oldBody)
+	blobs.before = func() { put(newBody) }
 	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k")})
 	if err != nil {
 		t.Fatalf("GET racing an overwrite: %v", err)
 	}
 	got, _ := io.ReadAll(out.Body)
 	out.Body.Close()
-	if string(got) != "the new object, longer" || aws.ToInt64(out.ContentLength) != int64(len(got)) {
-		t.Fatalf("GET racing an overwrite: %q, Content-Length %d", got, aws.ToInt64(out.ContentLength))
+	if string(got) != newBody || aws.ToInt64(out.ContentLength) != int64(len(got)) {
+		t.Fatalf("GET racing an overwrite: %.40q (%d bytes), Content-Length %d", got, len(got), aws.ToInt64(out.ContentLength))
 	}
 
 	o, err := meta.GetObject(ctx, "bkt", "k")

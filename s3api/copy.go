@@ -130,7 +130,7 @@ func (h *Handler) copyBytes(q *request, src *wicket.Object, rng byteRange, alg s
 	bp := copyBufPool.Get().(*[]byte)
 	defer copyBufPool.Put(bp)
 	for _, sp := range spans(src.Segments, rng) {
-		b, err := h.blobs.Open(ctx, sp.seg.Blob)
+		b, err := h.openSegment(ctx, sp.seg)
 		if err != nil {
 			return seg, "", "", wicket.E("s3api.copy", wicket.Internal, "The source object's data is missing.", err)
 		}

@@ -226,7 +226,7 @@ func (h *Handler) serveVersion(q *request, o *wicket.Object, withBody bool, part
 		// Open the first blob before writing a header, so that a missing
 		// blob is still an error response (or a retry).
 		runs = spans(o.Segments, rng)
-		b, err := h.blobs.Open(q.r.Context(), runs[0].seg.Blob)
+		b, err := h.openSegment(q.r.Context(), runs[0].seg)
 		if err != nil {
 			if wicket.KindOf(err) == wicket.NotFound {
 				err = errBlobGone
@@ -357,7 +357,7 @@ func (h *Handler) sendSpans(q *request, o *wicket.Object, runs []segmentSpan, fi
 		b := first
 		if i > 0 {
 			var err error
-			if b, err = h.blobs.Open(ctx, sp.seg.Blob); err != nil {
+			if b, err = h.openSegment(ctx, sp.seg); err != nil {
 				h.log.Error("object data missing", "bucket", o.Bucket, "key", o.Key, "blob", sp.seg.Blob, "err", err)
 				panic(http.ErrAbortHandler)
 			}

@@ -265,7 +265,7 @@ func checkPrecondition(op, bucket, key string, cond wicket.Precondition, cur *wi
 func unreferenced(old, kept []wicket.Segment) []wicket.Segment {
 	var out []wicket.Segment
 	for _, s := range old {
-		if !slices.ContainsFunc(kept, func(k wicket.Segment) bool { return k.Blob == s.Blob }) {
+		if s.Blob != "" && !slices.ContainsFunc(kept, func(k wicket.Segment) bool { return k.Blob == s.Blob }) {
 			out = append(out, s)
 		}
 	}
@@ -350,7 +350,7 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, cond wicke
 	if i, found := slices.BinarySearch(b.keys, key); found {
 		b.keys = slices.Delete(b.keys, i, i+1)
 	}
-	return cloneSegments(o.Segments), nil
+	return unreferenced(o.Segments, nil), nil
 }
 
 // SetObjectTags replaces an object's tags, leaving Modified alone.
@@ -536,7 +536,9 @@ func (s *Store) Blobs(ctx context.Context, fn func(id string) error) error {
 	for _, b := range s.buckets {
 		for _, o := range b.objects {
 			for _, seg := range o.Segments {
-				ids = append(ids, seg.Blob)
+				if seg.Blob != "" { // inline data has no blob
+					ids = append(ids, seg.Blob)
+				}
 			}
 		}
 	}

@@ -51,7 +51,9 @@ func (s *Store) Blobs(ctx context.Context, fn func(id string) error) error {
 				return corrupt(op, fmt.Errorf("walk object blobs: %s/%s: %w", bucket, key, err))
 			}
 			for _, s := range list {
-				ids = append(ids, s.Blob)
+				if s.Blob != "" { // inline data has no blob
+					ids = append(ids, s.Blob)
+				}
 			}
 		}
 		rows.Close()

@@ -8,8 +8,12 @@ import (
 	"github.com/wicket-io/wicket"
 )
 
-// maxCachedObjects bounds the object cache; when it is full it starts over.
-const maxCachedObjects = 10000
+// maxCachedObjects and maxCachedBytes (of inline data) bound the object
+// cache; when either is reached it starts over.
+const (
+	maxCachedObjects = 10000
+	maxCachedBytes   = 32 << 20
+)
 
 // objectCache keeps objects recently read, so that a GET of a hot key costs
 // no query (a point read through database/sql and SQLite is most of a small
@@ -19,9 +23,10 @@ const maxCachedObjects = 10000
 // read only if no commit happened since it began, so a read that raced
 // with a commit can never put back what the commit replaced.
 type objectCache struct {
-	mu  sync.RWMutex
-	gen uint64
-	m   map[objectKey]*wicket.Object
+	mu    sync.RWMutex
+	gen   uint64
+	m     map[objectKey]*wicket.Object
+	bytes int // inline data held
 }
 
 type objectKey struct{ bucket, key string }
@@ -45,10 +50,16 @@ func (c *objectCache) put(bucket, key string, o *wicket.Object, gen uint64) {
 	if gen != c.gen {
 		return
 	}
-	if c.m == nil || len(c.m) >= maxCachedObjects {
+	n := 0
+	for _, s := range o.Segments {
+		n += len(s.Data)
+	}
+	if c.m == nil || len(c.m) >= maxCachedObjects || c.bytes+n > maxCachedBytes {
 		c.m = make(map[objectKey]*wicket.Object)
+		c.bytes = 0
 	}
 	c.m[objectKey{bucket, key}] = cloneObject(o)
+	c.bytes += n
 }
 
 // invalidate forgets everything; the writer calls it after every commit.
@@ -57,6 +68,7 @@ func (c *objectCache) invalidate() {
 	defer c.mu.Unlock()
 	c.gen++
 	clear(c.m)
+	c.bytes = 0
 }
 
 // cloneObject copies an object deeply, so that neither the cache nor its

@@ -13,6 +13,7 @@ import (
 // because a many-part object holds thousands of them.
 type segmentDoc struct {
 	Blob     string `json:"b"`
+	Data     []byte `json:"d,omitempty"` // inline bytes, base64 in the JSON
 	Size     int64  `json:"s"`
 	ETag     string `json:"e,omitempty"`
 	Checksum string `json:"c,omitempty"`
@@ -105,7 +106,7 @@ func decodeMap(s sql.NullString) (map[string]string, error) {
 func encodeSegments(segs []wicket.Segment) (string, error) {
 	docs := make([]segmentDoc, len(segs))
 	for i, s := range segs {
-		docs[i] = segmentDoc{Blob: s.Blob, Size: s.Size, ETag: s.ETag, Checksum: s.Checksum}
+		docs[i] = segmentDoc{Blob: s.Blob, Data: []byte(s.Data), Size: s.Size, ETag: s.ETag, Checksum: s.Checksum}
 	}
 	b, err := json.Marshal(docs)
 	return string(b), err
@@ -121,7 +122,7 @@ func decodeSegments(s string) ([]wicket.Segment, error) {
 	}
 	segs := make([]wicket.Segment, len(docs))
 	for i, d := range docs {
-		segs[i] = wicket.Segment{Blob: d.Blob, Size: d.Size, ETag: d.ETag, Checksum: d.Checksum}
+		segs[i] = wicket.Segment{Blob: d.Blob, Data: string(d.Data), Size: d.Size, ETag: d.ETag, Checksum: d.Checksum}
 	}
 	return segs, nil
 }

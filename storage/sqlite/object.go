@@ -62,7 +62,7 @@ func unreferenced(old []wicket.Segment, kept []wicket.Segment) []wicket.Segment 
 	}
 	var out []wicket.Segment
 	for _, s := range old {
-		if !keep[s.Blob] {
+		if s.Blob != "" && !keep[s.Blob] {
 			out = append(out, s)
 		}
 	}
@@ -214,9 +214,11 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, cond wicke
 		if _, err := w.exec(`DELETE FROM objects WHERE bucket = ? AND key = ?`, bucket, key); err != nil {
 			return dbErr(op, fmt.Errorf("delete object %s/%s: %w", bucket, key, err))
 		}
-		if dropped, err = decodeSegments(segs); err != nil {
+		old, err := decodeSegments(segs)
+		if err != nil {
 			return corrupt(op, fmt.Errorf("delete object %s/%s: decode segments: %w", bucket, key, err))
 		}
+		dropped = unreferenced(old, nil)
 		return nil
 	})
 	if err != nil {

@@ -23,6 +23,7 @@ func RunMetaStore(t *testing.T, newStore func(t *testing.T) wicket.MetaStore) {
 	t.Run("MissingBucket", func(t *testing.T) { testMissingBucket(t, newStore(t)) })
 	t.Run("ObjectRoundTrip", func(t *testing.T) { testObjectRoundTrip(t, newStore(t)) })
 	t.Run("ObjectReplace", func(t *testing.T) { testObjectReplace(t, newStore(t)) })
+	t.Run("InlineData", func(t *testing.T) { testInlineData(t, newStore(t)) })
 	t.Run("DeleteObject", func(t *testing.T) { testDeleteObject(t, newStore(t)) })
 	t.Run("SetObjectTags", func(t *testing.T) { testSetObjectTags(t, newStore(t)) })
 	t.Run("ObjectLock", func(t *testing.T) { testObjectLock(t, newStore(t)) })
