@@ -32,12 +32,13 @@ import (
 // the reader keeps the old bytes, as before.
 const (
 	cacheMaxSize    = 64 << 10 // blobs up to this size are kept open, and recycled
-	cacheMaxEntries = 1024     // open descriptors the cache holds at most
+	cacheMaxEntries = 1024     // open descriptors the cache holds at most (see fileLimit)
 	poolMax         = 256      // deleted files kept for reuse (at most 16 MiB)
 )
 
 // fileTable is guarded by one mutex; no system call runs under it.
 type fileTable struct {
+	max     int // cached files at most: cacheMaxEntries, less under a low descriptor limit
 	mu      sync.Mutex
 	entries map[string]*cachedFile
 	lru     list.List // of *cachedFile, most recently used first
@@ -107,13 +108,13 @@ func (t *fileTable) releaseLocked(id string) {
 func (t *fileTable) add(id string, f *os.File, size int64, gen uint64) (b *sharedBlob, ok bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.closed || t.deletes != gen || t.entries[id] != nil {
+	if t.closed || t.max <= 0 || t.deletes != gen || t.entries[id] != nil {
 		return nil, false
 	}
 	if t.entries == nil {
 		t.entries = make(map[string]*cachedFile)
 	}
-	for len(t.entries) >= cacheMaxEntries {
+	for len(t.entries) >= t.max {
 		t.dropLocked(t.lru.Back().Value.(*cachedFile))
 	}
 	cf := &cachedFile{id: id, f: f, size: size, refs: 2}

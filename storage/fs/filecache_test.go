@@ -153,7 +153,28 @@ func TestFileCacheDelete(t *testing.T) {
 	}
 }
 
-// The cache holds at most cacheMaxEntries files, evicting the least
+// The cache's bound leaves room under the process's descriptor limit.
+func TestFileCacheBoundFollowsLimit(t *testing.T) {
+	s, err := Open(t.TempDir(), Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if want := min(cacheMaxEntries, fileLimit()/8); s.files.max != want || want > fileLimit()/8 {
+		t.Fatalf("cache bound %d with a limit of %d descriptors", s.files.max, fileLimit())
+	}
+	f, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	none := fileTable{max: 0}
+	if _, gen, _ := none.acquire("x"); func() bool { _, ok := none.add("x", f, 0, gen); return ok }() {
+		t.Fatal("a cache bounded to 0 files took one")
+	}
+}
+
+// The cache holds at most its bound (cacheMaxEntries) of files, evicting the least
 // recently used, and Close releases every one of them.
 func TestFileCacheBounded(t *testing.T) {
 	s, err := Open(t.TempDir(), Options{NoSync: true})
@@ -162,7 +183,11 @@ func TestFileCacheBounded(t *testing.T) {
 	}
 	ctx := context.Background()
 	before := openFDs(t)
-	ids := make([]string, cacheMaxEntries+10)
+	max := s.files.max
+	if max < 16 {
+		t.Skipf("descriptor limit too low to test the cache's bound (%d)", max)
+	}
+	ids := make([]string, max+10)
 	for i := range ids {
 		ids[i] = putBlob(t, s, []byte{byte(i)})
 	}
@@ -173,11 +198,11 @@ func TestFileCacheBounded(t *testing.T) {
 		}
 		b.Close()
 	}
-	if n := s.files.cached(); n != cacheMaxEntries {
-		t.Fatalf("%d entries, want %d", n, cacheMaxEntries)
+	if n := s.files.cached(); n != max {
+		t.Fatalf("%d entries, want %d", n, max)
 	}
-	if n := openFDs(t); n != before+cacheMaxEntries {
-		t.Fatalf("%d descriptors open, want %d", n, before+cacheMaxEntries)
+	if n := openFDs(t); n != before+max {
+		t.Fatalf("%d descriptors open, want %d", n, before+max)
 	}
 	// The first blobs were evicted; the last are still there.
 	s.files.mu.Lock()
@@ -204,7 +229,7 @@ func TestFileCacheBounded(t *testing.T) {
 // An Open that raced with a Delete (the file opened before the unlink,
 // added after it) does not put the unlinked file in the cache.
 func TestFileCacheOpenRacingDelete(t *testing.T) {
-	var ft fileTable
+	ft := fileTable{max: 8}
 	_, gen, err := ft.acquire("someid")
 	if err != nil {
 		t.Fatal(err)

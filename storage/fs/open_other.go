@@ -5,3 +5,5 @@ package fs
 import "os"
 
 func openRead(path string) (*os.File, error) { return os.Open(path) }
+
+func fileLimit() int { return 1 << 16 }
