@@ -107,18 +107,28 @@ func (h *Handler) sourceObject(q *request) (*wicket.Object, error) {
 	return src, nil
 }
 
-// copyBytes writes bytes [start, end] of src's segments into a new blob and
-// returns it with the hex MD5 of what was copied and, when alg is not "",
-// its checksum alg.
-func (h *Handler) copyBytes(q *request, src *wicket.Object, rng byteRange, alg sigv4.ChecksumAlgorithm) (seg wicket.Segment, etag, checksum string, err error) {
+// copyBytes writes bytes [start, end] of src's segments into a new segment
+// and returns it with the hex MD5 of what was copied and, when alg is not
+// "", its checksum alg. The segment is a new blob, or inline data when
+// inline is true and the bytes are few enough (as a PUT's would be; parts
+// are always blobs).
+func (h *Handler) copyBytes(q *request, src *wicket.Object, rng byteRange, alg sigv4.ChecksumAlgorithm, inline bool) (seg wicket.Segment, etag, checksum string, err error) {
 	ctx := q.r.Context()
-	bw, err := h.blobs.Create(ctx)
-	if err != nil {
-		return seg, "", "", err
+	size := max(rng.end-rng.start+1, 0)
+	var data strings.Builder
+	var bw wicket.BlobWriter
+	dst := io.Writer(&data)
+	if inline = inline && size <= inlineMax; inline {
+		data.Grow(int(size))
+	} else {
+		if bw, err = h.blobs.Create(ctx); err != nil {
+			return seg, "", "", err
+		}
+		defer bw.Abort()
+		dst = bw
 	}
-	defer bw.Abort()
 	sum := md5.New()
-	ws := []io.Writer{bw, sum}
+	ws := []io.Writer{dst, sum}
 	var c *sigv4.Checksum
 	if alg != "" {
 		if c, err = sigv4.NewChecksum(alg); err != nil {
@@ -140,12 +150,15 @@ func (h *Handler) copyBytes(q *request, src *wicket.Object, rng byteRange, alg s
 			return seg, "", "", err
 		}
 	}
+	if c != nil {
+		checksum = c.Base64()
+	}
+	if inline {
+		return wicket.Segment{Data: data.String(), Size: int64(data.Len())}, hex.EncodeToString(sum.Sum(nil)), checksum, nil
+	}
 	n, err := bw.Commit(ctx)
 	if err != nil {
 		return seg, "", "", err
-	}
-	if c != nil {
-		checksum = c.Base64()
 	}
 	return wicket.Segment{Blob: bw.ID(), Size: n}, hex.EncodeToString(sum.Sum(nil)), checksum, nil
 }
@@ -239,7 +252,7 @@ func (h *Handler) copyObject(q *request) error {
 	if alg == "" && len(src.Checksums) == 0 {
 		alg = sigv4.ChecksumCRC64NVME
 	}
-	seg, etag, sum, err := h.copyBytes(q, src, byteRange{0, src.Size - 1}, alg)
+	seg, etag, sum, err := h.copyBytes(q, src, byteRange{0, src.Size - 1}, alg, true)
 	if err != nil {
 		return err
 	}

@@ -371,7 +371,7 @@ func (h *Handler) uploadPartCopy(q *request) error {
 	// whatever the source's is; an upload without one keeps CRC64NVME
 	// hidden, as for UploadPart.
 	ualg, _ := uploadChecksum(u)
-	seg, etag, sum, err := h.copyBytes(q, src, rng, cmp.Or(ualg, sigv4.ChecksumCRC64NVME))
+	seg, etag, sum, err := h.copyBytes(q, src, rng, cmp.Or(ualg, sigv4.ChecksumCRC64NVME), false)
 	if err != nil {
 		return err
 	}
