@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/wicket-io/wicket"
@@ -69,6 +70,9 @@ func (h *Handler) authorize(q *request, action, resource string) error {
 		}
 	}
 	req := &policy.Request{Action: action, Resource: resource, Context: h.policyContext(q)}
+	if err := h.existingObjectTags(ctx, req.Context, action, resource); err != nil {
+		return err
+	}
 	var d policy.Decision
 	if h.authz != nil {
 		var err error
@@ -95,6 +99,49 @@ func (h *Handler) authorize(q *request, action, resource string) error {
 			"resource", resource, "explanation", ex.String())
 	}
 	return errCode("AccessDenied")
+}
+
+// existingTagActions are the actions whose requests carry the tags of the
+// object they act on as s3:ExistingObjectTag/<key>: S3's reads and tag,
+// ACL and lock changes of an existing object, but not PutObject or
+// DeleteObject ("When granting permissions for the PUT Object and DELETE
+// Object operations, this condition key is not supported", Tagging and
+// access control policies; the Service Authorization Reference's table).
+var existingTagActions = setOf(
+	"s3:getobject", "s3:getobjectversion", "s3:getobjectacl", "s3:getobjectversionacl",
+	"s3:getobjectattributes", "s3:getobjectversionattributes", "s3:getobjecttagging",
+	"s3:getobjectversiontagging", "s3:putobjecttagging", "s3:putobjectversiontagging",
+	"s3:deleteobjecttagging", "s3:deleteobjectversiontagging", "s3:putobjectacl",
+	"s3:putobjectversionacl", "s3:getobjectretention", "s3:putobjectretention",
+	"s3:getobjectlegalhold", "s3:putobjectlegalhold",
+)
+
+// existingObjectTags sets s3:ExistingObjectTag/<key> for each tag of the
+// object that resource names, when action is one that carries them. A
+// missing object has no tags (its request fails on its own later). The
+// object is read from the metadata store's cache for a hot key; root, who
+// is never evaluated, never pays for it.
+func (h *Handler) existingObjectTags(ctx context.Context, c *policy.Context, action, resource string) error {
+	if !existingTagActions[strings.ToLower(action)] {
+		return nil
+	}
+	path, ok := strings.CutPrefix(resource, "arn:aws:s3:::")
+	bucket, key, ok2 := strings.Cut(path, "/")
+	if !ok || !ok2 || key == "" {
+		return nil
+	}
+	o, err := h.meta.GetObject(ctx, bucket, key)
+	switch {
+	case err == nil:
+	case wicket.KindOf(err) == wicket.NotFound:
+		return nil
+	default:
+		return err
+	}
+	for k, v := range o.Tags {
+		c.Set("s3:ExistingObjectTag/"+k, v)
+	}
+	return nil
 }
 
 // policyContext holds the condition keys of an S3 request: the global ones
