@@ -19,6 +19,7 @@ type s3Error struct {
 // errorTable holds S3's error codes: the HTTP status and the default message
 // AWS sends with each. It is the one place that knows them.
 var errorTable = map[string]s3Error{
+	"AccessControlListNotSupported":      {400, "The bucket does not allow ACLs"},
 	"AccessDenied":                       {403, "Access Denied"},
 	"AuthorizationHeaderMalformed":       {400, "The authorization header is malformed."},
 	"AuthorizationQueryParametersError":  {400, "Error parsing the X-Amz-Credential parameter."},
@@ -44,6 +45,7 @@ var errorTable = map[string]s3Error{
 	"InvalidRequest":                     {400, "Invalid Request"},
 	"InvalidToken":                       {400, "The provided token is malformed or otherwise invalid."},
 	"KeyTooLongError":                    {400, "Your key is too long"},
+	"MalformedACLError":                  {400, "The XML you provided was not well-formed or did not validate against our published schema"},
 	"MalformedXML":                       {400, "The XML you provided was not well-formed or did not validate against our published schema"},
 	"MaxMessageLengthExceeded":           {400, "Your request was too big."},
 	"MetadataTooLarge":                   {400, "Your metadata headers exceed the maximum allowed metadata size"},

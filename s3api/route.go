@@ -53,6 +53,18 @@ var bucketSubresources = []string{
 }
 
 func routeBucket(q *request, m string, has func(string) bool) op {
+	// ACLs and ownership controls are read, and set to what Wicket has
+	// (acl.go); their other methods are not implemented.
+	switch {
+	case has("acl") && m == http.MethodGet:
+		return op{fn: (*Handler).getBucketACL, action: "s3:GetBucketAcl"}
+	case has("acl") && m == http.MethodPut:
+		return op{fn: (*Handler).putBucketACL, action: "s3:PutBucketAcl"}
+	case has("ownershipControls") && m == http.MethodGet:
+		return op{fn: (*Handler).getBucketOwnershipControls, action: "s3:GetBucketOwnershipControls"}
+	case has("ownershipControls") && m == http.MethodPut:
+		return op{fn: (*Handler).putBucketOwnershipControls, action: "s3:PutBucketOwnershipControls"}
+	}
 	for _, s := range bucketSubresources {
 		if has(s) {
 			return op{}
@@ -122,6 +134,12 @@ func routeBucket(q *request, m string, has func(string) bool) op {
 var objectSubresources = []string{"acl", "attributes", "restore", "select", "torrent", "renameObject"}
 
 func routeObject(q *request, m string, has func(string) bool) op {
+	switch {
+	case has("acl") && m == http.MethodGet:
+		return op{fn: (*Handler).getObjectACL, action: "s3:GetObjectAcl"}
+	case has("acl") && m == http.MethodPut:
+		return op{fn: (*Handler).putObjectACL, action: "s3:PutObjectAcl"}
+	}
 	for _, s := range objectSubresources {
 		if has(s) {
 			return op{}

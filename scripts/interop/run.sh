@@ -121,6 +121,9 @@ check "lock: delete refused" fails_with "AccessDenied" s3api delete-object --buc
 check "lock: legal hold off" s3api put-object-legal-hold --bucket cli-locked --key held.txt --legal-hold Status=OFF
 check "lock: delete refused under governance" fails_with "AccessDenied" s3api delete-object --bucket cli-locked --key held.txt
 check "lock: root bypasses governance" s3api delete-object --bucket cli-locked --key held.txt --bypass-governance-retention
+check "acl: get-bucket-acl is the owner's full control" bash -c "$AWS --endpoint-url $endpoint s3api get-bucket-acl --bucket cli-locked --query 'Grants[0].[Grantee.Type,Permission]' --output text | grep -qx 'CanonicalUser	FULL_CONTROL'"
+check "acl: public-read refused, ACLs are disabled" fails_with "AccessControlListNotSupported" s3api put-bucket-acl --bucket cli-locked --acl public-read
+check "acl: ownership controls enforced" bash -c "$AWS --endpoint-url $endpoint s3api get-bucket-ownership-controls --bucket cli-locked --query 'OwnershipControls.Rules[0].ObjectOwnership' --output text | grep -qx BucketOwnerEnforced"
 check "lock: rb" s3 rb s3://cli-locked
 
 echo "== IAM and bucket policies (AWS CLI)"
