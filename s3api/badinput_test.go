@@ -88,7 +88,7 @@ func TestBadInput(t *testing.T) {
 		{"foreign location constraint", signed(t, "PUT", u+"/newbucket", []byte("<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>"), nil), 400, "InvalidLocationConstraint"},
 		{"invalid bucket name", signed(t, "PUT", u+"/Bad_Name", nil, nil), 400, "InvalidBucketName"},
 		{"unsatisfiable range", signed(t, "GET", u+"/bad/obj", nil, map[string]string{"Range": "bytes=999-"}), 416, "InvalidRange"},
-		{"unknown object subresource", signed(t, "GET", u+"/bad/obj?acl", nil, nil), 501, "NotImplemented"},
+		{"unknown object subresource", signed(t, "GET", u+"/bad/obj?torrent", nil, nil), 501, "NotImplemented"},
 		{"unknown bucket subresource", signed(t, "GET", u+"/bad?lifecycle", nil, nil), 501, "NotImplemented"},
 		{"bad Content-MD5", signed(t, "PUT", u+"/bad/x", []byte("data"), map[string]string{"Content-Md5": "not base64!"}), 400, "InvalidDigest"},
 		{"wrong Content-MD5", signed(t, "PUT", u+"/bad/x", []byte("data"), map[string]string{"Content-Md5": "1B2M2Y8AsgTpgAmY7PhCfg=="}), 400, "BadDigest"},
