@@ -64,6 +64,8 @@ func routeBucket(q *request, m string, has func(string) bool) op {
 		return op{fn: (*Handler).getBucketOwnershipControls, action: "s3:GetBucketOwnershipControls"}
 	case has("ownershipControls") && m == http.MethodPut:
 		return op{fn: (*Handler).putBucketOwnershipControls, action: "s3:PutBucketOwnershipControls"}
+	case has("versions") && m == http.MethodGet:
+		return op{fn: (*Handler).listObjectVersions, action: "s3:ListBucketVersions"}
 	}
 	for _, s := range bucketSubresources {
 		if has(s) {

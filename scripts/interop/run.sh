@@ -115,6 +115,7 @@ check "lock: mb with object lock" s3api create-bucket --bucket cli-locked --obje
 check "lock: default retention" s3api put-object-lock-configuration --bucket cli-locked --object-lock-configuration '{"ObjectLockEnabled":"Enabled","Rule":{"DefaultRetention":{"Mode":"GOVERNANCE","Days":1}}}'
 check "lock: get configuration" bash -c "$AWS --endpoint-url $endpoint s3api get-object-lock-configuration --bucket cli-locked --query ObjectLockConfiguration.Rule.DefaultRetention.Mode --output text | grep -qx GOVERNANCE"
 check "lock: put under default retention" s3api put-object --bucket cli-locked --key held.txt --body "$work/tree/a.txt" --checksum-algorithm CRC32
+check "versions: list-object-versions lists the object as version null" bash -c "$AWS --endpoint-url $endpoint s3api list-object-versions --bucket cli-locked --query 'Versions[0].[Key,VersionId,IsLatest]' --output text | grep -qx 'held.txt	null	True'"
 check "lock: retention on the object" bash -c "$AWS --endpoint-url $endpoint s3api get-object-retention --bucket cli-locked --key held.txt --query Retention.Mode --output text | grep -qx GOVERNANCE"
 check "lock: legal hold on" s3api put-object-legal-hold --bucket cli-locked --key held.txt --legal-hold Status=ON
 check "lock: delete refused" fails_with "AccessDenied" s3api delete-object --bucket cli-locked --key held.txt
