@@ -90,3 +90,34 @@ func TestListObjectVersions(t *testing.T) {
 		t.Fatalf("DeleteBucket after deleting every version: %v", err)
 	}
 }
+
+// A read names a version: "null" is the object, another is NoSuchVersion,
+// an empty one InvalidArgument.
+func TestVersionIDOnReads(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3()
+	ctx := context.Background()
+	newBucket(t, c, "vids")
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("vids"), Key: aws.String("k"), Body: strings.NewReader("x")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		vid, want string
+	}{{"null", ""}, {"3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY", "NoSuchVersion"}} {
+		_, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("vids"), Key: aws.String("k"), VersionId: aws.String(tc.vid)})
+		if apiCode(err) != tc.want {
+			t.Errorf("GET versionId=%s: %v, want %q", tc.vid, err, tc.want)
+		}
+		_, err = c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("vids"), Key: aws.String("k"), VersionId: aws.String(tc.vid)})
+		if apiCode(err) != tc.want {
+			t.Errorf("GetObjectTagging versionId=%s: %v, want %q", tc.vid, err, tc.want)
+		}
+	}
+	resp, err := env.Client().Do(signed(t, "GET", env.URL+"/vids/k?versionId=", nil, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := errorCode(t, resp); resp.StatusCode != 400 || code != "InvalidArgument" {
+		t.Errorf("GET with an empty versionId: %d %s, want 400 InvalidArgument", resp.StatusCode, code)
+	}
+}

@@ -123,6 +123,29 @@ var responseOverrides = map[string]string{
 	"response-content-encoding":    "Content-Encoding",
 }
 
+// checkVersionID reads a request's versionId. Each object has one version,
+// "null"; naming another is NoSuchVersion, as S3 answers for a version
+// that does not exist (moto#3532, verified against S3). An empty one is
+// taken as none, except by GET and HEAD (emptyVersionID).
+func checkVersionID(q *request) error {
+	if v := q.query.Get("versionId"); v != "" && v != nullVersion {
+		return errCode("NoSuchVersion")
+	}
+	return nil
+}
+
+// emptyVersionID is S3's answer to a GET or HEAD whose versionId is sent
+// empty (aws-sdk-core-ruby#76, noobaa-core#7970 record it for GetObject).
+func emptyVersionID(q *request) error {
+	if v, ok := q.query["versionId"]; ok && v[0] == "" {
+		return errCodeDetail("InvalidArgument", func(e *errorBody) {
+			e.Message = "Version id cannot be the empty string"
+			e.ArgumentName, e.ArgumentValue = "versionId", ""
+		})
+	}
+	return nil
+}
+
 func (h *Handler) getObject(q *request) error  { return h.serveObject(q, true) }
 func (h *Handler) headObject(q *request) error { return h.serveObject(q, false) }
 
@@ -138,6 +161,12 @@ func (h *Handler) serveObject(q *request, withBody bool) error {
 			})
 		}
 		part = n
+	}
+	if err := emptyVersionID(q); err != nil {
+		return err
+	}
+	if err := checkVersionID(q); err != nil {
+		return err
 	}
 	checksums := false
 	if v := q.r.Header.Get("X-Amz-Checksum-Mode"); v != "" {

@@ -268,15 +268,6 @@ func isAccessDenied(err error) bool {
 	return ok && ae.code == "AccessDenied"
 }
 
-// checkVersionID refuses a version other than "null", the one each object
-// has.
-func checkVersionID(q *request) error {
-	if v := q.query.Get("versionId"); v != "" && v != "null" {
-		return errCode("NoSuchVersion")
-	}
-	return nil
-}
-
 func (h *Handler) getObjectLockConfiguration(q *request) error {
 	return h.writeConfig(q, configObjectLock, "ObjectLockConfigurationNotFoundError")
 }

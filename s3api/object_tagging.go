@@ -8,6 +8,9 @@ const maxObjectTags = 10
 // object's bytes, ETag and modification time alone.
 
 func (h *Handler) putObjectTagging(q *request) error {
+	if err := checkVersionID(q); err != nil {
+		return err
+	}
 	if err := checkKey(q.key); err != nil {
 		return err
 	}
@@ -30,6 +33,9 @@ func (h *Handler) putObjectTagging(q *request) error {
 }
 
 func (h *Handler) getObjectTagging(q *request) error {
+	if err := checkVersionID(q); err != nil {
+		return err
+	}
 	o, err := h.meta.GetObject(q.r.Context(), q.bucket, q.key)
 	if err != nil {
 		return err
@@ -39,6 +45,9 @@ func (h *Handler) getObjectTagging(q *request) error {
 }
 
 func (h *Handler) deleteObjectTagging(q *request) error {
+	if err := checkVersionID(q); err != nil {
+		return err
+	}
 	if err := h.meta.SetObjectTags(q.r.Context(), q.bucket, q.key, nil); err != nil {
 		return err
 	}
