@@ -141,6 +141,8 @@ func routeObject(q *request, m string, has func(string) bool) op {
 		return op{fn: (*Handler).getObjectACL, action: "s3:GetObjectAcl"}
 	case has("acl") && m == http.MethodPut:
 		return op{fn: (*Handler).putObjectACL, action: "s3:PutObjectAcl"}
+	case has("attributes") && m == http.MethodGet:
+		return op{fn: (*Handler).getObjectAttributes, action: "s3:GetObjectAttributes"}
 	}
 	for _, s := range objectSubresources {
 		if has(s) {
