@@ -354,14 +354,20 @@ func (h *Handler) getObjectLegalHold(q *request) error {
 // putObjectRetention sets, extends, shortens or (with an empty Retention)
 // removes an object's retention; the store refuses what would weaken a
 // retention in force (wicket.ObjectLock.AllowsRetention).
-func (h *Handler) putObjectRetention(q *request) error {
+// lockChangeBody checks a retention or legal-hold change's object and
+// integrity header and reads its body.
+func (h *Handler) lockChangeBody(q *request) ([]byte, error) {
 	if _, err := h.lockedObject(q); err != nil {
-		return err
+		return nil, err
 	}
 	if err := needIntegrity(q.r.Header); err != nil {
-		return err
+		return nil, err
 	}
-	body, err := h.readBody(q, maxXMLBody, errCode("MalformedXML"))
+	return h.readBody(q, maxXMLBody, errCode("MalformedXML"))
+}
+
+func (h *Handler) putObjectRetention(q *request) error {
+	body, err := h.lockChangeBody(q)
 	if err != nil {
 		return err
 	}
@@ -396,13 +402,7 @@ func (h *Handler) putObjectRetention(q *request) error {
 }
 
 func (h *Handler) putObjectLegalHold(q *request) error {
-	if _, err := h.lockedObject(q); err != nil {
-		return err
-	}
-	if err := needIntegrity(q.r.Header); err != nil {
-		return err
-	}
-	body, err := h.readBody(q, maxXMLBody, errCode("MalformedXML"))
+	body, err := h.lockChangeBody(q)
 	if err != nil {
 		return err
 	}

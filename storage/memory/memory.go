@@ -355,24 +355,10 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, cond wicke
 
 // SetObjectTags replaces an object's tags, leaving Modified alone.
 func (s *Store) SetObjectTags(ctx context.Context, bucket, key string, tags map[string]string) error {
-	const op = "memory.SetObjectTags"
-	if err := ctx.Err(); err != nil {
-		return wicket.E(op, err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b, err := s.bucket(op, bucket)
-	if err != nil {
-		return err
-	}
-	o, ok := b.objects[key]
-	if !ok {
-		return noSuchKey(op, bucket, key)
-	}
-	c := *o // objects are replaced, never changed in place: a reader may hold o
-	c.Tags = cloneMap(tags)
-	b.objects[key] = &c
-	return nil
+	return s.updateObject(ctx, "memory.SetObjectTags", bucket, key, func(o *wicket.Object) error {
+		o.Tags = cloneMap(tags)
+		return nil
+	})
 }
 
 // updateObject replaces the object at key by a copy that fn changes,
