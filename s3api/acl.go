@@ -62,7 +62,7 @@ func (h *Handler) getBucketACL(q *request) error {
 }
 
 func (h *Handler) getObjectACL(q *request) error {
-	if _, err := h.meta.GetObject(q.r.Context(), q.bucket, q.key); err != nil {
+	if _, err := h.requestObject(q); err != nil {
 		return err
 	}
 	writeXML(q.w, http.StatusOK, ownerOnlyACL())
@@ -77,7 +77,7 @@ func (h *Handler) putBucketACL(q *request) error {
 }
 
 func (h *Handler) putObjectACL(q *request) error {
-	if _, err := h.meta.GetObject(q.r.Context(), q.bucket, q.key); err != nil {
+	if _, err := h.requestObject(q); err != nil {
 		return err
 	}
 	return h.putACL(q, "private", "bucket-owner-full-control")

@@ -81,7 +81,10 @@ type request struct {
 	query     url.Values
 	principal *wicket.Principal
 	auth      *sigv4.Auth // nil when anonymous
-	id        string
+	// object is the request's object as authorization read it for its
+	// tags (existingObjectTags); requestObject hands it to the handler once.
+	object *wicket.Object
+	id     string
 }
 
 // resource is the path S3 names in its error bodies.

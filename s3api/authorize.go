@@ -70,7 +70,7 @@ func (h *Handler) authorize(q *request, action, resource string) error {
 		}
 	}
 	req := &policy.Request{Action: action, Resource: resource, Context: h.policyContext(q)}
-	if err := h.existingObjectTags(ctx, req.Context, action, resource); err != nil {
+	if err := h.existingObjectTags(q, req.Context, action, resource); err != nil {
 		return err
 	}
 	var d policy.Decision
@@ -121,7 +121,7 @@ var existingTagActions = setOf(
 // missing object has no tags (its request fails on its own later). The
 // object is read from the metadata store's cache for a hot key; root, who
 // is never evaluated, never pays for it.
-func (h *Handler) existingObjectTags(ctx context.Context, c *policy.Context, action, resource string) error {
+func (h *Handler) existingObjectTags(q *request, c *policy.Context, action, resource string) error {
 	if !existingTagActions[strings.ToLower(action)] {
 		return nil
 	}
@@ -130,7 +130,7 @@ func (h *Handler) existingObjectTags(ctx context.Context, c *policy.Context, act
 	if !ok || !ok2 || key == "" {
 		return nil
 	}
-	o, err := h.meta.GetObject(ctx, bucket, key)
+	o, err := h.meta.GetObject(q.r.Context(), bucket, key)
 	switch {
 	case err == nil:
 	case wicket.KindOf(err) == wicket.NotFound:
@@ -138,10 +138,23 @@ func (h *Handler) existingObjectTags(ctx context.Context, c *policy.Context, act
 	default:
 		return err
 	}
+	if bucket == q.bucket && key == q.key {
+		q.object = o // the handler's own lookup, done (requestObject)
+	}
 	for k, v := range o.Tags {
 		c.Set("s3:ExistingObjectTag/"+k, v)
 	}
 	return nil
+}
+
+// requestObject returns the request's object: the one authorization read
+// for its tags, once, else the store's.
+func (h *Handler) requestObject(q *request) (*wicket.Object, error) {
+	if o := q.object; o != nil {
+		q.object = nil
+		return o, nil
+	}
+	return h.meta.GetObject(q.r.Context(), q.bucket, q.key)
 }
 
 // policyContext holds the condition keys of an S3 request: the global ones

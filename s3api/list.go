@@ -106,12 +106,18 @@ func entries(page *wicket.ListPage, enc func(string) string, withOwner bool) ([]
 	return objs, cps
 }
 
-func (h *Handler) listObjectsV2(q *request) error {
-	maxKeys, err := parseMaxKeys(q)
-	if err != nil {
-		return err
+// listParams reads what every object listing takes: max-keys and
+// encoding-type (its encoder and the value to echo).
+func listParams(q *request) (maxKeys int, enc func(string) string, et string, err error) {
+	if maxKeys, err = parseMaxKeys(q); err != nil {
+		return 0, nil, "", err
 	}
-	enc, et, err := listEncoder(q)
+	enc, et, err = listEncoder(q)
+	return maxKeys, enc, et, err
+}
+
+func (h *Handler) listObjectsV2(q *request) error {
+	maxKeys, enc, et, err := listParams(q)
 	if err != nil {
 		return err
 	}
@@ -145,11 +151,7 @@ func (h *Handler) listObjectsV2(q *request) error {
 }
 
 func (h *Handler) listObjectsV1(q *request) error {
-	maxKeys, err := parseMaxKeys(q)
-	if err != nil {
-		return err
-	}
-	enc, et, err := listEncoder(q)
+	maxKeys, enc, et, err := listParams(q)
 	if err != nil {
 		return err
 	}

@@ -47,11 +47,7 @@ type versionEntry struct {
 const nullVersion = "null"
 
 func (h *Handler) listObjectVersions(q *request) error {
-	maxKeys, err := parseMaxKeys(q)
-	if err != nil {
-		return err
-	}
-	enc, et, err := listEncoder(q)
+	maxKeys, enc, et, err := listParams(q)
 	if err != nil {
 		return err
 	}

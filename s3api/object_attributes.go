@@ -91,7 +91,7 @@ func (h *Handler) getObjectAttributes(q *request) error {
 	if err != nil {
 		return err
 	}
-	o, err := h.meta.GetObject(q.r.Context(), q.bucket, q.key)
+	o, err := h.requestObject(q)
 	if err != nil {
 		return err
 	}

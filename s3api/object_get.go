@@ -179,7 +179,7 @@ func (h *Handler) serveObject(q *request, withBody bool) error {
 	// first blob removes the blob: the object read is gone, so serve the
 	// one there is now. Nothing has been written to the response then.
 	for attempt := 1; ; attempt++ {
-		o, err := h.meta.GetObject(q.r.Context(), q.bucket, q.key)
+		o, err := h.requestObject(q)
 		if err != nil {
 			return err
 		}

@@ -324,7 +324,7 @@ func (h *Handler) lockedObject(q *request) (*wicket.Object, error) {
 	if b == nil {
 		return nil, errNoBucketLockOnQuery
 	}
-	return h.meta.GetObject(q.r.Context(), q.bucket, q.key)
+	return h.requestObject(q)
 }
 
 func (h *Handler) getObjectRetention(q *request) error {

@@ -36,7 +36,7 @@ func (h *Handler) getObjectTagging(q *request) error {
 	if err := checkVersionID(q); err != nil {
 		return err
 	}
-	o, err := h.meta.GetObject(q.r.Context(), q.bucket, q.key)
+	o, err := h.requestObject(q)
 	if err != nil {
 		return err
 	}
