@@ -87,6 +87,7 @@ func (h *Handler) getObjectAttributes(q *request) error {
 	if err != nil {
 		return err
 	}
+	limit = min(limit, attributesMaxParts)
 	marker, err := headerCount(q.r.Header, "X-Amz-Part-Number-Marker", 0)
 	if err != nil {
 		return err
@@ -142,8 +143,8 @@ func partsGroup(o *wicket.Object, marker, max int) *objectPartsGroup {
 	return g
 }
 
-// headerCount reads an optional non-negative integer header, at most
-// ceiling; def when it is absent.
+// headerCount reads an optional non-negative integer header; def when it
+// is absent.
 func headerCount(hdr http.Header, name string, def int) (int, error) {
 	v := hdr.Get(name)
 	if v == "" {
@@ -155,9 +156,6 @@ func headerCount(hdr http.Header, name string, def int) (int, error) {
 			e.Message = "Provided " + strings.ToLower(name) + " not an integer or within integer range"
 			e.ArgumentName, e.ArgumentValue = strings.ToLower(name), v
 		})
-	}
-	if name == "X-Amz-Max-Parts" && n > def {
-		n = def
 	}
 	return n, nil
 }
