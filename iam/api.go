@@ -120,13 +120,14 @@ func (h *Handler) authorize(c *call, a action) error {
 	if d.Allowed() {
 		return nil
 	}
-	if h.log.Enabled(c.ctx, slog.LevelDebug) {
-		if ex, err := h.svc.Explain(c.ctx, c.principal, req, nil); err == nil {
-			h.log.Debug("iam request denied", "request_id", wicket.RequestID(c.ctx), "principal", c.principal.ARN,
-				"action", req.Action, "resource", res, "explanation", ex.String())
-		}
+	ex, err := h.svc.Explain(c.ctx, c.principal, req, nil)
+	if err != nil {
+		return err
 	}
-	return coded("iam", wicket.AccessDenied, "AccessDenied", fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", c.principal.ARN, req.Action, res))
+	h.log.Debug("iam request denied", "request_id", wicket.RequestID(c.ctx), "principal", c.principal.ARN,
+		"action", req.Action, "resource", res, "explanation", ex.String())
+	return coded("iam", wicket.AccessDenied, "AccessDenied", fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s %s",
+		c.principal.ARN, req.Action, res, ex.Reason(req.Action)))
 }
 
 // userName is the UserName parameter, or the caller's own name when an
@@ -190,9 +191,23 @@ func oidcRes(h *Handler, c *call) string {
 	arn, _, _ := oidcARN("", c.Get("Url"))
 	return arn
 }
+
+// listRes is the resource of a listing: the kind and the PathPrefix asked
+// for ("arn:aws:iam::123456789012:user/" for all users), as IAM names it
+// in its access-denied messages.
 func listRes(kind string) func(*Handler, *call) string {
-	return func(*Handler, *call) string { return "arn:aws:iam::" + Account + ":" + kind + "/*" }
+	return func(_ *Handler, c *call) string {
+		prefix := c.Get("PathPrefix")
+		if prefix == "" {
+			prefix = "/"
+		}
+		return "arn:aws:iam::" + Account + ":" + kind + prefix
+	}
 }
+
+// oidcListRes is the resource of ListOpenIDConnectProviders: providers
+// have no paths.
+func oidcListRes(*Handler, *call) string { return "arn:aws:iam::" + Account + ":oidc-provider/*" }
 
 // page cuts a sorted list at the request's Marker and MaxItems (1..1000,
 // 100 by default). keyOf gives each item's position; the marker is the key

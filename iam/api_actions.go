@@ -418,7 +418,7 @@ var oidcActions = map[string]action{
 		return struct {
 			OpenIDConnectProviderList []entry `xml:"OpenIDConnectProviderList>member"`
 		}{out}, nil
-	}, listRes("oidc-provider")},
+	}, oidcListRes},
 	"DeleteOpenIDConnectProvider": {func(h *Handler, c *call) (any, error) {
 		return nil, h.svc.DeleteOIDCProvider(c.ctx, c.Get("OpenIDConnectProviderArn"))
 	}, oidcRes},

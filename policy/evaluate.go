@@ -391,3 +391,46 @@ func (st *statement) matchConditions(ctx *Context) bool {
 	}
 	return true
 }
+
+// Reason is the context AWS gives in an access-denied message for a
+// request within the account ("User: … is not authorized to perform:
+// s3:GetObject on resource: … because no identity-based policy allows the
+// s3:GetObject action"): the type of policy that denied it, explicitly
+// ("with an explicit deny in a resource-based policy") or by not allowing
+// it. When several did, AWS names one; Reason names the first in the order
+// of evaluation. Limit layers are session policies (a session policy, or
+// an identity pool's scope-down policy, which Cognito hands to STS as
+// one); Wicket has no permissions boundaries. An Allow has no reason.
+func (e Explanation) Reason(action string) string {
+	switch e.Decision {
+	case Allow:
+		return ""
+	case ExplicitDeny:
+		layer := layerIdentity
+		if len(e.Statements) > 0 {
+			layer = e.Statements[0].Layer
+		}
+		return "with an explicit deny in " + policyType(layer, true)
+	}
+	layer := layerIdentity
+	if len(e.Lacking) > 0 {
+		layer = e.Lacking[0]
+	}
+	return "because no " + policyType(layer, false) + " allows the " + action + " action"
+}
+
+// policyType names a layer's policies as AWS's access-denied messages do,
+// with its article when asked.
+func policyType(layer string, article bool) string {
+	t, a := "identity-based policy", "an "
+	switch {
+	case layer == layerResource:
+		t, a = "resource-based policy", "a "
+	case strings.HasPrefix(layer, "limit"):
+		t, a = "session policy", "a "
+	}
+	if article {
+		return a + t
+	}
+	return t
+}

@@ -55,6 +55,9 @@ func TestExplain(t *testing.T) {
 			t.Errorf("%s: Evaluate %v, Explain %v", c.name, d, e.Decision)
 		}
 		fmt.Fprintf(&out, "%s\n\t%v: %s\n", c.name, e.Decision, e)
+		if r := e.Reason(ec.action); r != "" {
+			fmt.Fprintf(&out, "\treason: %s\n", r)
+		}
 	}
 	golden := filepath.Join("testdata", "explain.golden")
 	if *update {

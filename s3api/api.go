@@ -147,9 +147,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	err = op.fn(h, q)
 	if err != nil && op.action == "s3:GetObject" && q.principal.Type != wicket.Root && isNoSuchKey(err) {
 		// S3 tells a caller that a key does not exist only if it may list
-		// the bucket; anyone else learns nothing from a guess.
-		if h.authorize(q, "s3:ListBucket", bucketARN(q.bucket)) != nil {
-			err = errCode("AccessDenied")
+		// the bucket; anyone else learns nothing from a guess, and is told
+		// it lacks s3:ListBucket.
+		if denied := h.authorize(q, "s3:ListBucket", bucketARN(q.bucket)); denied != nil {
+			err = denied
 		}
 	}
 	h.fail(q, err)

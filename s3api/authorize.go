@@ -51,8 +51,9 @@ func (h *Handler) parseBucketPolicy(doc []byte) (*policy.Policy, error) {
 
 // authorize decides whether the request's principal may perform action on
 // resource (an ARN), with the bucket's policy. Root may do everything, as
-// on AWS, and costs nothing here. A denial is AccessDenied to the caller
-// and, at debug level, the explanation in the log.
+// on AWS, and costs nothing here. A denial is AccessDenied to the caller,
+// saying which type of policy denied it, and, at debug level, the
+// explanation in the log.
 func (h *Handler) authorize(q *request, action, resource string) error {
 	p := q.principal
 	if p.Type == wicket.Root {
@@ -88,17 +89,33 @@ func (h *Handler) authorize(q *request, action, resource string) error {
 	if d.Allowed() {
 		return nil
 	}
-	if h.log.Enabled(ctx, slog.LevelDebug) {
-		var ex policy.Explanation
-		if h.authz != nil {
-			ex, _ = h.authz.Explain(ctx, p, req, named)
-		} else {
-			ex = policy.Explain(&policy.Set{Resource: named}, req)
-		}
-		h.log.Debug("s3 request denied", "request_id", q.id, "principal", p.ARN, "action", action,
-			"resource", resource, "explanation", ex.String())
+	if p.Type == wicket.Anonymous && !h.log.Enabled(ctx, slog.LevelDebug) {
+		return errCode("AccessDenied")
 	}
-	return errCode("AccessDenied")
+	var ex policy.Explanation
+	if h.authz != nil {
+		var err error
+		if ex, err = h.authz.Explain(ctx, p, req, named); err != nil {
+			return err
+		}
+	} else {
+		ex = policy.Explain(&policy.Set{Resource: named}, req)
+	}
+	h.log.Debug("s3 request denied", "request_id", q.id, "principal", p.ARN, "action", action,
+		"resource", resource, "explanation", ex.String())
+	if p.Type == wicket.Anonymous {
+		return errCode("AccessDenied")
+	}
+	return errCode("AccessDenied", deniedMessage(p.ARN, action, resource, ex.Reason(action)))
+}
+
+// deniedMessage is S3's access-denied message for a request within the
+// account, which names the caller, the action, the resource and the type
+// of policy that denied it ("Access denied message examples",
+// troubleshoot-403-errors in the S3 User Guide). An anonymous caller gets
+// the bare "Access Denied", as from outside the account.
+func deniedMessage(arn, action, resource, reason string) string {
+	return "User: " + arn + " is not authorized to perform: " + action + ` on resource: "` + resource + `" ` + reason
 }
 
 // existingTagActions are the actions whose requests carry the tags of the

@@ -265,7 +265,7 @@ func (h *Handler) copyObject(q *request) error {
 	dropped, err := h.meta.PutObject(q.r.Context(), o, cond)
 	if err != nil {
 		h.dropBlobs(q, []wicket.Segment{seg})
-		return err
+		return h.lockRefusal(q, q.key, err)
 	}
 	h.dropBlobs(q, dropped)
 	res := copyObjectResult{Xmlns: s3NS, ETag: `"` + o.ETag + `"`, LastModified: s3Time(o.Modified), ChecksumType: o.ChecksumType}

@@ -263,6 +263,21 @@ func (h *Handler) lockCondition(q *request, key string) (wicket.Precondition, er
 	return c, nil
 }
 
+// lockRefusal is the error for a write or a delete the store refused
+// because a lock protects the object: when the caller asked to bypass
+// GOVERNANCE retention without s3:BypassGovernanceRetention, S3 names the
+// permission it lacks rather than the lock. Other errors pass unchanged.
+func (h *Handler) lockRefusal(q *request, key string, err error) error {
+	if wicket.KindOf(err) != wicket.AccessDenied ||
+		!strings.EqualFold(q.r.Header.Get("X-Amz-Bypass-Governance-Retention"), "true") {
+		return err
+	}
+	if denied := h.authorize(q, "s3:BypassGovernanceRetention", objectARN(q.bucket, key)); isAccessDenied(denied) {
+		return denied
+	}
+	return err
+}
+
 func isAccessDenied(err error) bool {
 	ae, ok := err.(*apiError)
 	return ok && ae.code == "AccessDenied"
@@ -395,7 +410,7 @@ func (h *Handler) putObjectRetention(q *request) error {
 		until = t.UTC()
 	}
 	if err := h.meta.SetObjectRetention(q.r.Context(), q.bucket, q.key, r.Mode, until, cond); err != nil {
-		return err
+		return h.lockRefusal(q, q.key, err)
 	}
 	q.w.WriteHeader(http.StatusOK)
 	return nil
