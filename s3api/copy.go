@@ -67,25 +67,24 @@ func copySource(v string) (bucket, key string, err error) {
 // PreconditionFailed (there is no 304 for a copy).
 func checkCopyConditions(hdr http.Header, o *wicket.Object) error {
 	mod := o.Modified.Truncate(time.Second)
-	failed := errCode("PreconditionFailed")
 	im, inm := hdr.Get("X-Amz-Copy-Source-If-Match"), hdr.Get("X-Amz-Copy-Source-If-None-Match")
 	if im != "" && !etagMatch(im, o.ETag) {
-		return failed
+		return conditionFailed("x-amz-copy-source-If-Match")
 	}
 	if inm != "" && etagMatch(inm, o.ETag) {
-		return failed
+		return conditionFailed("x-amz-copy-source-If-None-Match")
 	}
 	// As S3 documents: a true If-Match wins over a false
 	// If-Unmodified-Since, and a false If-None-Match over a true
 	// If-Modified-Since.
 	if v := hdr.Get("X-Amz-Copy-Source-If-Unmodified-Since"); v != "" && im == "" {
 		if t, err := http.ParseTime(v); err == nil && mod.After(t) {
-			return failed
+			return conditionFailed("x-amz-copy-source-If-Unmodified-Since")
 		}
 	}
 	if v := hdr.Get("X-Amz-Copy-Source-If-Modified-Since"); v != "" && inm == "" {
 		if t, err := http.ParseTime(v); err == nil && !mod.After(t) {
-			return failed
+			return conditionFailed("x-amz-copy-source-If-Modified-Since")
 		}
 	}
 	return nil
@@ -265,7 +264,7 @@ func (h *Handler) copyObject(q *request) error {
 	dropped, err := h.meta.PutObject(q.r.Context(), o, cond)
 	if err != nil {
 		h.dropBlobs(q, []wicket.Segment{seg})
-		return h.lockRefusal(q, q.key, err)
+		return h.refusal(q, q.key, err)
 	}
 	h.dropBlobs(q, dropped)
 	res := copyObjectResult{Xmlns: s3NS, ETag: `"` + o.ETag + `"`, LastModified: s3Time(o.Modified), ChecksumType: o.ChecksumType}

@@ -130,7 +130,7 @@ func (h *Handler) deleteOne(q *request, o deleteObject) error {
 	}
 	dropped, err := h.meta.DeleteObject(q.r.Context(), q.bucket, *o.Key, cond)
 	if err != nil {
-		return h.lockRefusal(q, *o.Key, err)
+		return h.refusal(q, *o.Key, err)
 	}
 	h.dropBlobs(q, dropped)
 	return nil

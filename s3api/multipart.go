@@ -711,7 +711,7 @@ func (h *Handler) completeMultipartUpload(q *request) error {
 		return nil // a concurrent Complete of the same upload won
 	}
 	if err != nil {
-		return h.lockRefusal(q, q.key, err)
+		return h.refusal(q, q.key, err)
 	}
 	h.dropBlobs(q, dropped)
 	h.writeCompleted(q, &o)

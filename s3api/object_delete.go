@@ -12,7 +12,7 @@ func (h *Handler) deleteObject(q *request) error {
 	}
 	dropped, err := h.meta.DeleteObject(q.r.Context(), q.bucket, q.key, cond)
 	if err != nil {
-		return h.lockRefusal(q, q.key, err)
+		return h.refusal(q, q.key, err)
 	}
 	h.dropBlobs(q, dropped)
 	q.w.WriteHeader(http.StatusNoContent)

@@ -85,14 +85,13 @@ func etagMatch(header, etag string) bool {
 // If-Modified-Since in RFC 9110's order, as S3 does for GET and HEAD.
 func checkConditions(hdr http.Header, o *wicket.Object) error {
 	mod := o.Modified.Truncate(time.Second)
-	failed := errCodeDetail("PreconditionFailed", nil)
 	if v := hdr.Get("If-Match"); v != "" {
 		if !etagMatch(v, o.ETag) {
-			return failed
+			return conditionFailed("If-Match")
 		}
 	} else if v := hdr.Get("If-Unmodified-Since"); v != "" {
 		if t, err := http.ParseTime(v); err == nil && mod.After(t) {
-			return failed
+			return conditionFailed("If-Unmodified-Since")
 		}
 	}
 	if v := hdr.Get("If-None-Match"); v != "" {
@@ -105,6 +104,13 @@ func checkConditions(hdr http.Header, o *wicket.Object) error {
 		}
 	}
 	return nil
+}
+
+// conditionFailed is PreconditionFailed naming the header whose condition
+// did not hold, in S3's Condition element ("If-Match",
+// "x-amz-copy-source-If-Match" …).
+func conditionFailed(header string) error {
+	return errCodeDetail("PreconditionFailed", func(e *errorBody) { e.Condition = header })
 }
 
 // notModified is the 304 answer; it is not an error document.

@@ -263,17 +263,24 @@ func (h *Handler) lockCondition(q *request, key string) (wicket.Precondition, er
 	return c, nil
 }
 
-// lockRefusal is the error for a write or a delete the store refused
-// because a lock protects the object: when the caller asked to bypass
-// GOVERNANCE retention without s3:BypassGovernanceRetention, S3 names the
-// permission it lacks rather than the lock. Other errors pass unchanged.
-func (h *Handler) lockRefusal(q *request, key string, err error) error {
-	if wicket.KindOf(err) != wicket.AccessDenied ||
-		!strings.EqualFold(q.r.Header.Get("X-Amz-Bypass-Governance-Retention"), "true") {
-		return err
-	}
-	if denied := h.authorize(q, "s3:BypassGovernanceRetention", objectARN(q.bucket, key)); isAccessDenied(denied) {
-		return denied
+// refusal is the error for a write or a delete of key the store refused:
+// a failed If-Match or If-None-Match names its header, as S3's Condition
+// element does; when a lock protects the object and the caller asked to
+// bypass GOVERNANCE retention without s3:BypassGovernanceRetention, S3
+// names the permission it lacks rather than the lock. Other errors pass
+// unchanged.
+func (h *Handler) refusal(q *request, key string, err error) error {
+	switch {
+	case wicket.CodeOf(err) == "PreconditionFailed":
+		if q.r.Header.Get("If-None-Match") != "" {
+			return conditionFailed("If-None-Match")
+		}
+		return conditionFailed("If-Match")
+	case wicket.KindOf(err) == wicket.AccessDenied &&
+		strings.EqualFold(q.r.Header.Get("X-Amz-Bypass-Governance-Retention"), "true"):
+		if denied := h.authorize(q, "s3:BypassGovernanceRetention", objectARN(q.bucket, key)); isAccessDenied(denied) {
+			return denied
+		}
 	}
 	return err
 }
@@ -410,7 +417,7 @@ func (h *Handler) putObjectRetention(q *request) error {
 		until = t.UTC()
 	}
 	if err := h.meta.SetObjectRetention(q.r.Context(), q.bucket, q.key, r.Mode, until, cond); err != nil {
-		return h.lockRefusal(q, q.key, err)
+		return h.refusal(q, q.key, err)
 	}
 	q.w.WriteHeader(http.StatusOK)
 	return nil

@@ -671,7 +671,7 @@ func (h *Handler) putObject(q *request) error {
 	dropped, err := h.meta.PutObject(q.r.Context(), o, cond)
 	if err != nil {
 		h.dropBlobs(q, []wicket.Segment{seg})
-		return h.lockRefusal(q, q.key, err)
+		return h.refusal(q, q.key, err)
 	}
 	h.dropBlobs(q, dropped)
 	q.w.Header().Set("ETag", `"`+o.ETag+`"`)

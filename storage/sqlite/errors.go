@@ -31,7 +31,7 @@ func noSuchUpload(op, bucket, key, id string) error {
 
 func preconditionFailed(op, bucket, key string) error {
 	return coded(op, wicket.Conflict, "PreconditionFailed",
-		"At least one of the pre-conditions you specified did not hold.", "object "+bucket+"/"+key)
+		"At least one of the pre-conditions you specified did not hold", "object "+bucket+"/"+key)
 }
 
 func objectLocked(op, bucket, key string) error {
