@@ -37,29 +37,19 @@ func TestAccessDeniedMessages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ic := env.IAM()
-	if _, err := ic.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("reader")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ic.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("reader"), PolicyName: aws.String("p"), PolicyDocument: aws.String(`{
+	creds := iamUser(t, env, "reader", `{
 		"Version": "2012-10-17",
 		"Statement": [
 			{"Effect": "Allow", "Action": ["s3:GetObject", "sts:AssumeRole"], "Resource": ["arn:aws:s3:::den/open/*", "arn:aws:iam::000000000000:role/*"]},
-			{"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::den/open/secret"}]}`)}); err != nil {
-		t.Fatal(err)
-	}
+			{"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::den/open/secret"}]}`)
 	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("den"), Policy: aws.String(`{
 		"Version": "2012-10-17",
 		"Statement": [{"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::000000000000:user/reader"},
 			"Action": "s3:GetObject", "Resource": "arn:aws:s3:::den/open/blocked"}]}`)}); err != nil {
 		t.Fatal(err)
 	}
-	k, err := ic.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("reader")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	creds := aws.Credentials{AccessKeyID: *k.AccessKey.AccessKeyId, SecretAccessKey: *k.AccessKey.SecretAccessKey}
 	u := env.S3With(creds)
+	ic := env.IAM()
 	const user = "arn:aws:iam::000000000000:user/reader"
 
 	// A role the user may assume, which may read the whole bucket; the

@@ -145,7 +145,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	err = op.fn(h, q)
-	if err != nil && op.action == "s3:GetObject" && q.principal.Type != wicket.Root && isNoSuchKey(err) {
+	if err != nil && (op.action == "s3:GetObject" || op.action == "s3:GetObjectVersion") && q.principal.Type != wicket.Root && isNoSuchKey(err) {
 		// S3 tells a caller that a key does not exist only if it may list
 		// the bucket; anyone else learns nothing from a guess, and is told
 		// it lacks s3:ListBucket.

@@ -195,6 +195,9 @@ func (h *Handler) policyContext(q *request) *policy.Context {
 	if v := r.Header.Get("X-Amz-Content-Sha256"); v != "" {
 		c.Set("s3:x-amz-content-sha256", v)
 	}
+	if v, ok := q.query["versionId"]; ok && q.key != "" {
+		c.Set("s3:versionid", v[0])
+	}
 	if q.key == "" {
 		// Listings: the keys exist (empty) even when the parameter was not
 		// sent, as on S3, so that "s3:prefix": "" matches a bare listing.
@@ -247,8 +250,13 @@ func (h *Handler) authorizeCopySource(q *request) error {
 	if err != nil {
 		return nil // the operation reports the malformed header itself
 	}
-	// The source bucket's policy is what governs reading it.
+	// The source bucket's policy is what governs reading it; a source
+	// that names its version is read as that version.
+	action := "s3:GetObject"
+	if _, version, _ := strings.Cut(v, "?"); version != "" {
+		action = "s3:GetObjectVersion"
+	}
 	src := *q
 	src.bucket, src.key = sb, sk
-	return h.authorize(&src, "s3:GetObject", objectARN(sb, sk))
+	return h.authorize(&src, action, objectARN(sb, sk))
 }

@@ -41,9 +41,10 @@ type deletedObject struct {
 }
 
 type deleteError struct {
-	Key     string `xml:"Key"`
-	Code    string `xml:"Code"`
-	Message string `xml:"Message"`
+	Key       string `xml:"Key"`
+	VersionID string `xml:"VersionId,omitempty"`
+	Code      string `xml:"Code"`
+	Message   string `xml:"Message"`
 }
 
 // deleteObjects deletes up to 1000 keys. Each key succeeds or fails alone,
@@ -98,7 +99,7 @@ func (h *Handler) deleteObjects(q *request) error {
 	for i, o := range req.Objects {
 		if err := results[i]; err != nil {
 			status, body := render(err, q.resource(), q.id)
-			res.Errors = append(res.Errors, deleteError{Key: *o.Key, Code: body.Code, Message: body.Message})
+			res.Errors = append(res.Errors, deleteError{Key: *o.Key, VersionID: o.VersionID, Code: body.Code, Message: body.Message})
 			if status >= 500 {
 				h.log.Error("s3 batch delete: key failed", "request_id", q.id, "bucket", q.bucket, "key", *o.Key, "err", err)
 			} else {
@@ -118,7 +119,11 @@ func (h *Handler) deleteOne(q *request, o deleteObject) error {
 	if err := checkKey(*o.Key); err != nil {
 		return err
 	}
-	if err := h.authorize(q, "s3:DeleteObject", objectARN(q.bucket, *o.Key)); err != nil {
+	action := "s3:DeleteObject"
+	if o.VersionID != "" {
+		action = "s3:DeleteObjectVersion"
+	}
+	if err := h.authorize(q, action, objectARN(q.bucket, *o.Key)); err != nil {
 		return err
 	}
 	if o.VersionID != "" && o.VersionID != "null" {

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -52,23 +51,12 @@ func TestExistingObjectTag(t *testing.T) {
 	}
 
 	// An IAM user who may read and copy objects of team blue.
-	ic := env.IAM()
-	if _, err := ic.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bluey")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ic.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("bluey"), PolicyName: aws.String("blue"), PolicyDocument: aws.String(`{
+	u := env.S3With(iamUser(t, env, "bluey", `{
 		"Version": "2012-10-17",
 		"Statement": [
 			{"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectTagging", "s3:PutObject"], "Resource": "arn:aws:s3:::tagged/*",
 			 "Condition": {"StringEquals": {"s3:ExistingObjectTag/team": "blue"}}},
-			{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::tagged/copies/*"}]}`)}); err != nil {
-		t.Fatal(err)
-	}
-	k, err := ic.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bluey")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := env.S3With(aws.Credentials{AccessKeyID: aws.ToString(k.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(k.AccessKey.SecretAccessKey)})
+			{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::tagged/copies/*"}]}`))
 	code := func(err error) string {
 		if err == nil {
 			return "ok"
@@ -92,7 +80,7 @@ func TestExistingObjectTag(t *testing.T) {
 	}
 	// The condition does not apply to PutObject: the tagged allow does not
 	// cover an overwrite of a blue object.
-	_, err = u.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("tagged"), Key: aws.String("blue"), Body: strings.NewReader("x")})
+	_, err := u.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("tagged"), Key: aws.String("blue"), Body: strings.NewReader("x")})
 	if got := code(err); got != "AccessDenied" {
 		t.Errorf("bluey overwrite of blue: %s, want AccessDenied", got)
 	}

@@ -121,3 +121,95 @@ func TestVersionIDOnReads(t *testing.T) {
 		t.Errorf("GET with an empty versionId: %d %s, want 400 InvalidArgument", resp.StatusCode, code)
 	}
 }
+
+// TestDeleteVersion: DeleteObject naming a version other than "null"
+// deletes nothing and answers 204 with the version asked for, as S3 does
+// for a version that does not exist; "null" deletes the object. In
+// DeleteObjects such a version is the key's NoSuchVersion, which names it.
+func TestDeleteVersion(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3()
+	ctx := context.Background()
+	newBucket(t, c, "delvers")
+	for _, k := range []string{"k", "j"} {
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("delvers"), Key: aws.String(k), Body: strings.NewReader("x")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const other = "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"
+	out, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("delvers"), Key: aws.String("k"), VersionId: aws.String(other)})
+	if err != nil || aws.ToString(out.VersionId) != other {
+		t.Fatalf("DeleteObject of another version: %+v, %v", out, err)
+	}
+	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("delvers"), Key: aws.String("k")}); err != nil {
+		t.Fatalf("the object is gone after deleting another version: %v", err)
+	}
+	out, err = c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("delvers"), Key: aws.String("k"), VersionId: aws.String("null")})
+	if err != nil || aws.ToString(out.VersionId) != "null" {
+		t.Fatalf("DeleteObject of version null: %+v, %v", out, err)
+	}
+	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("delvers"), Key: aws.String("k")}); apiCode(err) != "NotFound" {
+		t.Fatalf("HEAD after deleting version null: %v, want NotFound", err)
+	}
+	res, err := c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String("delvers"), Delete: &types.Delete{
+		Objects: []types.ObjectIdentifier{{Key: aws.String("j"), VersionId: aws.String(other)}}}})
+	if err != nil || len(res.Errors) != 1 || aws.ToString(res.Errors[0].Code) != "NoSuchVersion" || aws.ToString(res.Errors[0].VersionId) != other {
+		t.Fatalf("DeleteObjects of another version: %+v, %v", res, err)
+	}
+}
+
+// TestVersionPermissions: a request that names a version, "null" included,
+// is authorized as its version action (s3:GetObjectVersion,
+// s3:DeleteObjectVersion …) with s3:versionid, as S3 authorizes it; a
+// caller allowed s3:GetObject and s3:DeleteObject alone cannot reach
+// versions.
+func TestVersionPermissions(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3()
+	ctx := context.Background()
+	newBucket(t, c, "verperm")
+	for _, k := range []string{"a", "b", "c"} {
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("verperm"), Key: aws.String(k), Body: strings.NewReader(k)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	user := func(name, doc string) *s3.Client { return env.S3With(iamUser(t, env, name, doc)) }
+	plain := user("plain", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:DeleteObject","s3:PutObject"],"Resource":"arn:aws:s3:::verperm/*"}]}`)
+	versions := user("versions", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["s3:GetObjectVersion","s3:DeleteObjectVersion"],"Resource":"arn:aws:s3:::verperm/*","Condition":{"StringEquals":{"s3:versionid":"null"}}}]}`)
+	null := aws.String("null")
+	wantDenied := func(what string, err error, user, action, key string) {
+		t.Helper()
+		want := denied("arn:aws:iam::000000000000:user/"+user, action, "arn:aws:s3:::verperm/"+key, "because no identity-based policy allows the "+action+" action")
+		if apiCode(err) != "AccessDenied" || apiMessage(err) != want {
+			t.Errorf("%s: %v, want AccessDenied %q", what, err, want)
+		}
+	}
+	if _, err := plain.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("verperm"), Key: aws.String("a")}); err != nil {
+		t.Errorf("plain GET: %v", err)
+	}
+	_, err := plain.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("verperm"), Key: aws.String("a"), VersionId: null})
+	wantDenied("plain GET of version null", err, "plain", "s3:GetObjectVersion", "a")
+	_, err = plain.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("verperm"), Key: aws.String("a"), VersionId: null})
+	wantDenied("plain DELETE of version null", err, "plain", "s3:DeleteObjectVersion", "a")
+	_, err = plain.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("verperm"), Key: aws.String("copy"), CopySource: aws.String("verperm/a?versionId=null")})
+	wantDenied("plain copy of version null", err, "plain", "s3:GetObjectVersion", "a")
+	res, err := plain.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String("verperm"), Delete: &types.Delete{
+		Objects: []types.ObjectIdentifier{{Key: aws.String("b"), VersionId: null}, {Key: aws.String("c")}}}})
+	if err != nil || len(res.Errors) != 1 || aws.ToString(res.Errors[0].Key) != "b" || !strings.Contains(aws.ToString(res.Errors[0].Message), "s3:DeleteObjectVersion") ||
+		len(res.Deleted) != 1 || aws.ToString(res.Deleted[0].Key) != "c" {
+		t.Errorf("plain DeleteObjects, b's version and c: %+v, %v", res, err)
+	}
+
+	if _, err := versions.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("verperm"), Key: aws.String("a"), VersionId: null}); err != nil {
+		t.Errorf("GET of version null with s3:GetObjectVersion: %v", err)
+	}
+	_, err = versions.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("verperm"), Key: aws.String("a")})
+	wantDenied("GET of the object with s3:GetObjectVersion alone", err, "versions", "s3:GetObject", "a")
+	if _, err := versions.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("verperm"), Key: aws.String("a"), VersionId: null}); err != nil {
+		t.Errorf("DELETE of version null with s3:DeleteObjectVersion: %v", err)
+	}
+	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("verperm"), Key: aws.String("a")}); apiCode(err) != "NotFound" {
+		t.Errorf("a after its version null was deleted: %v, want NotFound", err)
+	}
+}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go/middleware"
@@ -362,20 +361,9 @@ func TestObjectLockBypassPermission(t *testing.T) {
 	ctx := t.Context()
 	createLockBucket(t, c, "vault")
 	user := func(name string, actions ...string) *s3.Client {
-		ic := env.IAM()
-		if _, err := ic.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}); err != nil {
-			t.Fatal(err)
-		}
 		doc := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["%s"],"Resource":["arn:aws:s3:::vault","arn:aws:s3:::vault/*"]}]}`,
 			strings.Join(actions, `","`))
-		if _, err := ic.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("p"), PolicyDocument: aws.String(doc)}); err != nil {
-			t.Fatal(err)
-		}
-		k, err := ic.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return env.S3With(aws.Credentials{AccessKeyID: *k.AccessKey.AccessKeyId, SecretAccessKey: *k.AccessKey.SecretAccessKey})
+		return env.S3With(iamUser(t, env, name, doc))
 	}
 	base := []string{"s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:PutObjectRetention"}
 	plain := user("plain", base...)

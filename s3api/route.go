@@ -37,8 +37,30 @@ func route(q *request) op {
 	case q.key == "":
 		return routeBucket(q, m, has)
 	default:
-		return routeObject(q, m, has)
+		o := routeObject(q, m, has)
+		if v, ok := versionActions[o.action]; ok && has("versionId") {
+			o.action = v
+		}
+		return o
 	}
+}
+
+// versionActions are the actions S3 authorizes instead when a request on
+// an object names a version (?versionId=, "null" too): reading, deleting,
+// tagging a version, its ACL or attributes each has its own permission
+// (the Service Authorization Reference; API_GetObject: "To return a
+// different version, you need the s3:GetObjectVersion permission";
+// API_DeleteObject: s3:DeleteObjectVersion). A policy that allows
+// s3:GetObject but not s3:GetObjectVersion keeps versions out of reach.
+var versionActions = map[string]string{
+	"s3:GetObject":           "s3:GetObjectVersion",
+	"s3:DeleteObject":        "s3:DeleteObjectVersion",
+	"s3:GetObjectTagging":    "s3:GetObjectVersionTagging",
+	"s3:PutObjectTagging":    "s3:PutObjectVersionTagging",
+	"s3:DeleteObjectTagging": "s3:DeleteObjectVersionTagging",
+	"s3:GetObjectAcl":        "s3:GetObjectVersionAcl",
+	"s3:PutObjectAcl":        "s3:PutObjectVersionAcl",
+	"s3:GetObjectAttributes": "s3:GetObjectVersionAttributes",
 }
 
 // bucketSubresources are the bucket subresources S3 has and Wicket does not
