@@ -303,6 +303,7 @@ func checkPrincipal(raw json.RawMessage, _ string) error {
 	return nil
 }
 
+// isAccountID reports whether s is an AWS account id: twelve digits.
 func isAccountID(s string) bool {
 	if len(s) != 12 {
 		return false
