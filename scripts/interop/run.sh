@@ -116,6 +116,9 @@ check "lock: default retention" s3api put-object-lock-configuration --bucket cli
 check "lock: get configuration" bash -c "$AWS --endpoint-url $endpoint s3api get-object-lock-configuration --bucket cli-locked --query ObjectLockConfiguration.Rule.DefaultRetention.Mode --output text | grep -qx GOVERNANCE"
 check "lock: put under default retention" s3api put-object --bucket cli-locked --key held.txt --body "$work/tree/a.txt" --checksum-algorithm CRC32
 check "versions: list-object-versions lists the object as version null" bash -c "$AWS --endpoint-url $endpoint s3api list-object-versions --bucket cli-locked --query 'Versions[0].[Key,VersionId,IsLatest]' --output text | grep -qx 'held.txt	null	True'"
+check "versions: delete-object of another version deletes nothing" bash -c "$AWS --endpoint-url $endpoint s3api delete-object --bucket cli-locked --key held.txt --version-id 3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY && $AWS --endpoint-url $endpoint s3api head-object --bucket cli-locked --key held.txt >/dev/null"
+check "owner: --expected-bucket-owner of the account" s3api list-objects-v2 --bucket cli-locked --expected-bucket-owner 000000000000
+check "owner: --expected-bucket-owner of another account is AccessDenied" fails_with "AccessDenied" s3api list-objects-v2 --bucket cli-locked --expected-bucket-owner 111122223333
 check "lock: retention on the object" bash -c "$AWS --endpoint-url $endpoint s3api get-object-retention --bucket cli-locked --key held.txt --query Retention.Mode --output text | grep -qx GOVERNANCE"
 check "lock: legal hold on" s3api put-object-legal-hold --bucket cli-locked --key held.txt --legal-hold Status=ON
 check "lock: delete refused" fails_with "AccessDenied" s3api delete-object --bucket cli-locked --key held.txt
@@ -160,6 +163,7 @@ check "user: lists team/" bash -c "$(declare -f as s3); AWS=$AWS endpoint=$endpo
 check "user: writes home/alice/" as alice s3 cp "$work/small.txt" s3://iam-bucket/home/alice/note.txt
 check "user: cannot read secret/" fails_with "403" as alice s3 cp s3://iam-bucket/secret/plan.txt "$work/secret.out"
 check "user: cannot write team/" fails_with "AccessDenied" as alice s3 cp "$work/small.txt" s3://iam-bucket/team/x.txt
+check "user: the denial names the permission, as AWS does within an account" fails_with 'is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::iam-bucket/team/x.txt" because no identity-based policy allows the s3:PutObject action' as alice s3api put-object --bucket iam-bucket --key team/x.txt --body "$work/small.txt"
 check "user: cannot write another home" fails_with "AccessDenied" as alice s3 cp "$work/small.txt" s3://iam-bucket/home/bob/x.txt
 check "user: cannot list the bucket root" fails_with "AccessDenied" as alice s3 ls s3://iam-bucket/
 check "user: cannot delete" fails_with "AccessDenied" as alice s3 rm s3://iam-bucket/team/report.txt
