@@ -123,9 +123,9 @@ func TestVersionIDOnReads(t *testing.T) {
 }
 
 // TestDeleteVersion: DeleteObject naming a version other than "null"
-// deletes nothing and answers 204 with the version asked for, as S3 does
-// for a version that does not exist; "null" deletes the object. In
-// DeleteObjects such a version is the key's NoSuchVersion, which names it.
+// deletes nothing and is InvalidArgument, as S3 answers on a bucket that
+// never had versioning; "null" deletes the object. In DeleteObjects such a
+// version is the key's NoSuchVersion, which names it.
 func TestDeleteVersion(t *testing.T) {
 	env := testenv.New(t)
 	c := env.S3()
@@ -137,14 +137,14 @@ func TestDeleteVersion(t *testing.T) {
 		}
 	}
 	const other = "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"
-	out, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("delvers"), Key: aws.String("k"), VersionId: aws.String(other)})
-	if err != nil || aws.ToString(out.VersionId) != other {
-		t.Fatalf("DeleteObject of another version: %+v, %v", out, err)
+	_, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("delvers"), Key: aws.String("k"), VersionId: aws.String(other)})
+	if apiCode(err) != "InvalidArgument" || apiMessage(err) != "Invalid version id specified" {
+		t.Fatalf("DeleteObject of another version: %v, want InvalidArgument", err)
 	}
 	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("delvers"), Key: aws.String("k")}); err != nil {
 		t.Fatalf("the object is gone after deleting another version: %v", err)
 	}
-	out, err = c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("delvers"), Key: aws.String("k"), VersionId: aws.String("null")})
+	out, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("delvers"), Key: aws.String("k"), VersionId: aws.String("null")})
 	if err != nil || aws.ToString(out.VersionId) != "null" {
 		t.Fatalf("DeleteObject of version null: %+v, %v", out, err)
 	}

@@ -2,21 +2,23 @@ package s3api
 
 import "net/http"
 
-// deleteObject deletes an object, or the version of it the request names.
-// Each object has one version, "null": deleting another deletes nothing,
-// which S3 answers 204 with the version asked for, as for any version
-// that does not exist (versity/versitygw#1758 and minio/minio#18117, from
-// S3's answers; scality/cloudserver#725) — never the object itself.
+// deleteObject deletes an object, or its version "null", the one version
+// each object has, answering with x-amz-version-id. Naming another version
+// deletes nothing: on a bucket that never had versioning S3 answers
+// InvalidArgument "Invalid version id specified" (LocalStack's S3
+// provider, validated against S3).
 func (h *Handler) deleteObject(q *request) error {
 	if _, err := h.meta.GetBucket(q.r.Context(), q.bucket); err != nil {
 		return err
 	}
 	if v, ok := q.query["versionId"]; ok && v[0] != "" {
-		q.w.Header().Set("x-amz-version-id", v[0])
 		if v[0] != nullVersion {
-			q.w.WriteHeader(http.StatusNoContent)
-			return nil
+			return errCodeDetail("InvalidArgument", func(e *errorBody) {
+				e.Message = "Invalid version id specified"
+				e.ArgumentName, e.ArgumentValue = "versionId", v[0]
+			})
 		}
+		q.w.Header().Set("x-amz-version-id", nullVersion)
 	}
 	cond, err := h.lockCondition(q, q.key)
 	if err != nil {

@@ -116,7 +116,8 @@ check "lock: default retention" s3api put-object-lock-configuration --bucket cli
 check "lock: get configuration" bash -c "$AWS --endpoint-url $endpoint s3api get-object-lock-configuration --bucket cli-locked --query ObjectLockConfiguration.Rule.DefaultRetention.Mode --output text | grep -qx GOVERNANCE"
 check "lock: put under default retention" s3api put-object --bucket cli-locked --key held.txt --body "$work/tree/a.txt" --checksum-algorithm CRC32
 check "versions: list-object-versions lists the object as version null" bash -c "$AWS --endpoint-url $endpoint s3api list-object-versions --bucket cli-locked --query 'Versions[0].[Key,VersionId,IsLatest]' --output text | grep -qx 'held.txt	null	True'"
-check "versions: delete-object of another version deletes nothing" bash -c "$AWS --endpoint-url $endpoint s3api delete-object --bucket cli-locked --key held.txt --version-id 3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY && $AWS --endpoint-url $endpoint s3api head-object --bucket cli-locked --key held.txt >/dev/null"
+check "versions: delete-object of another version is InvalidArgument" fails_with "Invalid version id specified" s3api delete-object --bucket cli-locked --key held.txt --version-id 3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY
+check "versions: the object is still there" s3api head-object --bucket cli-locked --key held.txt
 check "owner: --expected-bucket-owner of the account" s3api list-objects-v2 --bucket cli-locked --expected-bucket-owner 000000000000
 check "owner: --expected-bucket-owner of another account is AccessDenied" fails_with "AccessDenied" s3api list-objects-v2 --bucket cli-locked --expected-bucket-owner 111122223333
 check "lock: retention on the object" bash -c "$AWS --endpoint-url $endpoint s3api get-object-retention --bucket cli-locked --key held.txt --query Retention.Mode --output text | grep -qx GOVERNANCE"
