@@ -133,6 +133,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(q, err)
 		return
 	}
+	if err := checkEncryption(r.Header); err != nil {
+		h.fail(q, err)
+		return
+	}
 	op := route(q)
 	if op.fn == nil {
 		h.fail(q, errCode("NotImplemented"))

@@ -504,11 +504,17 @@ func policyInt(v any) (int64, bool) {
 // standard headers and x-amz-meta-* fields as PutObject takes them from
 // headers, and tags from the tagging field (a Tagging document).
 func objectFromForm(bucket, key string, fields map[string]string) (*wicket.Object, error) {
-	hdr := http.Header{}
+	hdr, sse := http.Header{}, http.Header{}
 	for name, v := range fields {
-		if strings.HasPrefix(name, "x-amz-meta-") || containsFold(storedHeaders, name) {
+		switch {
+		case strings.HasPrefix(name, "x-amz-meta-") || containsFold(storedHeaders, name):
 			hdr.Set(name, v)
+		case strings.HasPrefix(strings.ToLower(name), "x-amz-server-side-encryption"):
+			sse.Set(name, v)
 		}
+	}
+	if err := checkEncryption(sse); err != nil {
+		return nil, err
 	}
 	o, err := objectFromHeaders(bucket, key, hdr)
 	if err != nil {

@@ -103,6 +103,8 @@ check "s3api: multipart upload" bash -c '
 	'"$AWS"' --endpoint-url '"$endpoint"' s3api get-object --bucket cli-bucket --key mpu.bin '"$work"'/mpu.out >/dev/null
 	cmp <(cat '"$work"'/p1 '"$work"'/p2) '"$work"'/mpu.out'
 check "s3api: abort multipart" bash -c "id=\$($AWS --endpoint-url $endpoint s3api create-multipart-upload --bucket cli-bucket --key gone --query UploadId --output text) && $AWS --endpoint-url $endpoint s3api abort-multipart-upload --bucket cli-bucket --key gone --upload-id \$id && ! $AWS --endpoint-url $endpoint s3api list-parts --bucket cli-bucket --key gone --upload-id \$id"
+check "cli: cp --sse AES256, S3's default encryption" s3 cp "$work/small.txt" s3://cli-bucket/sse.txt --sse AES256
+check "cli: cp --sse aws:kms is NotImplemented, not stored in the clear" fails_with "NotImplemented" s3 cp "$work/small.txt" s3://cli-bucket/kms.txt --sse aws:kms
 check "cli: rb refuses a non-empty bucket" fails_with "BucketNotEmpty" s3 rb s3://cli-bucket
 check "cli: rm --recursive" s3 rm --recursive s3://cli-bucket
 check "cli: rb" s3 rb s3://cli-bucket

@@ -1,0 +1,73 @@
+package s3api_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/wicket-io/wicket/internal/testenv"
+)
+
+// TestServerSideEncryption: SSE-S3 (AES256), S3's default, is taken; what
+// Wicket cannot give — a KMS key, a customer-provided key — is
+// NotImplemented and nothing is stored, rather than kept in the clear; an
+// unknown method is InvalidArgument. The same holds for a form upload's
+// fields.
+func TestServerSideEncryption(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3()
+	ctx := context.Background()
+	newBucket(t, c, "bkt")
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("aes"), Body: strings.NewReader("x"),
+		ServerSideEncryption: types.ServerSideEncryptionAes256}); err != nil {
+		t.Fatalf("PUT with SSE-S3: %v", err)
+	}
+	key := strings.Repeat("k", 32)
+	for _, tc := range []struct {
+		name string
+		in   *s3.PutObjectInput
+		code string
+	}{
+		{"SSE-KMS", &s3.PutObjectInput{ServerSideEncryption: types.ServerSideEncryptionAwsKms}, "NotImplemented"},
+		{"SSE-KMS with a key", &s3.PutObjectInput{ServerSideEncryption: types.ServerSideEncryptionAwsKms, SSEKMSKeyId: aws.String("alias/x")}, "NotImplemented"},
+		{"DSSE-KMS", &s3.PutObjectInput{ServerSideEncryption: types.ServerSideEncryptionAwsKmsDsse}, "NotImplemented"},
+		{"SSE-C", &s3.PutObjectInput{SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(key)}, "NotImplemented"},
+		{"unknown method", &s3.PutObjectInput{ServerSideEncryption: "DES"}, "InvalidArgument"},
+		{"a KMS key with AES256", &s3.PutObjectInput{ServerSideEncryption: types.ServerSideEncryptionAes256, SSEKMSKeyId: aws.String("alias/x")}, "InvalidArgument"},
+	} {
+		in := tc.in
+		in.Bucket, in.Key, in.Body = aws.String("bkt"), aws.String("refused"), strings.NewReader("secret")
+		if _, err := c.PutObject(ctx, in); apiCode(err) != tc.code {
+			t.Errorf("PUT with %s: %v, want %s", tc.name, err, tc.code)
+		}
+	}
+	if _, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("refused"),
+		ServerSideEncryption: types.ServerSideEncryptionAwsKms}); apiCode(err) != "NotImplemented" {
+		t.Errorf("CreateMultipartUpload with SSE-KMS: %v, want NotImplemented", err)
+	}
+	if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("bkt"), Key: aws.String("refused"), CopySource: aws.String("bkt/aes"),
+		ServerSideEncryption: types.ServerSideEncryptionAwsKms}); apiCode(err) != "NotImplemented" {
+		t.Errorf("CopyObject to SSE-KMS: %v, want NotImplemented", err)
+	}
+	if _, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("aes"),
+		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(key)}); apiCode(err) != "NotImplemented" {
+		t.Errorf("GET with a customer key: %v, want NotImplemented", err)
+	}
+	resp, body := do(t, postUpload{
+		conditions: []any{map[string]string{"key": "refused"}, map[string]string{"x-amz-server-side-encryption": "aws:kms"}},
+		fields:     [][2]string{{"key", "refused"}, {"x-amz-server-side-encryption", "aws:kms"}},
+		file:       "secret",
+		filename:   "f",
+	}.request(t, env))
+	if resp.StatusCode != http.StatusNotImplemented || !strings.Contains(string(body), "<Code>NotImplemented</Code>") {
+		t.Errorf("form upload with SSE-KMS: %d %s", resp.StatusCode, body)
+	}
+	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("refused")}); apiCode(err) != "NotFound" {
+		t.Errorf("a refused upload was stored: %v", err)
+	}
+}
