@@ -137,6 +137,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(q, err)
 		return
 	}
+	if err := checkStorageClass(r.Header.Get("X-Amz-Storage-Class")); err != nil {
+		h.fail(q, err)
+		return
+	}
 	op := route(q)
 	if op.fn == nil {
 		h.fail(q, errCode("NotImplemented"))

@@ -219,9 +219,12 @@ func (h *Handler) copyObject(q *request) error {
 		if err := checkRedirect(redirect); err != nil {
 			return err
 		}
-		// A copy onto itself that changes the checksum algorithm is how
-		// S3 documents changing it.
-		if src.Bucket == q.bucket && src.Key == q.key && redirect == "" && alg == "" {
+		// A copy onto itself that changes the checksum algorithm, the
+		// storage class or the encryption is how S3 documents changing
+		// them (Wicket keeps one class and stores bytes as they came, so
+		// only the checksum really changes).
+		if src.Bucket == q.bucket && src.Key == q.key && redirect == "" && alg == "" &&
+			hdr.Get("X-Amz-Storage-Class") == "" && hdr.Get("X-Amz-Server-Side-Encryption") == "" {
 			return errCode("InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 		}
 		headers := maps.Clone(src.Headers)

@@ -36,6 +36,7 @@ var errorTable = map[string]s3Error{
 	"InvalidAccessKeyId":                 {403, "The AWS Access Key Id you provided does not exist in our records."},
 	"InvalidArgument":                    {400, "Invalid Argument"},
 	"InvalidBucketName":                  {400, "The specified bucket is not valid."},
+	"InvalidStorageClass":                {400, "The storage class you specified is not valid"},
 	"InvalidBucketOwnerAWSAccountID":     {400, "The value of the expected bucket owner parameter must be an AWS Account ID."},
 	"InvalidDigest":                      {400, "The Content-MD5 you specified is not valid."},
 	"InvalidLocationConstraint":          {400, "The specified location-constraint is not valid"},

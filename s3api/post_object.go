@@ -509,11 +509,14 @@ func objectFromForm(bucket, key string, fields map[string]string) (*wicket.Objec
 		switch {
 		case strings.HasPrefix(name, "x-amz-meta-") || containsFold(storedHeaders, name):
 			hdr.Set(name, v)
-		case strings.HasPrefix(strings.ToLower(name), "x-amz-server-side-encryption"):
+		case strings.HasPrefix(name, "x-amz-server-side-encryption"):
 			sse.Set(name, v)
 		}
 	}
 	if err := checkEncryption(sse); err != nil {
+		return nil, err
+	}
+	if err := checkStorageClass(fields["x-amz-storage-class"]); err != nil {
 		return nil, err
 	}
 	o, err := objectFromHeaders(bucket, key, hdr)
