@@ -3,6 +3,7 @@ package s3api
 import (
 	"encoding/xml"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -76,6 +77,45 @@ func (h *Handler) putBucketACL(q *request) error {
 	return h.putACL(q, "private")
 }
 
+// aclHeaders checks a request's ACL headers as S3 does with ACLs disabled
+// (BucketOwnerEnforced): an x-amz-acl must be a canned ACL S3 knows
+// (InvalidArgument) and one of allowed, and no x-amz-grant-* may be given;
+// anything else grants more than the owner's full control and is
+// AccessControlListNotSupported. It reports whether an ACL header was
+// given.
+func aclHeaders(hdr http.Header, allowed ...string) (bool, error) {
+	if v := hdr.Get("X-Amz-Acl"); v != "" {
+		if !cannedACLs[v] {
+			return true, errCodeDetail("InvalidArgument", func(e *errorBody) {
+				e.ArgumentName, e.ArgumentValue = "x-amz-acl", v
+			})
+		}
+		if !slices.Contains(allowed, v) {
+			return true, errCode("AccessControlListNotSupported")
+		}
+		return true, nil
+	}
+	for _, name := range aclGrantHeaders {
+		if hdr.Get(name) != "" {
+			return true, errCode("AccessControlListNotSupported")
+		}
+	}
+	return false, nil
+}
+
+// checkWriteACL refuses a write (PutObject, CopyObject,
+// CreateMultipartUpload) whose ACL would grant more than the owner's full
+// control: "Buckets that use this setting only accept PUT requests that
+// don't specify an ACL or PUT requests that specify bucket owner full
+// control ACLs … PUT requests that contain other ACLs … fail and return a
+// 400 error with the error code AccessControlListNotSupported" (API_PutObject).
+// Before, such an ACL was dropped without a word, and an object put
+// public-read stayed private.
+func checkWriteACL(hdr http.Header) error {
+	_, err := aclHeaders(hdr, "private", "bucket-owner-full-control")
+	return err
+}
+
 func (h *Handler) putObjectACL(q *request) error {
 	if _, err := h.requestObject(q); err != nil {
 		return err
@@ -86,25 +126,13 @@ func (h *Handler) putObjectACL(q *request) error {
 // putACL accepts an ACL that grants the owner full control and nothing
 // else: one of the canned ACLs allowed, or a body that says so.
 func (h *Handler) putACL(q *request, canned ...string) error {
-	hdr := q.r.Header
-	if v := hdr.Get("X-Amz-Acl"); v != "" {
-		if !cannedACLs[v] {
-			return errCodeDetail("InvalidArgument", func(e *errorBody) {
-				e.ArgumentName, e.ArgumentValue = "x-amz-acl", v
-			})
-		}
-		for _, c := range canned {
-			if v == c {
-				q.w.WriteHeader(http.StatusOK)
-				return nil
-			}
-		}
-		return errCode("AccessControlListNotSupported")
+	given, err := aclHeaders(q.r.Header, canned...)
+	if err != nil {
+		return err
 	}
-	for _, name := range aclGrantHeaders {
-		if hdr.Get(name) != "" {
-			return errCode("AccessControlListNotSupported")
-		}
+	if given {
+		q.w.WriteHeader(http.StatusOK)
+		return nil
 	}
 	body, err := h.readBody(q, maxXMLBody, errCode("MalformedACLError"))
 	if err != nil {

@@ -109,3 +109,48 @@ func TestACLsDisabled(t *testing.T) {
 		t.Fatalf("PutBucketOwnershipControls ObjectWriter: %v", err)
 	}
 }
+
+// TestWriteACL: a PUT, copy or multipart upload may name no ACL, or one
+// that grants the owner full control (private, bucket-owner-full-control);
+// any other ACL is AccessControlListNotSupported, as S3 answers with ACLs
+// disabled, and nothing is written — an object asked to be public-read is
+// not silently kept private.
+func TestWriteACL(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3()
+	ctx := context.Background()
+	newBucket(t, c, "wacl")
+	for _, acl := range []types.ObjectCannedACL{types.ObjectCannedACLPrivate, types.ObjectCannedACLBucketOwnerFullControl} {
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("wacl"), Key: aws.String("k"), Body: strings.NewReader("x"), ACL: acl}); err != nil {
+			t.Errorf("PUT with %s: %v", acl, err)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		in   *s3.PutObjectInput
+		code string
+	}{
+		{"public-read", &s3.PutObjectInput{ACL: types.ObjectCannedACLPublicRead}, "AccessControlListNotSupported"},
+		{"authenticated-read", &s3.PutObjectInput{ACL: types.ObjectCannedACLAuthenticatedRead}, "AccessControlListNotSupported"},
+		{"a grant", &s3.PutObjectInput{GrantRead: aws.String(`uri="http://acs.amazonaws.com/groups/global/AllUsers"`)}, "AccessControlListNotSupported"},
+		{"an unknown canned ACL", &s3.PutObjectInput{ACL: "everyone"}, "InvalidArgument"},
+	} {
+		in := tc.in
+		in.Bucket, in.Key, in.Body = aws.String("wacl"), aws.String("refused"), strings.NewReader("x")
+		_, err := c.PutObject(ctx, in)
+		if apiCode(err) != tc.code || tc.code == "AccessControlListNotSupported" && apiMessage(err) != "The bucket does not allow ACLs" {
+			t.Errorf("PUT with %s: %v, want %s", tc.name, err, tc.code)
+		}
+	}
+	if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("wacl"), Key: aws.String("refused"), CopySource: aws.String("wacl/k"),
+		ACL: types.ObjectCannedACLPublicRead}); apiCode(err) != "AccessControlListNotSupported" {
+		t.Errorf("CopyObject public-read: %v, want AccessControlListNotSupported", err)
+	}
+	if _, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("wacl"), Key: aws.String("refused"),
+		GrantFullControl: aws.String(`id="0123456789abcdef"`)}); apiCode(err) != "AccessControlListNotSupported" {
+		t.Errorf("CreateMultipartUpload with a grant: %v, want AccessControlListNotSupported", err)
+	}
+	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("wacl"), Key: aws.String("refused")}); apiCode(err) != "NotFound" {
+		t.Errorf("a refused write was stored: %v", err)
+	}
+}

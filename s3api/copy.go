@@ -194,6 +194,9 @@ func (h *Handler) copyObject(q *request) error {
 	if err := checkMetadataSize(hdr); err != nil {
 		return err
 	}
+	if err := checkWriteACL(hdr); err != nil {
+		return err
+	}
 	if err := h.checkBucket(q.r.Context(), q.bucket); err != nil {
 		return err
 	}

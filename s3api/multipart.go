@@ -194,6 +194,9 @@ func (h *Handler) createMultipartUpload(q *request) error {
 	if err != nil {
 		return err
 	}
+	if err := checkWriteACL(q.r.Header); err != nil {
+		return err
+	}
 	// The upload keeps the lock asked for; the bucket's default retention
 	// counts from completion, when the object is made.
 	b, err := h.bucketLock(q)

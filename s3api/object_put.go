@@ -633,6 +633,9 @@ func (h *Handler) putObject(q *request) error {
 	if err != nil {
 		return err
 	}
+	if err := checkWriteACL(q.r.Header); err != nil {
+		return err
+	}
 	cond, err := writePrecondition(q.r.Header)
 	if err != nil {
 		return err

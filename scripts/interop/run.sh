@@ -104,6 +104,8 @@ check "s3api: multipart upload" bash -c '
 	cmp <(cat '"$work"'/p1 '"$work"'/p2) '"$work"'/mpu.out'
 check "s3api: abort multipart" bash -c "id=\$($AWS --endpoint-url $endpoint s3api create-multipart-upload --bucket cli-bucket --key gone --query UploadId --output text) && $AWS --endpoint-url $endpoint s3api abort-multipart-upload --bucket cli-bucket --key gone --upload-id \$id && ! $AWS --endpoint-url $endpoint s3api list-parts --bucket cli-bucket --key gone --upload-id \$id"
 check "cli: cp --sse AES256, S3's default encryption" s3 cp "$work/small.txt" s3://cli-bucket/sse.txt --sse AES256
+check "cli: cp --acl public-read is AccessControlListNotSupported, as with ACLs disabled" fails_with "AccessControlListNotSupported" s3 cp "$work/small.txt" s3://cli-bucket/public.txt --acl public-read
+check "cli: cp --acl bucket-owner-full-control" s3 cp "$work/small.txt" s3://cli-bucket/owned.txt --acl bucket-owner-full-control
 check "cli: cp --storage-class STANDARD_IA, kept as STANDARD" s3 cp "$work/small.txt" s3://cli-bucket/ia.txt --storage-class STANDARD_IA
 check "cli: an unknown storage class is InvalidStorageClass" fails_with "InvalidStorageClass" s3api put-object --bucket cli-bucket --key bad.txt --body "$work/small.txt" --storage-class FOO
 check "cli: cp --sse aws:kms is NotImplemented, not stored in the clear" fails_with "NotImplemented" s3 cp "$work/small.txt" s3://cli-bucket/kms.txt --sse aws:kms
