@@ -3,6 +3,7 @@ package s3api
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -197,6 +198,16 @@ func (h *Handler) policyContext(q *request) *policy.Context {
 	}
 	if v, ok := q.query["versionId"]; ok && q.key != "" {
 		c.Set("s3:versionid", v[0])
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		// Conditional writes and deletes, which a policy may require
+		// (conditional-writes-enforce, conditional-delete-enforce).
+		if v := r.Header.Get("If-Match"); v != "" {
+			c.Set("s3:if-match", v)
+		}
+		if v := r.Header.Get("If-None-Match"); v != "" {
+			c.Set("s3:if-none-match", v)
+		}
 	}
 	if q.key == "" {
 		// Listings: the keys exist (empty) even when the parameter was not

@@ -27,6 +27,7 @@ type deleteRequest struct {
 type deleteObject struct {
 	Key       *string `xml:"Key"`
 	VersionID string  `xml:"VersionId"`
+	ETag      string  `xml:"ETag"` // a conditional delete's If-Match
 }
 
 type deleteResult struct {
@@ -131,6 +132,9 @@ func (h *Handler) deleteOne(q *request, o deleteObject) error {
 	}
 	cond, err := h.lockCondition(q, *o.Key)
 	if err != nil {
+		return err
+	}
+	if cond.IfMatch, err = h.deleteIfMatch(q, *o.Key, o.ETag); err != nil {
 		return err
 	}
 	dropped, err := h.meta.DeleteObject(q.r.Context(), q.bucket, *o.Key, cond)

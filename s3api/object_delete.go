@@ -1,6 +1,9 @@
 package s3api
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+)
 
 // deleteObject deletes an object, or its version "null", the one version
 // each object has, answering with x-amz-version-id. Naming another version
@@ -24,6 +27,9 @@ func (h *Handler) deleteObject(q *request) error {
 	if err != nil {
 		return err
 	}
+	if cond.IfMatch, err = h.deleteIfMatch(q, q.key, q.r.Header.Get("If-Match")); err != nil {
+		return err
+	}
 	dropped, err := h.meta.DeleteObject(q.r.Context(), q.bucket, q.key, cond)
 	if err != nil {
 		return h.refusal(q, q.key, err)
@@ -31,4 +37,21 @@ func (h *Handler) deleteObject(q *request) error {
 	h.dropBlobs(q, dropped)
 	q.w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// deleteIfMatch reads a conditional delete's If-Match (DeleteObject's
+// header, a DeleteObjects entry's ETag): the store deletes only an object
+// whose ETag it names, or any object for "*", and answers
+// PreconditionFailed for another ETag and NoSuchKey for no object, as S3
+// does for general purpose buckets since 2025 (conditional-deletes in the
+// S3 User Guide). Naming an ETag reveals whether the object changed, so it
+// takes s3:GetObject on the key besides s3:DeleteObject, as S3 requires.
+func (h *Handler) deleteIfMatch(q *request, key, v string) (string, error) {
+	v = strings.Trim(strings.TrimSpace(v), `"`)
+	if v != "" && v != "*" {
+		if err := h.authorize(q, "s3:GetObject", objectARN(q.bucket, key)); err != nil {
+			return "", err
+		}
+	}
+	return v, nil
 }

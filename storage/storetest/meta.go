@@ -30,6 +30,7 @@ func RunMetaStore(t *testing.T, newStore func(t *testing.T) wicket.MetaStore) {
 	t.Run("ObjectLockEnforced", func(t *testing.T) { testObjectLockEnforced(t, newStore) })
 	t.Run("SetObjectRetention", func(t *testing.T) { testSetObjectRetention(t, newStore) })
 	t.Run("Preconditions", func(t *testing.T) { testPreconditions(t, newStore) })
+	t.Run("DeletePreconditions", func(t *testing.T) { testDeletePreconditions(t, newStore) })
 	t.Run("ConditionalCreateRace", func(t *testing.T) { testConditionalCreateRace(t, newStore(t)) })
 	t.Run("Keys", func(t *testing.T) { testKeys(t, newStore(t)) })
 	t.Run("ListObjects", func(t *testing.T) { testListObjects(t, newStore(t)) })
@@ -455,6 +456,52 @@ func testPreconditions(t *testing.T, newStore func(t *testing.T) wicket.MetaStor
 				}
 			})
 		}
+	}
+}
+
+// Conditional deletes follow AWS (conditional-deletes): If-Match with the
+// object's ETag, or "*", deletes it; another ETag fails 412 and keeps it;
+// with no object, If-Match of either kind fails 404 NoSuchKey.
+func testDeletePreconditions(t *testing.T, newStore func(t *testing.T) wicket.MetaStore) {
+	const etag = "0123456789abcdef0123456789abcdef"
+	for _, tc := range []struct {
+		name     string
+		existing bool
+		ifMatch  string
+		kind     wicket.Kind // Other: deleted
+		code     string
+	}{
+		{"same ETag", true, etag, wicket.Other, ""},
+		{"other ETag", true, "ffffffffffffffffffffffffffffffff", wicket.Conflict, "PreconditionFailed"},
+		{"*, present", true, "*", wicket.Other, ""},
+		{"ETag, absent", false, etag, wicket.NotFound, "NoSuchKey"},
+		{"*, absent", false, "*", wicket.NotFound, "NoSuchKey"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStore(t)
+			createBucket(t, s, "b")
+			var old *wicket.Object
+			if tc.existing {
+				old = object("b", "k")
+				old.ETag = etag
+				putObject(t, s, old)
+			}
+			dropped, err := s.DeleteObject(ctx, "b", "k", wicket.Precondition{IfMatch: tc.ifMatch})
+			_, getErr := s.GetObject(ctx, "b", "k")
+			if tc.kind == wicket.Other {
+				if err != nil {
+					t.Fatalf("DeleteObject: %v", err)
+				}
+				if wicket.KindOf(getErr) != wicket.NotFound || !slices.Equal(blobsOf(dropped), blobsOf(old.Segments)) {
+					t.Errorf("after the delete: %v, dropped %v, want NotFound and %v", getErr, dropped, old.Segments)
+				}
+				return
+			}
+			wantErr(t, "DeleteObject", err, tc.kind, tc.code)
+			if len(dropped) != 0 || tc.existing && getErr != nil {
+				t.Errorf("a failed delete dropped %v; the object: %v", dropped, getErr)
+			}
+		})
 	}
 }
 
