@@ -2,8 +2,10 @@ package s3api_test
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -87,5 +89,45 @@ func TestConditionalDelete(t *testing.T) {
 	}
 	if _, err := u.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("conddel"), Key: aws.String("k"), IfMatch: aws.String("*")}); err != nil || exists("k") {
 		t.Errorf("conditional delete under a policy requiring If-Match: %v", err)
+	}
+}
+
+// TestDirectoryBucketHeaders: appends and the size and time conditions S3
+// has only for directory buckets are NotImplemented, naming the header, and
+// change nothing — ignoring them would overwrite instead of append, or
+// delete and abort whatever the condition said.
+func TestDirectoryBucketHeaders(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3()
+	ctx := context.Background()
+	newBucket(t, c, "dirhdr")
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("dirhdr"), Key: aws.String("k"), Body: strings.NewReader("0123456789")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("dirhdr"), Key: aws.String("k"), Body: strings.NewReader("more"),
+		WriteOffsetBytes: aws.Int64(10)}); apiCode(err) != "NotImplemented" {
+		t.Errorf("PUT with x-amz-write-offset-bytes: %v, want NotImplemented", err)
+	}
+	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("dirhdr"), Key: aws.String("k"), IfMatchSize: aws.Int64(3)}); apiCode(err) != "NotImplemented" {
+		t.Errorf("DELETE with x-amz-if-match-size: %v, want NotImplemented", err)
+	}
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("dirhdr"), Key: aws.String("k")})
+	if err != nil || aws.ToInt64(head.ContentLength) != 10 {
+		t.Errorf("the object after the refused append and delete: %v, %v", head, err)
+	}
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("dirhdr"), Key: aws.String("u")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String("dirhdr"), Key: aws.String("u"), UploadId: up.UploadId,
+		IfMatchInitiatedTime: aws.Time(time.Now())}); apiCode(err) != "NotImplemented" {
+		t.Errorf("abort with x-amz-if-match-initiated-time: %v, want NotImplemented", err)
+	}
+	if _, err := c.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("dirhdr"), Key: aws.String("u"), UploadId: up.UploadId}); err != nil {
+		t.Errorf("the upload after the refused abort: %v", err)
+	}
+	resp, body := signedRequest(t, env, "DELETE", "/dirhdr/k", nil, http.Header{"X-Amz-If-Match-Last-Modified-Time": {time.Now().UTC().Format(http.TimeFormat)}})
+	if resp.StatusCode != http.StatusNotImplemented || !strings.Contains(string(body), "<Header>x-amz-if-match-last-modified-time</Header>") {
+		t.Errorf("DELETE with x-amz-if-match-last-modified-time: %d %s", resp.StatusCode, body)
 	}
 }

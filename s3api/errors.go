@@ -127,6 +127,7 @@ type errorBody struct {
 	ActualObjectSize      string `xml:",omitempty"`
 	RangeRequested        string `xml:",omitempty"`
 	Condition             string `xml:",omitempty"`
+	Header                string `xml:",omitempty"`
 	ArgumentName          string `xml:",omitempty"`
 	ArgumentValue         string `xml:",omitempty"`
 	ProposedSize          string `xml:",omitempty"`
@@ -164,6 +165,20 @@ func errCode(code string, message ...string) error {
 		e.message = message[0]
 	}
 	return e
+}
+
+// directoryOnly refuses a request that carries one of headers, features S3
+// has only for directory buckets (appends, conditions on size, times of
+// modification or initiation): NotImplemented naming the header, as S3
+// answers a header whose feature it lacks. Ignoring it would append by
+// overwriting, or delete or abort whatever the condition said.
+func directoryOnly(hdr http.Header, headers ...string) error {
+	for _, name := range headers {
+		if hdr.Get(name) != "" {
+			return errCodeDetail("NotImplemented", func(e *errorBody) { e.Header = name })
+		}
+	}
+	return nil
 }
 
 // entityTooLarge is EntityTooLarge with the sizes S3 reports.

@@ -775,6 +775,9 @@ func combineParts(segs []wicket.Segment, alg sigv4.ChecksumAlgorithm, typ string
 }
 
 func (h *Handler) abortMultipartUpload(q *request) error {
+	if err := directoryOnly(q.r.Header, "x-amz-if-match-initiated-time"); err != nil {
+		return err
+	}
 	dropped, err := h.meta.AbortUpload(q.r.Context(), q.bucket, q.key, q.query.Get("uploadId"))
 	if err != nil {
 		return err

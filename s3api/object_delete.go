@@ -11,6 +11,9 @@ import (
 // InvalidArgument "Invalid version id specified" (LocalStack's S3
 // provider, validated against S3).
 func (h *Handler) deleteObject(q *request) error {
+	if err := directoryOnly(q.r.Header, "x-amz-if-match-size", "x-amz-if-match-last-modified-time"); err != nil {
+		return err
+	}
 	if _, err := h.meta.GetBucket(q.r.Context(), q.bucket); err != nil {
 		return err
 	}

@@ -636,6 +636,9 @@ func (h *Handler) putObject(q *request) error {
 	if err := checkWriteACL(q.r.Header); err != nil {
 		return err
 	}
+	if err := directoryOnly(q.r.Header, "x-amz-write-offset-bytes"); err != nil {
+		return err
+	}
 	cond, err := writePrecondition(q.r.Header)
 	if err != nil {
 		return err
