@@ -58,16 +58,25 @@ func TestServerSideEncryption(t *testing.T) {
 		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(key)}); apiCode(err) != "NotImplemented" {
 		t.Errorf("GET with a customer key: %v, want NotImplemented", err)
 	}
+	formRefused(t, env, "x-amz-server-side-encryption", "aws:kms", http.StatusNotImplemented, "NotImplemented")
+}
+
+// formRefused posts a form upload of "refused" to bkt with one more field,
+// which its policy allows, and checks that it is refused with status and
+// code and stores nothing.
+func formRefused(t *testing.T, env *testenv.Env, field, value string, status int, code string) {
+	t.Helper()
 	resp, body := do(t, postUpload{
-		conditions: []any{map[string]string{"key": "refused"}, map[string]string{"x-amz-server-side-encryption": "aws:kms"}},
-		fields:     [][2]string{{"key", "refused"}, {"x-amz-server-side-encryption", "aws:kms"}},
-		file:       "secret",
+		conditions: []any{map[string]string{"key": "refused"}, map[string]string{field: value}},
+		fields:     [][2]string{{"key", "refused"}, {field, value}},
+		file:       "x",
 		filename:   "f",
 	}.request(t, env))
-	if resp.StatusCode != http.StatusNotImplemented || !strings.Contains(string(body), "<Code>NotImplemented</Code>") {
-		t.Errorf("form upload with SSE-KMS: %d %s", resp.StatusCode, body)
+	if resp.StatusCode != status || !strings.Contains(string(body), "<Code>"+code+"</Code>") {
+		t.Errorf("form upload with %s %s: %d %s, want %d %s", field, value, resp.StatusCode, body, status, code)
 	}
-	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("refused")}); apiCode(err) != "NotFound" {
-		t.Errorf("a refused upload was stored: %v", err)
+	_, err := env.S3().HeadObject(t.Context(), &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("refused")})
+	if apiCode(err) != "NotFound" {
+		t.Errorf("a refused form upload was stored: %v", err)
 	}
 }

@@ -43,15 +43,7 @@ func TestStorageClass(t *testing.T) {
 		StorageClass: types.StorageClassGlacierIr}); err != nil {
 		t.Errorf("copy onto itself changing the class: %v", err)
 	}
-	resp, body := do(t, postUpload{
-		conditions: []any{map[string]string{"key": "bad"}, map[string]string{"x-amz-storage-class": "FOO"}},
-		fields:     [][2]string{{"key", "bad"}, {"x-amz-storage-class", "FOO"}},
-		file:       "x",
-		filename:   "f",
-	}.request(t, env))
-	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "<Code>InvalidStorageClass</Code>") {
-		t.Errorf("form upload with class FOO: %d %s", resp.StatusCode, body)
-	}
+	formRefused(t, env, "x-amz-storage-class", "FOO", http.StatusBadRequest, "InvalidStorageClass")
 	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("bad")}); apiCode(err) != "NotFound" {
 		t.Errorf("a refused upload was stored: %v", err)
 	}

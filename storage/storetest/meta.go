@@ -404,14 +404,7 @@ func testPreconditions(t *testing.T, newStore func(t *testing.T) wicket.MetaStor
 	for _, tc := range cases {
 		for _, via := range []string{"PutObject", "CompleteUpload"} {
 			t.Run(via+"/"+tc.name, func(t *testing.T) {
-				s := newStore(t)
-				createBucket(t, s, "b")
-				var old *wicket.Object
-				if tc.existing {
-					old = object("b", "k")
-					old.ETag = etag
-					putObject(t, s, old)
-				}
+				s, old := withObject(t, newStore, tc.existing, etag)
 				o := object("b", "k")
 				var dropped []wicket.Segment
 				var err error
@@ -459,6 +452,21 @@ func testPreconditions(t *testing.T, newStore func(t *testing.T) wicket.MetaStor
 	}
 }
 
+// withObject is a new store with bucket b and, when existing, object b/k
+// with etag, which it returns.
+func withObject(t *testing.T, newStore func(t *testing.T) wicket.MetaStore, existing bool, etag string) (wicket.MetaStore, *wicket.Object) {
+	t.Helper()
+	s := newStore(t)
+	createBucket(t, s, "b")
+	if !existing {
+		return s, nil
+	}
+	old := object("b", "k")
+	old.ETag = etag
+	putObject(t, s, old)
+	return s, old
+}
+
 // Conditional deletes follow AWS (conditional-deletes): If-Match with the
 // object's ETag, or "*", deletes it; another ETag fails 412 and keeps it;
 // with no object, If-Match of either kind fails 404 NoSuchKey.
@@ -478,14 +486,7 @@ func testDeletePreconditions(t *testing.T, newStore func(t *testing.T) wicket.Me
 		{"*, absent", false, "*", wicket.NotFound, "NoSuchKey"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := newStore(t)
-			createBucket(t, s, "b")
-			var old *wicket.Object
-			if tc.existing {
-				old = object("b", "k")
-				old.ETag = etag
-				putObject(t, s, old)
-			}
+			s, old := withObject(t, newStore, tc.existing, etag)
 			dropped, err := s.DeleteObject(ctx, "b", "k", wicket.Precondition{IfMatch: tc.ifMatch})
 			_, getErr := s.GetObject(ctx, "b", "k")
 			if tc.kind == wicket.Other {
