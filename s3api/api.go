@@ -52,6 +52,7 @@ type Handler struct {
 	policies configCache[*policy.Policy]
 	buckets  configCache[struct{}] // which buckets exist (checkBucket)
 	locks    configCache[*bucketLock]
+	blocks   configCache[*publicAccessBlock]
 }
 
 // New returns the S3 API handler.
@@ -63,6 +64,7 @@ func New(o Options) *Handler {
 	}}
 	h.policies = configCache[*policy.Policy]{kind: configPolicy, parse: h.parseBucketPolicy}
 	h.locks = configCache[*bucketLock]{kind: configObjectLock, parse: parseLockConfiguration}
+	h.blocks = configCache[*publicAccessBlock]{kind: configPublicAccessBlock, parse: parsePublicAccessBlock}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}

@@ -69,6 +69,17 @@ func (h *Handler) authorize(q *request, action, resource string) error {
 		}
 		if bp != nil {
 			named = []policy.Named{{Name: "bucket policy of " + q.bucket, Policy: bp}}
+			if p.Type == wicket.Anonymous {
+				// RestrictPublicBuckets takes a public policy away from
+				// callers outside the account (public_access_block.go).
+				restricted, err := h.restrictsPublic(q, q.bucket, bp)
+				if err != nil {
+					return err
+				}
+				if restricted {
+					named = nil
+				}
+			}
 		}
 	}
 	req := &policy.Request{Action: action, Resource: resource, Context: h.policyContext(q)}

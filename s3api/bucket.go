@@ -229,6 +229,7 @@ func (h *Handler) deleteBucket(q *request) error {
 	h.policies.forget(q.bucket)
 	h.buckets.forget(q.bucket)
 	h.locks.forget(q.bucket)
+	h.blocks.forget(q.bucket)
 	q.w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -21,6 +21,8 @@ const (
 	// configObjectLock is the ObjectLockConfiguration of a bucket created
 	// with Object Lock; its presence is what makes the bucket one.
 	configObjectLock = "object-lock"
+	// configPublicAccessBlock is the bucket's Block Public Access settings.
+	configPublicAccessBlock = "public-access-block"
 )
 
 // configMissing reports whether err is the store saying that the bucket
@@ -48,6 +50,19 @@ func (h *Handler) writeConfig(q *request, kind, missingCode string) error {
 	q.w.Write([]byte(xml.Header))
 	q.w.Write(doc)
 	return nil
+}
+
+// configBody reads the XML body of a PUT of a bucket configuration whose
+// digest S3 requires (Object Lock, Block Public Access): the bucket must
+// exist and the body carry a Content-MD5 or a checksum.
+func (h *Handler) configBody(q *request) ([]byte, error) {
+	if _, err := h.meta.GetBucket(q.r.Context(), q.bucket); err != nil {
+		return nil, err
+	}
+	if err := needIntegrity(q.r.Header); err != nil {
+		return nil, err
+	}
+	return h.readBody(q, maxXMLBody, errCode("MalformedXML"))
 }
 
 func noSuchConfig(code, bucket string) error {

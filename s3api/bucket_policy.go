@@ -31,7 +31,11 @@ func (h *Handler) putBucketPolicy(q *request) error {
 	if err != nil {
 		return err
 	}
-	if err := validateBucketPolicy(doc, q.bucket); err != nil {
+	p, err := validateBucketPolicy(doc, q.bucket)
+	if err != nil {
+		return err
+	}
+	if err := h.blockPublicPolicy(q, p); err != nil {
 		return err
 	}
 	if err := h.meta.PutBucketConfig(q.r.Context(), q.bucket, configPolicy, doc); err != nil {
@@ -70,40 +74,40 @@ func (h *Handler) deleteBucketPolicy(q *request) error {
 // with a known Version, and Statements that each have an Effect, a
 // Principal, Actions and Resources within this bucket, and Conditions of
 // known operators and keys that apply to the statement's actions.
-func validateBucketPolicy(doc []byte, bucket string) error {
+func validateBucketPolicy(doc []byte, bucket string) (*policy.Policy, error) {
 	if len(doc) > maxPolicySize {
-		return malformedPolicy("Policy exceeds the maximum allowed document size.")
+		return nil, malformedPolicy("Policy exceeds the maximum allowed document size.")
 	}
 	if t := bytes.TrimLeft(doc, " \t\r\n"); len(t) == 0 || t[0] != '{' {
-		return malformedPolicy("Policies must be valid JSON and the first byte must be '{'")
+		return nil, malformedPolicy("Policies must be valid JSON and the first byte must be '{'")
 	}
 	if !json.Valid(doc) {
-		return malformedPolicy("This policy contains invalid Json")
+		return nil, malformedPolicy("This policy contains invalid Json")
 	}
 	if name, ok := duplicateName(doc); ok {
-		return malformedPolicy("Statement/policy already has instance of " + name)
+		return nil, malformedPolicy("Statement/policy already has instance of " + name)
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(doc, &top); err != nil {
-		return malformedPolicy("This policy contains invalid Json")
+		return nil, malformedPolicy("This policy contains invalid Json")
 	}
 	for name := range top {
 		if name != "Version" && name != "Id" && name != "Statement" {
-			return malformedPolicy("Unknown field " + name)
+			return nil, malformedPolicy("Unknown field " + name)
 		}
 	}
 	if v, ok := top["Version"]; ok {
 		var s string
 		if json.Unmarshal(v, &s) != nil || s != "2012-10-17" && s != "2008-10-17" {
-			return malformedPolicy("The policy must contain a valid version string")
+			return nil, malformedPolicy("The policy must contain a valid version string")
 		}
 	}
 	if v, ok := top["Id"]; ok && !isJSONString(v) {
-		return malformedPolicy("Invalid policy syntax.")
+		return nil, malformedPolicy("Invalid policy syntax.")
 	}
 	st, ok := top["Statement"]
 	if !ok {
-		return malformedPolicy("Missing required field Statement")
+		return nil, malformedPolicy("Missing required field Statement")
 	}
 	var statements []json.RawMessage
 	switch firstByte(st) {
@@ -111,30 +115,31 @@ func validateBucketPolicy(doc []byte, bucket string) error {
 		statements = []json.RawMessage{st}
 	case '[':
 		if json.Unmarshal(st, &statements) != nil {
-			return malformedPolicy("Invalid policy syntax.")
+			return nil, malformedPolicy("Invalid policy syntax.")
 		}
 		if len(statements) == 0 {
-			return malformedPolicy("Could not parse the policy: Statement is empty!")
+			return nil, malformedPolicy("Could not parse the policy: Statement is empty!")
 		}
 	default:
-		return malformedPolicy("Invalid policy syntax.")
+		return nil, malformedPolicy("Invalid policy syntax.")
 	}
 	for _, s := range statements {
 		if err := validateStatement(s, bucket); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	// The grammar above gives S3's messages for S3's checks; the policy
 	// language's own (condition operators, values, variables) is the
 	// evaluator's, which must accept whatever is stored.
-	if _, err := policy.Parse(doc, policy.Resource); err != nil {
+	p, err := policy.Parse(doc, policy.Resource)
+	if err != nil {
 		msg := wicket.MessageOf(err)
 		if msg == "" {
 			msg = "Invalid policy syntax."
 		}
-		return malformedPolicy(msg)
+		return nil, malformedPolicy(msg)
 	}
-	return nil
+	return p, nil
 }
 
 var statementFields = map[string]bool{

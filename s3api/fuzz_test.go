@@ -60,7 +60,10 @@ func FuzzBucketPolicy(f *testing.F) {
 	f.Add([]byte(`{"Statement":{"Effect":"Deny","Principal":{"AWS":["123456789012"]},"NotAction":"s3:*","NotResource":"arn:aws:s3:::bkt","Condition":{"Bool":{"aws:SecureTransport":"false"}}}}`))
 	f.Add([]byte(`{"a":{"b":1,"b":2}}`))
 	f.Fuzz(func(t *testing.T, doc []byte) {
-		_ = s3api.ValidateBucketPolicy(doc, "bkt")
+		// An accepted policy can be asked whether it is public.
+		if p, err := s3api.ValidateBucketPolicy(doc, "bkt"); err == nil {
+			_ = p.Public()
+		}
 	})
 }
 

@@ -299,13 +299,7 @@ func (h *Handler) getObjectLockConfiguration(q *request) error {
 // Object Lock cannot have it: S3 enables it on an existing bucket only
 // once versioning is, which Wicket does not have.
 func (h *Handler) putObjectLockConfiguration(q *request) error {
-	if _, err := h.meta.GetBucket(q.r.Context(), q.bucket); err != nil {
-		return err
-	}
-	if err := needIntegrity(q.r.Header); err != nil {
-		return err
-	}
-	body, err := h.readBody(q, maxXMLBody, errCode("MalformedXML"))
+	body, err := h.configBody(q)
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,7 @@ var versionActions = map[string]string{
 var bucketSubresources = []string{
 	"accelerate", "acl", "analytics", "encryption", "intelligent-tiering",
 	"inventory", "lifecycle", "logging", "metrics", "notification",
-	"ownershipControls", "policyStatus", "publicAccessBlock",
+	"ownershipControls", "policyStatus",
 	"replication", "requestPayment", "website", "versions", "session",
 	"metadataTable", "metadataConfiguration",
 }
@@ -88,6 +88,16 @@ func routeBucket(q *request, m string, has func(string) bool) op {
 		return op{fn: (*Handler).putBucketOwnershipControls, action: "s3:PutBucketOwnershipControls"}
 	case has("versions") && m == http.MethodGet:
 		return op{fn: (*Handler).listObjectVersions, action: "s3:ListBucketVersions"}
+	case has("publicAccessBlock"):
+		switch m {
+		case http.MethodGet:
+			return op{fn: (*Handler).getPublicAccessBlock, action: "s3:GetBucketPublicAccessBlock"}
+		case http.MethodPut:
+			return op{fn: (*Handler).putPublicAccessBlock, action: "s3:PutBucketPublicAccessBlock"}
+		case http.MethodDelete:
+			return op{fn: (*Handler).deletePublicAccessBlock, action: "s3:PutBucketPublicAccessBlock"}
+		}
+		return op{fn: methodNotAllowed}
 	}
 	for _, s := range bucketSubresources {
 		if has(s) {

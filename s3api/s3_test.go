@@ -3,6 +3,7 @@ package s3api_test
 import (
 	"bytes"
 	"crypto/md5"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -107,6 +108,12 @@ func iamUser(t *testing.T, env *testenv.Env, name, policy string) aws.Credential
 		t.Fatal(err)
 	}
 	return aws.Credentials{AccessKeyID: aws.ToString(k.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(k.AccessKey.SecretAccessKey)}
+}
+
+// md5Base64 is body's Content-MD5.
+func md5Base64(body []byte) string {
+	sum := md5.Sum(body)
+	return base64.StdEncoding.EncodeToString(sum[:])
 }
 
 func newBucket(t *testing.T, c *s3.Client, name string) {
