@@ -75,6 +75,28 @@ func (h *Handler) deletePublicAccessBlock(q *request) error {
 	return nil
 }
 
+// policyStatus is GetBucketPolicyStatus's answer.
+type policyStatus struct {
+	XMLName  xml.Name `xml:"PolicyStatus"`
+	Xmlns    string   `xml:"xmlns,attr"`
+	IsPublic bool     `xml:"IsPublic"`
+}
+
+// getBucketPolicyStatus says whether the bucket policy is public, as Block
+// Public Access judges it; a bucket without a policy is NoSuchBucketPolicy.
+func (h *Handler) getBucketPolicyStatus(q *request) error {
+	doc, err := h.meta.GetBucketConfig(q.r.Context(), q.bucket, configPolicy)
+	if configMissing(err) {
+		return noSuchConfig("NoSuchBucketPolicy", q.bucket)
+	}
+	if err != nil {
+		return err
+	}
+	bp, _ := h.parseBucketPolicy(doc) // one that no longer parses grants nothing
+	writeXML(q.w, http.StatusOK, policyStatus{Xmlns: s3NS, IsPublic: bp.Public()})
+	return nil
+}
+
 // blockPublicPolicy refuses a public policy for a bucket whose
 // BlockPublicPolicy is on, with S3's message (captured in Terraform and
 // CLI outputs).

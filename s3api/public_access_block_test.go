@@ -100,3 +100,33 @@ func TestPublicAccessBlock(t *testing.T) {
 		t.Errorf("a malformed configuration: %d %s", resp.StatusCode, out)
 	}
 }
+
+// TestBucketPolicyStatus: GetBucketPolicyStatus says whether the bucket
+// policy is public as Block Public Access judges it.
+func TestBucketPolicyStatus(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3()
+	ctx := context.Background()
+	newBucket(t, c, "status")
+	if _, err := c.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: aws.String("status")}); apiCode(err) != "NoSuchBucketPolicy" {
+		t.Errorf("GetBucketPolicyStatus without a policy: %v", err)
+	}
+	for _, tc := range []struct {
+		policy string
+		public bool
+	}{
+		{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::status/*"}]}`, true},
+		{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::status/*"}]}`, false},
+	} {
+		if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("status"), Policy: aws.String(tc.policy)}); err != nil {
+			t.Fatal(err)
+		}
+		out, err := c.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: aws.String("status")})
+		if err != nil || aws.ToBool(out.PolicyStatus.IsPublic) != tc.public {
+			t.Errorf("GetBucketPolicyStatus of %s: %+v, %v; want IsPublic %v", tc.policy, out, err, tc.public)
+		}
+	}
+	if _, err := c.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: aws.String("missing")}); apiCode(err) != "NoSuchBucket" {
+		t.Errorf("GetBucketPolicyStatus of a missing bucket: %v", err)
+	}
+}

@@ -69,7 +69,7 @@ var versionActions = map[string]string{
 var bucketSubresources = []string{
 	"accelerate", "acl", "analytics", "encryption", "intelligent-tiering",
 	"inventory", "lifecycle", "logging", "metrics", "notification",
-	"ownershipControls", "policyStatus",
+	"ownershipControls",
 	"replication", "requestPayment", "website", "versions", "session",
 	"metadataTable", "metadataConfiguration",
 }
@@ -88,6 +88,11 @@ func routeBucket(q *request, m string, has func(string) bool) op {
 		return op{fn: (*Handler).putBucketOwnershipControls, action: "s3:PutBucketOwnershipControls"}
 	case has("versions") && m == http.MethodGet:
 		return op{fn: (*Handler).listObjectVersions, action: "s3:ListBucketVersions"}
+	case has("policyStatus"):
+		if m == http.MethodGet {
+			return op{fn: (*Handler).getBucketPolicyStatus, action: "s3:GetBucketPolicyStatus"}
+		}
+		return op{fn: methodNotAllowed}
 	case has("publicAccessBlock"):
 		switch m {
 		case http.MethodGet:
