@@ -130,17 +130,5 @@ func (h *Handler) deleteOne(q *request, o deleteObject) error {
 	if o.VersionID != "" && o.VersionID != "null" {
 		return errCode("NoSuchVersion")
 	}
-	cond, err := h.lockCondition(q, *o.Key)
-	if err != nil {
-		return err
-	}
-	if cond.IfMatch, err = h.deleteIfMatch(q, *o.Key, o.ETag); err != nil {
-		return err
-	}
-	dropped, err := h.meta.DeleteObject(q.r.Context(), q.bucket, *o.Key, cond)
-	if err != nil {
-		return h.refusal(q, *o.Key, err)
-	}
-	h.dropBlobs(q, dropped)
-	return nil
+	return h.deleteKey(q, *o.Key, o.ETag)
 }

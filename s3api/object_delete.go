@@ -26,35 +26,37 @@ func (h *Handler) deleteObject(q *request) error {
 		}
 		q.w.Header().Set("x-amz-version-id", nullVersion)
 	}
-	cond, err := h.lockCondition(q, q.key)
-	if err != nil {
+	if err := h.deleteKey(q, q.key, q.r.Header.Get("If-Match")); err != nil {
 		return err
 	}
-	if cond.IfMatch, err = h.deleteIfMatch(q, q.key, q.r.Header.Get("If-Match")); err != nil {
-		return err
-	}
-	dropped, err := h.meta.DeleteObject(q.r.Context(), q.bucket, q.key, cond)
-	if err != nil {
-		return h.refusal(q, q.key, err)
-	}
-	h.dropBlobs(q, dropped)
 	q.w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-// deleteIfMatch reads a conditional delete's If-Match (DeleteObject's
-// header, a DeleteObjects entry's ETag): the store deletes only an object
-// whose ETag it names, or any object for "*", and answers
-// PreconditionFailed for another ETag and NoSuchKey for no object, as S3
-// does for general purpose buckets since 2025 (conditional-deletes in the
-// S3 User Guide). Naming an ETag reveals whether the object changed, so it
-// takes s3:GetObject on the key besides s3:DeleteObject, as S3 requires.
-func (h *Handler) deleteIfMatch(q *request, key, v string) (string, error) {
-	v = strings.Trim(strings.TrimSpace(v), `"`)
-	if v != "" && v != "*" {
+// deleteKey deletes one key of q's bucket, for DeleteObject and each entry
+// of DeleteObjects, under its Object Lock (lockCondition) and its
+// conditional delete's If-Match (DeleteObject's header, a DeleteObjects
+// entry's ETag): the store deletes only an object whose ETag it names, or
+// any object for "*", and answers PreconditionFailed for another ETag and
+// NoSuchKey for no object, as S3 does for general purpose buckets since
+// 2025 (conditional-deletes in the S3 User Guide). Naming an ETag reveals
+// whether the object changed, so it takes s3:GetObject on the key besides
+// s3:DeleteObject, as S3 requires.
+func (h *Handler) deleteKey(q *request, key, ifMatch string) error {
+	cond, err := h.lockCondition(q, key)
+	if err != nil {
+		return err
+	}
+	cond.IfMatch = strings.Trim(strings.TrimSpace(ifMatch), `"`)
+	if cond.IfMatch != "" && cond.IfMatch != "*" {
 		if err := h.authorize(q, "s3:GetObject", objectARN(q.bucket, key)); err != nil {
-			return "", err
+			return err
 		}
 	}
-	return v, nil
+	dropped, err := h.meta.DeleteObject(q.r.Context(), q.bucket, key, cond)
+	if err != nil {
+		return h.refusal(q, key, err)
+	}
+	h.dropBlobs(q, dropped)
+	return nil
 }
