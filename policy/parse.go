@@ -150,6 +150,7 @@ func Parse(doc []byte, t Type) (*Policy, error) {
 	default:
 		return nil, malformed("Statement", "must be an object or an array, not "+stmts.kind.String())
 	}
+	p.public = p.grantsPublic()
 	return p, nil
 }
 

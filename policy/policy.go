@@ -50,6 +50,7 @@ type Policy struct {
 	id      string
 	doc     string
 	stmts   []statement
+	public  bool // Public's answer, decided once by Parse
 }
 
 // Type returns the type the policy was parsed as.

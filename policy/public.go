@@ -17,11 +17,14 @@ import "strings"
 // A value is fixed when it has no wildcard and no policy variable; an
 // address range is fixed unless it is all addresses. Where S3's analysis is
 // finer than this, Public errs towards public: a policy it calls public is
-// refused under BlockPublicPolicy rather than let through.
+// refused under BlockPublicPolicy rather than let through. Parse decides it
+// once; a request under RestrictPublicBuckets only reads it.
 func (p *Policy) Public() bool {
-	if p == nil {
-		return false
-	}
+	return p != nil && p.public
+}
+
+// grantsPublic decides Public, for Parse.
+func (p *Policy) grantsPublic() bool {
 	for i := range p.stmts {
 		st := &p.stmts[i]
 		if st.deny || st.principal == nil || !st.notPrincipal && !st.principal.all {
