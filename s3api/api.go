@@ -131,15 +131,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(q, err)
 		return
 	}
-	if err := checkExpectedOwner(q); err != nil {
-		h.fail(q, err)
-		return
-	}
-	if err := checkEncryption(r.Header); err != nil {
-		h.fail(q, err)
-		return
-	}
-	if err := checkStorageClass(r.Header.Get("X-Amz-Storage-Class")); err != nil {
+	if err := checkHeaders(q); err != nil {
 		h.fail(q, err)
 		return
 	}
@@ -196,31 +188,6 @@ func (h *Handler) checkTrailerUse(q *request) error {
 		}
 	}
 	return errCode("InvalidRequest", "The value of x-amz-content-sha256 header is invalid.")
-}
-
-// checkExpectedOwner applies x-amz-expected-bucket-owner, and for a copy
-// x-amz-source-expected-bucket-owner: a value that is not an account id is
-// InvalidBucketOwnerAWSAccountID, and one that is not the account owning
-// the bucket AccessDenied, so that a client that names its account never
-// reads from or writes to a bucket someone else owns (bucket-owner-condition
-// in the S3 User Guide: "the request fails with an HTTP 403 (Access Denied)
-// error"; the 400 and its text as LocalStack records them). Wicket's one
-// account owns every bucket.
-func checkExpectedOwner(q *request) error {
-	if q.bucket == "" {
-		return nil
-	}
-	for _, name := range []string{"X-Amz-Expected-Bucket-Owner", "X-Amz-Source-Expected-Bucket-Owner"} {
-		v := q.r.Header.Get(name)
-		switch {
-		case v == "":
-		case !isAccountID(v):
-			return errCode("InvalidBucketOwnerAWSAccountID", "The value of the expected bucket owner parameter must be an AWS Account ID... ["+v+"]")
-		case v != authn.Account:
-			return errCode("AccessDenied")
-		}
-	}
-	return nil
 }
 
 // isUpload reports whether q is a PutObject or an UploadPart, the

@@ -104,14 +104,9 @@ func (h *Handler) authorize(q *request, action, resource string) error {
 	if p.Type == wicket.Anonymous && !h.log.Enabled(ctx, slog.LevelDebug) {
 		return errCode("AccessDenied")
 	}
-	var ex policy.Explanation
-	if h.authz != nil {
-		var err error
-		if ex, err = h.authz.Explain(ctx, p, req, named); err != nil {
-			return err
-		}
-	} else {
-		ex = policy.Explain(&policy.Set{Resource: named}, req)
+	ex, err := h.explain(ctx, p, req, named)
+	if err != nil {
+		return err
 	}
 	h.log.Debug("s3 request denied", "request_id", q.id, "principal", p.ARN, "action", action,
 		"resource", resource, "explanation", ex.String())
@@ -119,6 +114,15 @@ func (h *Handler) authorize(q *request, action, resource string) error {
 		return errCode("AccessDenied")
 	}
 	return errCode("AccessDenied", deniedMessage(p.ARN, action, resource, ex.Reason(action)))
+}
+
+// explain says why req was denied: the IAM service's explanation or,
+// without IAM, the bucket policy's alone (as authorize evaluated it).
+func (h *Handler) explain(ctx context.Context, p *wicket.Principal, req *policy.Request, named []policy.Named) (policy.Explanation, error) {
+	if h.authz != nil {
+		return h.authz.Explain(ctx, p, req, named)
+	}
+	return policy.Explain(&policy.Set{Resource: named}, req), nil
 }
 
 // deniedMessage is S3's access-denied message for a request within the

@@ -168,20 +168,6 @@ func errCode(code string, message ...string) error {
 	return e
 }
 
-// directoryOnly refuses a request that carries one of headers, features S3
-// has only for directory buckets (appends, conditions on size, times of
-// modification or initiation): NotImplemented naming the header, as S3
-// answers a header whose feature it lacks. Ignoring it would append by
-// overwriting, or delete or abort whatever the condition said.
-func directoryOnly(hdr http.Header, headers ...string) error {
-	for _, name := range headers {
-		if hdr.Get(name) != "" {
-			return errCodeDetail("NotImplemented", func(e *errorBody) { e.Header = name })
-		}
-	}
-	return nil
-}
-
 // entityTooLarge is EntityTooLarge with the sizes S3 reports.
 func entityTooLarge(proposed, maxAllowed int64) error {
 	return errCodeDetail("EntityTooLarge", func(e *errorBody) {
