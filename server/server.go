@@ -65,11 +65,12 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Close releases the stores. Call it after Serve returns.
+// Close releases the stores, last opened first, and then the data
+// directory's lock. Call it after Serve returns.
 func (s *Server) Close() error {
 	var errs []error
-	for _, c := range s.closers {
-		errs = append(errs, c())
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		errs = append(errs, s.closers[i]())
 	}
 	s.closers = nil
 	return errors.Join(errs...)

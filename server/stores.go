@@ -22,6 +22,11 @@ import (
 // openEmbedded opens the embedded default stores in the data directory and
 // builds the APIs on them.
 func (s *Server) openEmbedded(ctx context.Context) error {
+	lock, err := lockDataDir(s.cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	s.closers = append(s.closers, lock.Close)
 	meta, err := sqlite.Open(filepath.Join(s.cfg.DataDir, "meta.db"), sqlite.Options{})
 	if err != nil {
 		return fmt.Errorf("open metadata store: %w", err)

@@ -1,10 +1,12 @@
 package server_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,4 +98,34 @@ func TestRootCredentials(t *testing.T) {
 			t.Errorf("accepted %v", bad)
 		}
 	}
+}
+
+// One process per data directory: a second server on it would sweep the
+// first one's writes in flight as orphans. The second start fails, naming
+// the holder, until the first server closes.
+func TestDataDirLocked(t *testing.T) {
+	dir := t.TempDir()
+	root := wicket.RootCredentials{AccessKeyID: "AKIASTORESTEST000001", SecretAccessKey: "stores-test-secret-000000000000000000000"}
+	first, err := server.New(server.Config{DataDir: dir, Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := server.New(server.Config{DataDir: dir, Root: root})
+	if err == nil {
+		second.Close()
+		first.Close()
+		t.Fatal("a second server opened a data directory in use")
+	}
+	want := fmt.Sprintf("data directory %s is in use by another wicket process, pid %d", dir, os.Getpid())
+	if !strings.Contains(err.Error(), want) {
+		t.Fatalf("second start: %v, want it to say %q", err, want)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := server.New(server.Config{DataDir: dir, Root: root})
+	if err != nil {
+		t.Fatalf("start after the first closed: %v", err)
+	}
+	again.Close()
 }
