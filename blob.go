@@ -26,6 +26,19 @@ type BlobStore interface {
 	Walk(ctx context.Context, olderThan time.Time, fn func(id string) error) error
 }
 
+// BlobHolder is a BlobStore that can keep blobs a reader is about to open:
+// a GET of an object made of several blobs holds them all before it sends
+// its status, so that an overwrite or delete committed while the body goes
+// out cannot remove the blobs it has yet to open. A store without it may
+// leave such a reader to cut its response short.
+type BlobHolder interface {
+	// Hold keeps the committed blobs ids until release is called: a
+	// Delete meanwhile takes effect then. It fails with an error of kind
+	// NotFound if one of them is gone already. release may be called more
+	// than once.
+	Hold(ctx context.Context, ids []string) (release func(), err error)
+}
+
 // BlobWriter is a blob being written.
 type BlobWriter interface {
 	io.Writer

@@ -119,6 +119,13 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// ErrOutcomeUnknown marks a failed write that may stand all the same: its
+// commit failed at the last step (the log's fsync), after which a crash
+// may still replay it. What such a write would point at (a new blob) is
+// kept, not deleted; the start-up sweep removes it if the write did not
+// stand.
+var ErrOutcomeUnknown = errors.New("the write may have been committed")
+
 // KindOf returns the first kind other than Other found along err's chain,
 // so that wrapping an error without a kind keeps the kind of its cause.
 func KindOf(err error) Kind {

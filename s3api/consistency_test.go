@@ -2,6 +2,8 @@ package s3api_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http/httptest"
 	"strings"
@@ -150,5 +152,50 @@ func TestGetObjectReplacedBeforeOpen(t *testing.T) {
 	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k")})
 	if apiCode(err) != "InternalError" {
 		t.Fatalf("GET of an object whose blob is gone: %v", err)
+	}
+}
+
+// failingPuts fails every PutObject with err.
+type failingPuts struct {
+	wicket.MetaStore
+	err error
+}
+
+func (m failingPuts) PutObject(ctx context.Context, o *wicket.Object, c wicket.Precondition) ([]wicket.Segment, error) {
+	return nil, m.err
+}
+
+// A PUT whose metadata commit failed deletes its new blob, unless the
+// commit may stand all the same (its log's fsync failed; a crash could
+// replay it): then the blob is kept for the start-up sweep to judge, so
+// that no object can end up without its bytes.
+func TestFailedCommitKeepsUncertainBlob(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		err   error
+		blobs int
+	}{
+		{"failed", wicket.E("test.PutObject", wicket.Unavailable, errors.New("disk full")), 0},
+		{"outcome unknown", wicket.E("test.PutObject", wicket.Unavailable, fmt.Errorf("commit: %w: fsync: input/output error", wicket.ErrOutcomeUnknown)), 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inner := memory.New()
+			if err := inner.CreateBucket(ctx, wicket.Bucket{Name: "bkt", Region: "us-east-1", Created: time.Now()}); err != nil {
+				t.Fatal(err)
+			}
+			blobs := memory.NewBlobStore()
+			c := memoryS3(t, failingPuts{inner, tc.err}, blobs)
+			_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"),
+				Body: strings.NewReader(strings.Repeat("larger than inline data ", 2000))}, once)
+			if apiCode(err) != "ServiceUnavailable" {
+				t.Fatalf("PUT: %v", err)
+			}
+			n := 0
+			blobs.Walk(ctx, time.Now(), func(string) error { n++; return nil })
+			if n != tc.blobs {
+				t.Fatalf("%d blobs left, want %d", n, tc.blobs)
+			}
+		})
 	}
 }

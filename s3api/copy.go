@@ -138,10 +138,21 @@ func (h *Handler) copyBytes(q *request, src *wicket.Object, rng byteRange, alg s
 	w := io.MultiWriter(ws...)
 	bp := copyBufPool.Get().(*[]byte)
 	defer copyBufPool.Put(bp)
-	for _, sp := range spans(src.Segments, rng) {
-		b, err := h.openSegment(ctx, sp.seg)
-		if err != nil {
+	runs := spans(src.Segments, rng)
+	var first wicket.Blob
+	if len(runs) > 0 {
+		var release func()
+		if first, release, err = h.openRuns(ctx, runs); err != nil {
 			return seg, "", "", wicket.E("s3api.copy", wicket.Internal, "The source object's data is missing.", err)
+		}
+		defer release()
+	}
+	for i, sp := range runs {
+		b := first
+		if i > 0 {
+			if b, err = h.openSegment(ctx, sp.seg); err != nil {
+				return seg, "", "", wicket.E("s3api.copy", wicket.Internal, "The source object's data is missing.", err)
+			}
 		}
 		_, err = io.CopyBuffer(w, io.NewSectionReader(b, sp.from, sp.n), *bp)
 		b.Close()
@@ -269,7 +280,7 @@ func (h *Handler) copyObject(q *request) error {
 	}
 	dropped, err := h.meta.PutObject(q.r.Context(), o, cond)
 	if err != nil {
-		h.dropBlobs(q, []wicket.Segment{seg})
+		h.dropUnwritten(q, seg, err)
 		return h.refusal(q, q.key, err)
 	}
 	h.dropBlobs(q, dropped)

@@ -320,7 +320,7 @@ func (h *Handler) uploadPart(q *request) error {
 	seg.ETag, seg.Checksum = p.etag(), p.sum(keep)
 	dropped, err := h.meta.PutPart(q.r.Context(), u.Bucket, u.Key, &wicket.Part{UploadID: u.ID, Number: n, Segment: seg, Modified: h.clock.Now()})
 	if err != nil {
-		h.dropBlobs(q, []wicket.Segment{seg})
+		h.dropUnwritten(q, seg, err)
 		return err
 	}
 	h.dropBlobs(q, dropped)
@@ -382,7 +382,7 @@ func (h *Handler) uploadPartCopy(q *request) error {
 	now := h.clock.Now()
 	dropped, err := h.meta.PutPart(q.r.Context(), u.Bucket, u.Key, &wicket.Part{UploadID: u.ID, Number: n, Segment: seg, Modified: now})
 	if err != nil {
-		h.dropBlobs(q, []wicket.Segment{seg})
+		h.dropUnwritten(q, seg, err)
 		return err
 	}
 	h.dropBlobs(q, dropped)

@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -181,24 +182,71 @@ func (h *Handler) serveObject(q *request, withBody bool) error {
 		}
 		checksums = true
 	}
-	// An overwrite or a delete between reading the object and opening its
-	// first blob removes the blob: the object read is gone, so serve the
-	// one there is now. Nothing has been written to the response then.
-	for attempt := 1; ; attempt++ {
+	return retryGone(func() error {
 		o, err := h.requestObject(q)
 		if err != nil {
 			return err
 		}
-		err = h.serveVersion(q, o, withBody, part, checksums)
+		return h.serveVersion(q, o, withBody, part, checksums)
+	})
+}
+
+// errBlobGone: a blob of an object read is missing before anything of it
+// was sent. Wrapped in an Internal error, since an object whose bytes stay
+// missing is the server's fault.
+var errBlobGone = errors.New("a blob of the object is missing")
+
+// retryGone runs f again, three times in all, while it fails for a blob
+// gone (errBlobGone): an overwrite or a delete between reading the object
+// and opening its blobs removed them, so the object read is gone, and
+// reading it again serves the one there is now. f has written nothing to
+// the response then.
+func retryGone(f func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := f()
 		if !errors.Is(err, errBlobGone) || attempt == 3 {
 			return err
 		}
 	}
 }
 
-// errBlobGone: the first blob of a GET is missing. Wrapped in an Internal
-// error, since an object whose bytes stay missing is the server's fault.
-var errBlobGone = errors.New("the object's first blob is missing")
+// retryingGone is retryGone for an operation.
+func retryingGone(op operation) operation {
+	return func(h *Handler, q *request) error {
+		return retryGone(func() error { return op(h, q) })
+	}
+}
+
+// openRuns opens the first run's blob and, when the runs read more than
+// one blob, holds them all (wicket.BlobHolder), so that an overwrite or a
+// delete of the object while its body goes out cannot remove a blob not
+// yet opened: the reader gets the whole old object. A blob gone already
+// is errBlobGone. release is never nil.
+func (h *Handler) openRuns(ctx context.Context, runs []segmentSpan) (first wicket.Blob, release func(), err error) {
+	release = func() {}
+	var ids []string
+	for _, r := range runs {
+		if r.seg.Blob != "" {
+			ids = append(ids, r.seg.Blob)
+		}
+	}
+	gone := func(err error) error {
+		if wicket.KindOf(err) == wicket.NotFound {
+			return fmt.Errorf("%w: %w", errBlobGone, err)
+		}
+		return err
+	}
+	if hb, ok := h.blobs.(wicket.BlobHolder); ok && len(ids) > 1 {
+		if release, err = hb.Hold(ctx, ids); err != nil {
+			return nil, func() {}, gone(err)
+		}
+	}
+	if first, err = h.openSegment(ctx, runs[0].seg); err != nil {
+		release()
+		return nil, func() {}, gone(err)
+	}
+	return first, release, nil
+}
 
 // serveVersion answers a GET or HEAD of the object o.
 func (h *Handler) serveVersion(q *request, o *wicket.Object, withBody bool, part int, checksums bool) error {
@@ -261,13 +309,11 @@ func (h *Handler) serveVersion(q *request, o *wicket.Object, withBody bool, part
 		// Open the first blob before writing a header, so that a missing
 		// blob is still an error response (or a retry).
 		runs = spans(o.Segments, rng)
-		b, err := h.openSegment(q.r.Context(), runs[0].seg)
+		b, release, err := h.openRuns(q.r.Context(), runs)
 		if err != nil {
-			if wicket.KindOf(err) == wicket.NotFound {
-				err = errBlobGone
-			}
 			return wicket.E("s3api.GetObject", wicket.Internal, "The object's data is missing.", err)
 		}
+		defer release()
 		first = b
 	}
 

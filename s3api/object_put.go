@@ -609,6 +609,18 @@ func (h *Handler) dropBlobs(q *request, segs []wicket.Segment) {
 	}
 }
 
+// dropUnwritten deletes the new segment of a write that failed, unless
+// its metadata may stand all the same (wicket.ErrOutcomeUnknown): deleting
+// the blob then could leave an object without its bytes, while keeping it
+// leaves at worst an orphan for the start-up sweep.
+func (h *Handler) dropUnwritten(q *request, seg wicket.Segment, err error) {
+	if errors.Is(err, wicket.ErrOutcomeUnknown) {
+		h.log.Warn("kept the blob of a write whose commit may stand", "blob", seg.Blob, "err", err)
+		return
+	}
+	h.dropBlobs(q, []wicket.Segment{seg})
+}
+
 // writePrecondition reads the conditional-write headers of PutObject and
 // CompleteMultipartUpload: If-None-Match, which S3 takes only as "*", or
 // If-Match, an ETag. A write conditioned on both, or on another
@@ -676,7 +688,7 @@ func (h *Handler) putObject(q *request) error {
 	o.Checksums, o.ChecksumType = map[string]string{string(alg): p.sum(alg)}, fullObject
 	dropped, err := h.meta.PutObject(q.r.Context(), o, cond)
 	if err != nil {
-		h.dropBlobs(q, []wicket.Segment{seg})
+		h.dropUnwritten(q, seg, err)
 		return h.refusal(q, q.key, err)
 	}
 	h.dropBlobs(q, dropped)

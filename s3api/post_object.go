@@ -107,13 +107,13 @@ func (h *Handler) postObject(q *request) error {
 	// a lock of its own here, nor replace a locked object.
 	b, err := h.bucketLock(q)
 	if err != nil {
-		h.dropBlobs(q, []wicket.Segment{seg})
+		h.dropUnwritten(q, seg, err)
 		return err
 	}
 	o.Lock = b.withDefault(o.Lock, o.Modified)
 	dropped, err := h.meta.PutObject(ctx, o, wicket.Precondition{Now: o.Modified})
 	if err != nil {
-		h.dropBlobs(q, []wicket.Segment{seg})
+		h.dropUnwritten(q, seg, err)
 		return err
 	}
 	h.dropBlobs(q, dropped)

@@ -22,6 +22,13 @@ type op struct {
 	self bool
 }
 
+// The copies read their source's blobs as a GET does: a source replaced
+// between reading it and opening its blobs is read again.
+var (
+	copyObjectOp     = retryingGone((*Handler).copyObject)
+	uploadPartCopyOp = retryingGone((*Handler).uploadPartCopy)
+)
+
 // route picks the operation from the method, whether a bucket and a key are
 // named, and the subresource in the query string: S3's own dispatch. A
 // zero result is an operation Wicket does not implement.
@@ -212,11 +219,11 @@ func routeObject(q *request, m string, has func(string) bool) op {
 			return op{fn: (*Handler).putObjectLegalHold, action: "s3:PutObjectLegalHold"}
 		case has("uploadId") || has("partNumber"):
 			if q.r.Header.Get("X-Amz-Copy-Source") != "" {
-				return op{fn: (*Handler).uploadPartCopy, action: "s3:PutObject"}
+				return op{fn: uploadPartCopyOp, action: "s3:PutObject"}
 			}
 			return op{fn: (*Handler).uploadPart, action: "s3:PutObject"}
 		case q.r.Header.Get("X-Amz-Copy-Source") != "":
-			return op{fn: (*Handler).copyObject, action: "s3:PutObject"}
+			return op{fn: copyObjectOp, action: "s3:PutObject"}
 		default:
 			return op{fn: (*Handler).putObject, action: "s3:PutObject"}
 		}

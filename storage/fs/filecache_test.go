@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -360,6 +361,13 @@ func TestRecycle(t *testing.T) {
 		t.Fatalf("Open of a recycled blob: %v", err)
 	}
 
+	// The pooled file is old (its blob was written long ago): reused, it
+	// is as new as the write, or Walk would remove it as a crash's
+	// leftover while it is being written.
+	long := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(filepath.Join(s.poolDir(), old), long, long); err != nil {
+		t.Fatal(err)
+	}
 	w, err := s.Create(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -367,12 +375,16 @@ func TestRecycle(t *testing.T) {
 	if !w.(*writer).reused || poolFiles(t, s) != 0 {
 		t.Fatal("Create did not take the pooled file")
 	}
+	var walked []string
+	s.Walk(ctx, time.Now().Add(-time.Hour), func(id string) error { walked = append(walked, id); return nil })
+	if _, err := os.Stat(s.path(w.ID())); err != nil {
+		t.Fatalf("Walk removed a reused file being written: %v", err)
+	}
 	w.Write([]byte("new"))
 	// Before Commit the reused file is a blob being written.
 	if _, err := s.Open(ctx, w.ID()); wicket.KindOf(err) != wicket.NotFound {
 		t.Fatalf("Open of an uncommitted reused blob: %v", err)
 	}
-	var walked []string
 	s.Walk(ctx, time.Now().Add(-time.Hour), func(id string) error { walked = append(walked, id); return nil })
 	if len(walked) != 0 {
 		t.Fatalf("Walk reported %v before Commit", walked)

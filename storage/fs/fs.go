@@ -51,6 +51,7 @@ type Store struct {
 
 	files fileTable // open blobs, the open-file cache, recycling (filecache.go)
 	trash trash     // large blobs being deleted (trash.go)
+	holds holds     // blobs readers are about to open (hold.go)
 }
 
 // shardTurn is how many new blobs go to a shard before the next one.
@@ -201,6 +202,14 @@ func (s *Store) reuse(id, path string) *writer {
 		os.Remove(path)
 		return nil
 	}
+	// The rename kept the old blob's times: make the file as new as it
+	// is, so that Walk's olderThan never takes it for a crash's leftover.
+	now := time.Now()
+	if err := os.Chtimes(path, now, now); err != nil {
+		f.Close()
+		os.Remove(path)
+		return nil
+	}
 	return &writer{s: s, id: id, path: path, f: f, reused: true}
 }
 
@@ -288,6 +297,7 @@ func (w *writer) Commit(ctx context.Context) (int64, error) {
 	}
 	if !w.s.noSync {
 		if err := w.s.syncers[shardIndex(w.id)].sync(w.s.shard(w.id)); err != nil {
+			os.Remove(w.path)
 			return 0, wicket.E("fs.Commit", wicket.Unavailable, fmt.Errorf("sync blob directory for %s: %w", w.id, err))
 		}
 	}
@@ -390,6 +400,10 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	if !validID(id) {
 		return nil
 	}
+	if !s.holds.startDelete(id) {
+		return nil // held: deleted when released
+	}
+	defer s.holds.endDelete(id)
 	path := s.path(id)
 	fi, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {

@@ -19,9 +19,14 @@ import (
 type BlobStore struct {
 	mu    sync.RWMutex
 	blobs map[string][]byte
+	held  map[string]int      // holders per blob (Hold)
+	gone  map[string]struct{} // held blobs deleted meanwhile
 }
 
-var _ wicket.BlobStore = (*BlobStore)(nil)
+var (
+	_ wicket.BlobStore  = (*BlobStore)(nil)
+	_ wicket.BlobHolder = (*BlobStore)(nil)
+)
 
 // NewBlobStore returns an empty BlobStore.
 func NewBlobStore() *BlobStore {
@@ -103,9 +108,47 @@ func (b *blob) Close() error { return nil }
 // Delete removes a blob; a missing one is not an error.
 func (s *BlobStore) Delete(ctx context.Context, id string) error {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held[id] > 0 {
+		s.gone[id] = struct{}{}
+		return nil
+	}
 	delete(s.blobs, id)
-	s.mu.Unlock()
 	return nil
+}
+
+// Hold keeps blobs until release: a Delete meanwhile takes effect then.
+func (s *BlobStore) Hold(ctx context.Context, ids []string) (release func(), err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range ids {
+		if _, ok := s.blobs[id]; !ok {
+			return nil, wicket.E("memory.Hold", wicket.NotFound, "The specified blob does not exist.", fmt.Errorf("blob %q", id))
+		}
+	}
+	if s.held == nil {
+		s.held, s.gone = make(map[string]int), make(map[string]struct{})
+	}
+	for _, id := range ids {
+		s.held[id]++
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			for _, id := range ids {
+				if s.held[id]--; s.held[id] > 0 {
+					continue
+				}
+				delete(s.held, id)
+				if _, ok := s.gone[id]; ok {
+					delete(s.gone, id)
+					delete(s.blobs, id)
+				}
+			}
+		})
+	}, nil
 }
 
 // Walk calls fn for every committed blob. An interrupted write leaves

@@ -156,7 +156,9 @@ func (s *Store) commit(batch []*request) {
 		}
 	}
 	if err := w.control(`COMMIT`); err != nil {
-		s.abort(live, errs, len(live), fmt.Errorf("commit: %w", err))
+		// The commit frame may be in the log already, valid, with only
+		// its fsync failed: recovery after a crash would replay it.
+		s.abort(live, errs, len(live), fmt.Errorf("commit: %w: %w", wicket.ErrOutcomeUnknown, err))
 		answer()
 		return
 	}

@@ -216,4 +216,71 @@ func RunBlobStore(t *testing.T, newStore func(t *testing.T) wicket.BlobStore) {
 			}
 		}
 	})
+	t.Run("HoldPutsOffDelete", func(t *testing.T) {
+		s := newStore(t)
+		hb, ok := s.(wicket.BlobHolder)
+		if !ok {
+			t.Skip("the store cannot hold blobs (no wicket.BlobHolder)")
+		}
+		// Sizes across the fs store's classes: kept open and recycled,
+		// unlinked, moved to trash.
+		small, mid, large := put(t, s, []byte("small")), put(t, s, make([]byte, 100<<10)), put(t, s, make([]byte, 9<<20))
+		ids := []string{small, mid, large}
+		release, err := hb.Hold(ctx, ids)
+		if err != nil {
+			t.Fatalf("Hold: %v", err)
+		}
+		for _, id := range ids {
+			if err := s.Delete(ctx, id); err != nil {
+				t.Fatalf("Delete of a held blob: %v", err)
+			}
+		}
+		// Not one was opened before the Delete, and all still read.
+		if got := read(t, s, small); string(got) != "small" {
+			t.Fatalf("held blob read back %q", got)
+		}
+		read(t, s, mid)
+		read(t, s, large)
+		release()
+		release() // a second call does nothing
+		for _, id := range ids {
+			if _, err := s.Open(ctx, id); wicket.KindOf(err) != wicket.NotFound {
+				t.Fatalf("Open(%s) after the held blob's release: err = %v, want NotFound", id, err)
+			}
+		}
+		if got := walk(t, s); len(got) != 0 {
+			t.Fatalf("blobs left after release: %v", got)
+		}
+		// A blob gone already cannot be held, and a failed Hold holds
+		// none of the others.
+		keep := put(t, s, []byte("keep"))
+		if _, err := hb.Hold(ctx, []string{keep, small}); wicket.KindOf(err) != wicket.NotFound {
+			t.Fatalf("Hold of a deleted blob: err = %v, want NotFound", err)
+		}
+		if err := s.Delete(ctx, keep); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Open(ctx, keep); wicket.KindOf(err) != wicket.NotFound {
+			t.Fatalf("a failed Hold kept a blob: Open after Delete: %v", err)
+		}
+		// Two holders: the Delete waits for the last.
+		b := put(t, s, []byte("twice"))
+		r1, err := hb.Hold(ctx, []string{b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r2, err := hb.Hold(ctx, []string{b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Delete(ctx, b)
+		r1()
+		if got := read(t, s, b); string(got) != "twice" {
+			t.Fatalf("after the first release: %q", got)
+		}
+		r2()
+		if _, err := s.Open(ctx, b); wicket.KindOf(err) != wicket.NotFound {
+			t.Fatalf("after the last release: %v", err)
+		}
+	})
 }
