@@ -199,3 +199,68 @@ func TestFailedCommitKeepsUncertainBlob(t *testing.T) {
 		})
 	}
 }
+
+// Listings, ListParts and CopyObject's result give an object's time to the
+// whole second, as its Last-Modified does (S3 keeps whole seconds): a
+// listing with milliseconds made `aws s3 sync --exact-timestamps` think
+// every object changed.
+func TestListingTimesAreWholeSeconds(t *testing.T) {
+	ctx := context.Background()
+	c := memoryS3(t, memory.New(), memory.NewBlobStore())
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt")}); err != nil {
+		t.Fatal(err)
+	}
+	// The server's clock is the real one: a write lands off a whole
+	// second but one time in a thousand.
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), Body: strings.NewReader("x")}); err != nil {
+		t.Fatal(err)
+	}
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("bkt")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := *list.Contents[0].LastModified; !got.Equal(*head.LastModified) {
+		t.Fatalf("listing says %v, HEAD says %v", got, *head.LastModified)
+	}
+	cp, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k2"), CopySource: aws.String("bkt/k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	head2, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k2")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := *cp.CopyObjectResult.LastModified; !got.Equal(*head2.LastModified) {
+		t.Fatalf("CopyObject says %v, HEAD says %v", got, *head2.LastModified)
+	}
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("bkt"), Key: aws.String("m")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("bkt"), Key: aws.String("m"), UploadId: up.UploadId,
+		PartNumber: aws.Int32(1), Body: strings.NewReader("part")}); err != nil {
+		t.Fatal(err)
+	}
+	parts, err := c.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("bkt"), Key: aws.String("m"), UploadId: up.UploadId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	uploads, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("bkt")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	buckets, err := c.ListBuckets(ctx, &s3.ListBucketsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tm := range map[string]*time.Time{"ListParts": parts.Parts[0].LastModified,
+		"ListMultipartUploads": uploads.Uploads[0].Initiated, "ListBuckets": buckets.Buckets[0].CreationDate} {
+		if tm.Nanosecond() != 0 {
+			t.Errorf("%s gives %v, not a whole second", name, tm)
+		}
+	}
+}

@@ -351,7 +351,7 @@ func (h *Handler) getObjectRetention(q *request) error {
 	if o.Lock.Mode == "" {
 		return errCode("NoSuchObjectLockConfiguration")
 	}
-	writeXML(q.w, http.StatusOK, objectRetention{Xmlns: s3NS, Mode: o.Lock.Mode, RetainUntilDate: s3Time(o.Lock.RetainUntil)})
+	writeXML(q.w, http.StatusOK, objectRetention{Xmlns: s3NS, Mode: o.Lock.Mode, RetainUntilDate: s3TimeMillis(o.Lock.RetainUntil)})
 	return nil
 }
 
@@ -441,7 +441,7 @@ func (h *Handler) setLockHeaders(q *request, o *wicket.Object) {
 	l, hdr := o.Lock, q.w.Header()
 	if l.Mode != "" && h.authorize(q, "s3:GetObjectRetention", objectARN(o.Bucket, o.Key)) == nil {
 		hdr.Set("x-amz-object-lock-mode", l.Mode)
-		hdr.Set("x-amz-object-lock-retain-until-date", s3Time(l.RetainUntil))
+		hdr.Set("x-amz-object-lock-retain-until-date", s3TimeMillis(l.RetainUntil))
 	}
 	if l.LegalHold != "" && h.authorize(q, "s3:GetObjectLegalHold", objectARN(o.Bucket, o.Key)) == nil {
 		hdr.Set("x-amz-object-lock-legal-hold", l.LegalHold)

@@ -9,7 +9,18 @@ import (
 const s3NS = "http://s3.amazonaws.com/doc/2006-03-01/"
 
 // s3Time formats a time as S3 does in XML: ISO 8601 with milliseconds.
-func s3Time(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+// s3Time formats an object's, part's, upload's or bucket's time as S3's
+// XML does: to the whole second, as Last-Modified says it, with ".000"
+// (S3 keeps whole seconds). A listing that said milliseconds would differ
+// from the object's Last-Modified, and `aws s3 sync --exact-timestamps`
+// would copy every object again on every run.
+func s3Time(t time.Time) string {
+	return t.UTC().Truncate(time.Second).Format("2006-01-02T15:04:05.000Z")
+}
+
+// s3TimeMillis formats a time a client chose (a retention date) with its
+// milliseconds.
+func s3TimeMillis(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 type owner struct {
 	ID          string `xml:"ID"`
