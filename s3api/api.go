@@ -242,6 +242,18 @@ func (h *Handler) fail(q *request, err error) {
 		return
 	}
 	status, body := render(err, q.resource(), q.id)
+	// S3 names the missing key or bucket: the copy source's, for a copy.
+	bucket, key := q.bucket, q.key
+	var src *sourceError
+	if errors.As(err, &src) {
+		bucket, key = src.bucket, src.key
+	}
+	switch body.Code {
+	case "NoSuchKey":
+		body.Key = key
+	case "NoSuchBucket":
+		body.BucketName = bucket
+	}
 	if hid := q.w.Header().Get("X-Amz-Id-2"); hid != "" {
 		body.HostID = hid
 	}

@@ -90,6 +90,16 @@ func checkCopyConditions(hdr http.Header, o *wicket.Object) error {
 	return nil
 }
 
+// sourceError is an error about a copy's source, whose key or bucket S3
+// names in a NoSuchKey or NoSuchBucket.
+type sourceError struct {
+	err         error
+	bucket, key string
+}
+
+func (e *sourceError) Error() string { return e.err.Error() }
+func (e *sourceError) Unwrap() error { return e.err }
+
 // sourceObject reads the copy source's metadata and checks its conditions.
 func (h *Handler) sourceObject(q *request) (*wicket.Object, error) {
 	sb, sk, err := copySource(q.r.Header.Get("X-Amz-Copy-Source"))
@@ -98,7 +108,7 @@ func (h *Handler) sourceObject(q *request) (*wicket.Object, error) {
 	}
 	src, err := h.meta.GetObject(q.r.Context(), sb, sk)
 	if err != nil {
-		return nil, err
+		return nil, &sourceError{err: err, bucket: sb, key: sk}
 	}
 	if err := checkCopyConditions(q.r.Header, src); err != nil {
 		return nil, err
