@@ -164,7 +164,7 @@ func (h *Handler) createBucket(q *request) error {
 		}
 		if cfg.Tags != nil {
 			var err error
-			if tags, err = tagsFromSet(cfg.Tags, maxBucketTags, "Bucket tag count cannot be greater than 50"); err != nil {
+			if tags, err = tagsFromSet(cfg.Tags, newBucketTags); err != nil {
 				return err
 			}
 		}

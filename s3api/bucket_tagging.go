@@ -18,7 +18,7 @@ func (h *Handler) putBucketTagging(q *request) error {
 	if err != nil {
 		return err
 	}
-	tags, err := parseTagging(body, maxBucketTags, "Bucket tag count cannot be greater than 50")
+	tags, err := parseTagging(body, bucketTags)
 	if err != nil {
 		return err
 	}

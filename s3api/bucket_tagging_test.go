@@ -2,6 +2,7 @@ package s3api_test
 
 import (
 	"fmt"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -88,6 +89,8 @@ func TestBucketTagging(t *testing.T) {
 		{"empty key", tagSet("", "v"), "InvalidTag", "The TagKey you have provided is invalid"},
 		{"key of 129", tagSet(strings.Repeat("k", 129), "v"), "InvalidTag", "The TagKey you have provided is invalid"},
 		{"value of 257", tagSet("k", strings.Repeat("v", 257)), "InvalidTag", "The TagValue you have provided is invalid"},
+		// AWS keeps the aws: namespace for its own tags.
+		{"aws: key", tagSet("team", "web", "aws:cloudformation:stack-name", "s"), "InvalidTag", "System tags cannot be added/updated by requester"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := put(tc.tags); apiCode(err) != tc.code || apiMessage(err) != tc.message {
@@ -98,5 +101,38 @@ func TestBucketTagging(t *testing.T) {
 	// Limits count characters, not bytes.
 	if err := put(tagSet(strings.Repeat("ключ", 32), strings.Repeat("é", 256))); err != nil {
 		t.Fatalf("PutBucketTagging with 128-character key and 256-character value: %v", err)
+	}
+}
+
+// CreateBucket's Tags have their own words for the aws: namespace.
+func TestCreateBucketReservedTag(t *testing.T) {
+	env := testenv.New(t)
+	_, err := env.S3().CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String("bkt"),
+		CreateBucketConfiguration: &types.CreateBucketConfiguration{Tags: tagSet("aws:x", "y")}})
+	const want = `User-defined tag keys can't start with "aws:". This prefix is reserved for system tags. Remove "aws:" from your tag keys and try again.`
+	if apiCode(err) != "InvalidTag" || apiMessage(err) != want {
+		t.Fatalf("CreateBucket with an aws: tag: %v", err)
+	}
+	if _, err := env.S3().HeadBucket(t.Context(), &s3.HeadBucketInput{Bucket: aws.String("bkt")}); apiCode(err) != "NotFound" {
+		t.Fatalf("bucket created all the same: %v", err)
+	}
+}
+
+// A Tag without its Value is MalformedXML (the SDKs refuse to send one).
+func TestTagWithoutValue(t *testing.T) {
+	env := testenv.New(t)
+	newBucket(t, env.S3(), "bkt")
+	if _, err := env.S3().PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), Body: strings.NewReader("x")}); err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(`<Tagging><TagSet><Tag><Key>k</Key></Tag></TagSet></Tagging>`)
+	for _, path := range []string{"/bkt?tagging", "/bkt/k?tagging"} {
+		resp, err := http.DefaultClient.Do(signed(t, "PUT", env.URL+path, body, map[string]string{"Content-Md5": md5Base64(body)}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code := errorCode(t, resp); resp.StatusCode != 400 || code != "MalformedXML" {
+			t.Errorf("PUT %s with a Tag without Value: %d %s", path, resp.StatusCode, code)
+		}
 	}
 }

@@ -137,17 +137,13 @@ func parseTagQuery(s string) (map[string]string, error) {
 		}
 		tags[k] = v[0]
 	}
-	if err := validateTags(tags); err != nil {
+	if len(tags) > objectTags.max {
+		return nil, errCode("BadRequest", objectTags.tooMany)
+	}
+	if err := checkTags(tags, objectTags); err != nil {
 		return nil, err
 	}
 	return tags, nil
-}
-
-func validateTags(tags map[string]string) error {
-	if len(tags) > 10 {
-		return errCode("BadRequest", "Object tags cannot be greater than 10")
-	}
-	return checkTags(tags)
 }
 
 // payload is the body of a write being received: the decoded bytes, the

@@ -18,7 +18,7 @@ func (h *Handler) putObjectTagging(q *request) error {
 	if err != nil {
 		return err
 	}
-	tags, err := parseTagging(body, maxObjectTags, "Object tags cannot be greater than 10")
+	tags, err := parseTagging(body, objectTags)
 	if err != nil {
 		return err
 	}

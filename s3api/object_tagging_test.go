@@ -70,6 +70,7 @@ func TestObjectTagging(t *testing.T) {
 		{"value of 257", "bkt", "k", tagSet("k", strings.Repeat("v", 257)), "InvalidTag", "The TagValue you have provided is invalid"},
 		{"key with ?", "bkt", "k", tagSet("key?", "1"), "InvalidTag", "The TagKey you have provided is invalid"},
 		{"value with *", "bkt", "k", tagSet("k", "val*"), "InvalidTag", "The TagValue you have provided is invalid"},
+		{"aws: key", "bkt", "k", tagSet("aws:foo", "x"), "InvalidTag", "Your TagKey cannot be prefixed with aws:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String(tc.bucket), Key: aws.String(tc.key), Tagging: &types.Tagging{TagSet: tc.tags}})
@@ -87,6 +88,7 @@ func TestObjectTagging(t *testing.T) {
 		{"key=val&key=val", "InvalidArgument", badQuery},
 		{"key(=val", "InvalidTag", "The TagKey you have provided is invalid"},
 		{"key=val#", "InvalidTag", "The TagValue you have provided is invalid"},
+		{"aws%3Afoo=x", "InvalidTag", "Your TagKey cannot be prefixed with aws:"},
 		{"key@-_.:/+1=val%20%2B@", "", ""},
 		{"key&&", "", ""},
 	} {

@@ -524,7 +524,7 @@ func objectFromForm(bucket, key string, fields map[string]string) (*wicket.Objec
 		return nil, err
 	}
 	if t, ok := fields["tagging"]; ok {
-		if o.Tags, err = parseTagging([]byte(t), maxObjectTags, "Object tags cannot be greater than 10"); err != nil {
+		if o.Tags, err = parseTagging([]byte(t), objectTags); err != nil {
 			return nil, err
 		}
 	}

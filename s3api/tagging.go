@@ -30,52 +30,69 @@ type tag struct {
 	Value *string `xml:"Value"`
 }
 
-// parseTagging decodes a Tagging document and checks its tags: at most
-// maxTags (tooMany is S3's message beyond that), each key once, keys of 1
-// to 128 characters and values of up to 256.
-func parseTagging(body []byte, maxTags int, tooMany string) (map[string]string, error) {
+// tagRules are the limits of one kind of tag set: how many tags, S3's
+// message beyond that, and its message for a key in the "aws:" namespace,
+// which AWS keeps for its own tags.
+type tagRules struct {
+	max      int
+	tooMany  string
+	reserved string
+}
+
+var (
+	objectTags = tagRules{maxObjectTags, "Object tags cannot be greater than 10",
+		"Your TagKey cannot be prefixed with aws:"}
+	bucketTags = tagRules{maxBucketTags, "Bucket tag count cannot be greater than 50",
+		"System tags cannot be added/updated by requester"}
+	// CreateBucket's Tags.
+	newBucketTags = tagRules{maxBucketTags, "Bucket tag count cannot be greater than 50",
+		`User-defined tag keys can't start with "aws:". This prefix is reserved for system tags. Remove "aws:" from your tag keys and try again.`}
+)
+
+// parseTagging decodes a Tagging document and checks its tags against r.
+func parseTagging(body []byte, r tagRules) (map[string]string, error) {
 	var doc tagging
 	if err := xml.Unmarshal(body, &doc); err != nil || doc.TagSet == nil || len(doc.Unknown) > 0 {
 		return nil, errCode("MalformedXML")
 	}
-	return tagsFromSet(doc.TagSet, maxTags, tooMany)
+	return tagsFromSet(doc.TagSet, r)
 }
 
-// tagsFromSet checks the tags of a TagSet (or of CreateBucket's Tags) as
-// parseTagging does.
-func tagsFromSet(set *tagSet, maxTags int, tooMany string) (map[string]string, error) {
+// tagsFromSet checks the tags of a TagSet (or of CreateBucket's Tags): at
+// most r.max, each with a Key and a Value, each key once, and checkTags.
+func tagsFromSet(set *tagSet, r tagRules) (map[string]string, error) {
 	if len(set.Unknown) > 0 {
 		return nil, errCode("MalformedXML")
 	}
 	for _, t := range set.Tags {
-		if t.Key == nil {
+		if t.Key == nil || t.Value == nil {
 			return nil, errCode("MalformedXML")
 		}
 	}
-	if len(set.Tags) > maxTags {
-		return nil, errCode("BadRequest", tooMany)
+	if len(set.Tags) > r.max {
+		return nil, errCode("BadRequest", r.tooMany)
 	}
 	tags := make(map[string]string, len(set.Tags))
 	for _, t := range set.Tags {
-		k, v := *t.Key, ""
-		if t.Value != nil {
-			v = *t.Value
-		}
-		if _, dup := tags[k]; dup {
+		if _, dup := tags[*t.Key]; dup {
 			return nil, errCode("InvalidTag", "Cannot provide multiple Tags with the same key")
 		}
-		tags[k] = v
+		tags[*t.Key] = *t.Value
 	}
-	if err := checkTags(tags); err != nil {
+	if err := checkTags(tags, r); err != nil {
 		return nil, err
 	}
 	return tags, nil
 }
 
-// checkTags applies AWS's tag restrictions: keys of 1 to 128 characters,
-// values of up to 256, both of letters, digits, spaces and + - = . _ : / @.
-func checkTags(tags map[string]string) error {
+// checkTags applies AWS's tag restrictions: no key in the "aws:"
+// namespace, keys of 1 to 128 characters, values of up to 256, both of
+// letters, digits, spaces and + - = . _ : / @.
+func checkTags(tags map[string]string, r tagRules) error {
 	for k, v := range tags {
+		if strings.HasPrefix(k, "aws:") {
+			return errCode("InvalidTag", r.reserved)
+		}
 		if k == "" || utf8.RuneCountInString(k) > 128 || !tagText(k) {
 			return errCode("InvalidTag", "The TagKey you have provided is invalid")
 		}
