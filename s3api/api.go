@@ -254,6 +254,13 @@ func (h *Handler) fail(q *request, err error) {
 	case "NoSuchBucket":
 		body.BucketName = bucket
 	}
+	if q.r.ContentLength != 0 {
+		// The body may be unread: net/http would read it to its end (up
+		// to 256 KiB) before it sent this answer, and a client that
+		// declared a body and sends none would never get it. Closing the
+		// connection after the answer is what lets it go out at once.
+		q.w.Header().Set("Connection", "close")
+	}
 	if hid := q.w.Header().Get("X-Amz-Id-2"); hid != "" {
 		body.HostID = hid
 	}

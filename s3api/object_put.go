@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -481,6 +482,23 @@ func copyPipelined(ws []io.Writer, r io.Reader) (int64, error) {
 	return n, nil
 }
 
+// bodyError is the error of a request whose body could not be read: S3's
+// RequestTimeout when the client stopped sending (the server's stall
+// timeout), a decoding error of aws-chunked as it is, a failure of the
+// blob store as it is, and otherwise cut, what the body's end means.
+func bodyError(err, cut error) error {
+	var se *sigv4.Error
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return errCode("RequestTimeout")
+	case errors.As(err, &se):
+		return err
+	case wicket.KindOf(err) != wicket.Other:
+		return err // the blob store failed
+	}
+	return cut
+}
+
 // copyTo streams the payload into a blob writer while hashing it, then
 // checks every digest the client gave. It reads no more than the declared
 // size; a shorter body is IncompleteBody.
@@ -505,14 +523,7 @@ func (p *payload) copyTo(w io.Writer) error {
 		copyBufPool.Put(bp)
 	}
 	if err != nil {
-		var se *sigv4.Error
-		if errors.As(err, &se) {
-			return err
-		}
-		if wicket.KindOf(err) != wicket.Other {
-			return err // the blob store failed
-		}
-		return errCode("IncompleteBody")
+		return bodyError(err, errCode("IncompleteBody"))
 	}
 	if n != p.size {
 		return errCode("IncompleteBody")

@@ -147,7 +147,7 @@ func readPostForm(mr *multipart.Reader) (*postForm, error) {
 			return nil, errCode("IncorrectNumberOfFilesInPostRequest")
 		}
 		if err != nil {
-			return nil, errCode("MalformedPOSTRequest")
+			return nil, bodyError(err, errCode("MalformedPOSTRequest"))
 		}
 		name := strings.ToLower(part.FormName())
 		if name == "" {
@@ -164,7 +164,7 @@ func readPostForm(mr *multipart.Reader) (*postForm, error) {
 		}
 		value, err := io.ReadAll(io.LimitReader(part, int64(budget)+1))
 		if err != nil {
-			return nil, errCode("MalformedPOSTRequest")
+			return nil, bodyError(err, errCode("MalformedPOSTRequest"))
 		}
 		if budget -= len(value); budget < 0 {
 			return nil, errCode("MaxPostPreDataLengthExceeded")
@@ -562,10 +562,7 @@ func (h *Handler) writePostFile(q *request, file io.Reader, size sizeRange, c *s
 	defer copyBufPool.Put(bp)
 	n, err := io.CopyBuffer(io.MultiWriter(bw, sum, c), io.LimitReader(file, size.max+1), *bp)
 	if err != nil {
-		if wicket.KindOf(err) != wicket.Other {
-			return wicket.Segment{}, "", err // the blob store failed
-		}
-		return wicket.Segment{}, "", errCode("IncompleteBody", "The request body terminated unexpectedly")
+		return wicket.Segment{}, "", bodyError(err, errCode("IncompleteBody", "The request body terminated unexpectedly"))
 	}
 	if n > size.max {
 		// S3 reports the whole file's size; the form body is already bounded.

@@ -18,6 +18,7 @@ const (
 	DefaultReadHeaderTimeout = 10 * time.Second
 	DefaultIdleTimeout       = 120 * time.Second
 	DefaultShutdownTimeout   = 30 * time.Second
+	DefaultStallTimeout      = 30 * time.Second
 
 	// DefaultMaxHeaderBytes bounds the request line and headers together.
 	// S3 itself refuses more than 8 KiB of headers, but presigned URLs with
@@ -60,6 +61,14 @@ type Config struct {
 	// IdleTimeout bounds how long a kept-alive connection waits for its
 	// next request.
 	IdleTimeout time.Duration
+
+	// StallTimeout bounds how long a request body may go without a byte
+	// arriving, and a response without bytes leaving (a 256 KiB stretch of
+	// a large one): a client that stops midway is answered RequestTimeout,
+	// or cut off, instead of holding its connection, descriptors and a
+	// half-written blob for ever. Progress, not the whole request, is
+	// bounded, so a large body may take as long as it takes.
+	StallTimeout time.Duration
 
 	// MaxHeaderBytes bounds the size of a request's line and headers;
 	// larger requests are answered 431 by net/http before any handler runs.
@@ -144,6 +153,7 @@ func (cfg Config) withDefaults() (Config, error) {
 		{"ReadHeaderTimeout", &cfg.ReadHeaderTimeout, DefaultReadHeaderTimeout},
 		{"IdleTimeout", &cfg.IdleTimeout, DefaultIdleTimeout},
 		{"ShutdownTimeout", &cfg.ShutdownTimeout, DefaultShutdownTimeout},
+		{"StallTimeout", &cfg.StallTimeout, DefaultStallTimeout},
 	} {
 		switch {
 		case *d.v < 0:

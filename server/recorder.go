@@ -3,6 +3,7 @@ package server
 import (
 	"io"
 	"net/http"
+	"time"
 )
 
 // recorder remembers the status and size of a response for the log and the
@@ -16,9 +17,15 @@ type recorder struct {
 	http.ResponseWriter
 	status int // 0 until the header is written
 	bytes  int64
+
+	// Writes move the connection's write deadline to stall from now
+	// (stall.go); zero leaves deadlines alone.
+	rc    http.ResponseController
+	stall time.Duration
 }
 
 func (w *recorder) WriteHeader(code int) {
+	w.extend()
 	// 1xx responses (100 Continue) precede the real one.
 	if w.status == 0 && code >= 200 {
 		w.status = code
@@ -30,6 +37,7 @@ func (w *recorder) Write(p []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
+	w.extend()
 	n, err := w.ResponseWriter.Write(p)
 	w.bytes += int64(n)
 	return n, err
@@ -39,7 +47,7 @@ func (w *recorder) ReadFrom(r io.Reader) (int64, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
-	n, err := io.Copy(w.ResponseWriter, r)
+	n, err := w.copyChunked(r)
 	w.bytes += n
 	return n, err
 }

@@ -85,7 +85,7 @@ const (
 //
 // To read the form, route consumes up to maxQueryBody bytes of r.Body and
 // replaces r.Body with a reader that yields the whole body again.
-func (s *Server) route(w http.ResponseWriter, r *http.Request) (api, http.Handler) {
+func (s *Server) route(r *http.Request) (api, http.Handler) {
 	path := r.URL.Path
 	if strings.HasPrefix(path, wicketPrefix) || path == strings.TrimSuffix(wicketPrefix, "/") || strings.HasPrefix(path, wellKnownPrefix) {
 		return apiWicket, s.wicket
@@ -115,7 +115,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) (api, http.Handle
 	}
 
 	const op = "route"
-	form, complete, err := peekForm(w, r)
+	form, complete, err := peekForm(r)
 	get := func(key string) string {
 		if v := form.Get(key); v != "" {
 			return v
@@ -173,18 +173,23 @@ func isForm(h http.Header) bool {
 //
 // r.Body is replaced so that the API's handler reads the body from its first
 // byte, exactly as the client sent it (its signature covers those bytes).
-func peekForm(w http.ResponseWriter, r *http.Request) (form url.Values, complete bool, err error) {
-	rc := http.NewResponseController(w)
-	// Ignored errors: a ResponseWriter without deadlines (a test recorder)
-	// simply gets no bound.
-	_ = rc.SetReadDeadline(time.Now().Add(queryBodyTimeout))
-	defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
-
+func peekForm(r *http.Request) (form url.Values, complete bool, err error) {
+	// The body bounds its reads (ServeHTTP made it a stallBody); the whole
+	// form must also be in within queryBodyTimeout. After a failure the
+	// bound stays, so that net/http, which discards an unread body before
+	// it answers, gives up at once and closes the connection.
 	body := r.Body
+	sb, _ := body.(*stallBody)
+	if sb != nil {
+		sb.limit(time.Now().Add(queryBodyTimeout))
+	}
 	buf, err := io.ReadAll(io.LimitReader(body, maxQueryBody+1))
 	r.Body = replayBody{io.MultiReader(bytes.NewReader(buf), body), body}
 	if err != nil {
 		return url.Values{}, false, err
+	}
+	if sb != nil {
+		sb.limit(time.Time{})
 	}
 	complete = len(buf) <= maxQueryBody
 	if !complete {

@@ -162,9 +162,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Amz-Request-Id", id)
 	h.Set("X-Amz-Id-2", hostID)
 	r = r.WithContext(wicket.WithRequestID(r.Context(), id))
-	rec := &recorder{ResponseWriter: w}
+	rec := &recorder{ResponseWriter: w, rc: *http.NewResponseController(w), stall: s.cfg.StallTimeout}
+	rc := &rec.rc
+	// Deadlines (stall.go): every write moves the write deadline, and a
+	// body moves the read deadline as it arrives. The last deadline of a
+	// previous request on this connection must not cut this one short.
+	rec.extend()
+	if r.Body != nil && r.Body != http.NoBody {
+		_ = rc.SetReadDeadline(time.Now().Add(s.cfg.StallTimeout))
+		r.Body = &stallBody{ReadCloser: r.Body, rc: rc, stall: s.cfg.StallTimeout}
+	}
 
 	a, aborted := s.dispatch(rec, r, id)
+	rec.extend() // for net/http's flush of what is buffered
 
 	status := rec.status
 	if status == 0 {
@@ -211,7 +221,7 @@ func (s *Server) dispatch(w *recorder, r *http.Request, id string) (a api, abort
 	}()
 
 	var h http.Handler
-	a, h = s.route(w, r)
+	a, h = s.route(r)
 	switch a {
 	case apiIdentityPool, apiSTS, apiIAM, apiQuery:
 		// The JSON and Query SDKs read the request id from this header.

@@ -1,0 +1,80 @@
+package server
+
+import (
+	"io"
+	"net/http"
+	"time"
+)
+
+// stallBody bounds the wait for each read of a request body: before every
+// Read the connection's read deadline moves to stall from now (but never
+// past until, when a router has set a bound on the whole body). A body
+// that stops arriving fails its read with os.ErrDeadlineExceeded, which
+// the APIs answer RequestTimeout; a handler that never reads the body is
+// answered all the same once net/http, discarding the body, times out.
+type stallBody struct {
+	io.ReadCloser
+	rc    *http.ResponseController
+	stall time.Duration
+	until time.Time
+}
+
+func (b *stallBody) Read(p []byte) (int, error) {
+	d := time.Now().Add(b.stall)
+	if !b.until.IsZero() && b.until.Before(d) {
+		d = b.until
+	}
+	_ = b.rc.SetReadDeadline(d)
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		// The whole body is in: net/http now reads in the background to
+		// notice a client that goes away, which must not time out.
+		_ = b.rc.SetReadDeadline(time.Time{})
+	}
+	return n, err
+}
+
+// limit bounds the reads of the body to end by t at the latest; the zero
+// time lifts the bound.
+func (b *stallBody) limit(t time.Time) { b.until = t }
+
+// responseChunk is how much of a response body goes out under one write
+// deadline: a client must take it within the stall timeout (8.7 KiB/s
+// at 30 s). Each chunk is still one sendfile.
+const responseChunk = 256 << 10
+
+// extend moves the write deadline to the stall timeout from now.
+func (w *recorder) extend() {
+	if w.stall > 0 {
+		_ = w.rc.SetWriteDeadline(time.Now().Add(w.stall))
+	}
+}
+
+// copyChunked copies r to the response in chunks of responseChunk, each
+// under a fresh write deadline. A limited file stays a limited file, so
+// that net/http still sends each chunk with sendfile.
+func (w *recorder) copyChunked(r io.Reader) (int64, error) {
+	var total int64
+	lr, limited := r.(*io.LimitedReader)
+	for {
+		var chunk *io.LimitedReader
+		if limited {
+			if lr.N <= 0 {
+				return total, nil
+			}
+			chunk = &io.LimitedReader{R: lr.R, N: min(lr.N, responseChunk)}
+		} else {
+			chunk = &io.LimitedReader{R: r, N: responseChunk}
+		}
+		want := chunk.N
+		w.extend()
+		n, err := io.Copy(w.ResponseWriter, chunk)
+		total += n
+		if limited {
+			lr.N -= n
+		}
+		if err != nil || n < want {
+			return total, err
+		}
+	}
+}

@@ -1,0 +1,185 @@
+package server_test
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wicket-io/wicket"
+	"github.com/wicket-io/wicket/server"
+	"github.com/wicket-io/wicket/sigv4"
+)
+
+var stallRoot = wicket.RootCredentials{AccessKeyID: "AKIASTALLTEST0000001", SecretAccessKey: "stall-test-secret-0000000000000000000000"}
+
+// stallServer serves the embedded stores with a short stall timeout and a
+// bucket "bkt".
+func stallServer(t *testing.T, stall time.Duration) *running {
+	t.Helper()
+	srv := newServer(t, server.Config{DataDir: t.TempDir(), Root: stallRoot, StallTimeout: stall})
+	t.Cleanup(func() { srv.Close() })
+	r := serve(t, srv)
+	resp, err := http.DefaultClient.Do(signedRequest(t, "PUT", r.url+"/bkt", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("CreateBucket: %d", resp.StatusCode)
+	}
+	return r
+}
+
+// signedRequest is a root-signed S3 request with an unsigned payload.
+func signedRequest(t *testing.T, method, url string, body []byte) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := sigv4.Credentials{AccessKeyID: stallRoot.AccessKeyID, SecretAccessKey: stallRoot.SecretAccessKey}
+	if err := sigv4.NewSigner().Sign(req, creds, sigv4.Params{Region: "us-east-1", Service: "s3", Time: time.Now(), PayloadHash: sigv4.UnsignedPayload}); err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+// rawHead writes req's request line and headers, with the Content-Length
+// given, on a new connection, and nothing of its body.
+func rawHead(t *testing.T, r *running, req *http.Request, contentLength int) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimPrefix(r.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\n", req.Method, req.URL.RequestURI(), req.URL.Host)
+	for k, vs := range req.Header {
+		for _, v := range vs {
+			fmt.Fprintf(&b, "%s: %s\r\n", k, v)
+		}
+	}
+	fmt.Fprintf(&b, "Content-Length: %d\r\n\r\n", contentLength)
+	if _, err := io.WriteString(c, b.String()); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// answer reads the response on c, waiting at most wait for it.
+func answer(t *testing.T, c net.Conn, method string, wait time.Duration) (*http.Response, string) {
+	t.Helper()
+	c.SetReadDeadline(time.Now().Add(wait))
+	resp, err := http.ReadResponse(bufio.NewReader(c), &http.Request{Method: method})
+	if err != nil {
+		t.Fatalf("no answer within %v: %v", wait, err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(body)
+}
+
+// A client that stops sending the body it declared holds nothing for
+// ever: after the stall timeout it is answered RequestTimeout, the
+// connection is closed, and nothing is stored.
+func TestStalledBodyTimesOut(t *testing.T) {
+	r := stallServer(t, 300*time.Millisecond)
+	req := signedRequest(t, "PUT", r.url+"/bkt/stalled", nil)
+	c := rawHead(t, r, req, 1000)
+	io.WriteString(c, "only ten b")
+	start := time.Now()
+	resp, body := answer(t, c, "PUT", 5*time.Second)
+	if resp.StatusCode != 400 || !strings.Contains(body, "<Code>RequestTimeout</Code>") {
+		t.Fatalf("stalled PUT: %d %s", resp.StatusCode, body)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("answered after %v", d)
+	}
+	if !resp.Close {
+		t.Error("the connection of a stalled body is kept open")
+	}
+	head, err := http.DefaultClient.Do(signedRequest(t, "HEAD", r.url+"/bkt/stalled", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	head.Body.Close()
+	if head.StatusCode != 404 {
+		t.Fatalf("HEAD after a stalled PUT: %d, want 404", head.StatusCode)
+	}
+
+	// A Query API form that stops arriving alike.
+	form, err := http.NewRequest("POST", r.url+"/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form.Header.Set("Content-Type", formCT)
+	c = rawHead(t, r, form, 1000)
+	io.WriteString(c, "Action=GetCallerIdentity&")
+	resp, body = answer(t, c, "POST", 5*time.Second)
+	if resp.StatusCode != 400 || !strings.Contains(body, "RequestTimeout") {
+		t.Fatalf("stalled form: %d %s", resp.StatusCode, body)
+	}
+}
+
+// A refusal made before the body is read goes out at once, even to a
+// client that declared a body and sends none (net/http would first wait
+// to discard the body), and the connection is closed after it.
+func TestRefusalDoesNotWaitForBody(t *testing.T) {
+	r := stallServer(t, 20*time.Second)
+	anon, err := http.NewRequest("PUT", r.url+"/bkt/k", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rawHead(t, r, anon, 100000)
+	resp, body := answer(t, c, "PUT", 3*time.Second)
+	if resp.StatusCode != 403 || !strings.Contains(body, "<Code>AccessDenied</Code>") || !resp.Close {
+		t.Fatalf("anonymous PUT: %d close=%v %s", resp.StatusCode, resp.Close, body)
+	}
+}
+
+// A client that stops reading a large GET is cut off after the stall
+// timeout, rather than holding the connection and the open blob.
+func TestStalledReaderIsCut(t *testing.T) {
+	r := stallServer(t, 300*time.Millisecond)
+	const size = 48 << 20
+	put, err := http.DefaultClient.Do(signedRequest(t, "PUT", r.url+"/bkt/big", bytes.Repeat([]byte("x"), size)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	put.Body.Close()
+	if put.StatusCode != 200 {
+		t.Fatalf("PUT: %d", put.StatusCode)
+	}
+	c := rawHead(t, r, signedRequest(t, "GET", r.url+"/bkt/big", nil), 0)
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, &http.Request{Method: "GET"})
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET: %v %v", resp, err)
+	}
+	if _, err := io.ReadFull(resp.Body, make([]byte, 64<<10)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second) // the client stops reading
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err == nil || n+64<<10 >= size {
+		t.Fatalf("a stalled reader got %d more bytes (err %v): not cut off", n, err)
+	}
+	// The server is still serving others.
+	get, err := http.DefaultClient.Do(signedRequest(t, "GET", r.url+"/bkt/big", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.Copy(io.Discard, get.Body)
+	get.Body.Close()
+	if err != nil || got != size {
+		t.Fatalf("GET after: %d bytes, %v", got, err)
+	}
+}
