@@ -5,6 +5,7 @@
 package s3api
 
 import (
+	"context"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -240,6 +241,12 @@ func (h *Handler) split(r *http.Request) (bucket, key string) {
 func (h *Handler) fail(q *request, err error) {
 	if err == nil {
 		return
+	}
+	if errors.Is(err, context.Canceled) && q.r.Context().Err() != nil {
+		// The client went away (or a shutdown gave up on it): nobody
+		// reads an answer, and it is not the server's failure. Cut the
+		// connection, which the log and metrics count as status 0.
+		panic(http.ErrAbortHandler)
 	}
 	status, body := render(err, q.resource(), q.id)
 	// S3 names the missing key or bucket: the copy source's, for a copy.

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -262,5 +264,67 @@ func TestListingTimesAreWholeSeconds(t *testing.T) {
 		if tm.Nanosecond() != 0 {
 			t.Errorf("%s gives %v, not a whole second", name, tm)
 		}
+	}
+}
+
+// blockingPuts holds every PutObject until its request is cancelled.
+type blockingPuts struct {
+	wicket.MetaStore
+	entered, done chan struct{}
+}
+
+func (m blockingPuts) PutObject(ctx context.Context, o *wicket.Object, c wicket.Precondition) ([]wicket.Segment, error) {
+	close(m.entered)
+	defer close(m.done)
+	<-ctx.Done()
+	return nil, wicket.E("test.PutObject", ctx.Err())
+}
+
+// errorLog counts the records at level Error.
+type errorLog struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (l *errorLog) Enabled(context.Context, slog.Level) bool { return true }
+func (l *errorLog) Handle(_ context.Context, r slog.Record) error {
+	if r.Level >= slog.LevelError {
+		l.mu.Lock()
+		l.n++
+		l.mu.Unlock()
+	}
+	return nil
+}
+func (l *errorLog) WithAttrs([]slog.Attr) slog.Handler { return l }
+func (l *errorLog) WithGroup(string) slog.Handler      { return l }
+
+// A client that goes away while its write commits is not a server error:
+// the handler cuts the connection instead of logging a 500.
+func TestClientGoneIsNotAnError(t *testing.T) {
+	inner := memory.New()
+	if err := inner.CreateBucket(context.Background(), wicket.Bucket{Name: "bkt", Region: "us-east-1", Created: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	meta := blockingPuts{inner, make(chan struct{}), make(chan struct{})}
+	logs := &errorLog{}
+	root := wicket.RootCredentials{AccessKeyID: "AKIAROOTCACHETEST001", SecretAccessKey: "root-cache-test-secret-0000000000000000"}
+	h := s3api.New(s3api.Options{Meta: meta, Blobs: memory.NewBlobStore(), Region: "us-east-1", Logger: slog.New(logs),
+		Auth: authn.New(authn.Options{Root: root, Region: "us-east-1", Service: "s3"})})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	c := s3.NewFromConfig(aws.Config{Region: "us-east-1", HTTPClient: srv.Client(), BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.StaticCredentialsProvider{Value: aws.Credentials{AccessKeyID: root.AccessKeyID, SecretAccessKey: root.SecretAccessKey}}},
+		func(o *s3.Options) { o.UsePathStyle = true })
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-meta.entered; cancel() }()
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), Body: strings.NewReader("x")}, once); err == nil {
+		t.Fatal("PUT succeeded")
+	}
+	<-meta.done
+	time.Sleep(100 * time.Millisecond) // the handler's answer, if any, follows the store's return
+	logs.mu.Lock()
+	defer logs.mu.Unlock()
+	if logs.n != 0 {
+		t.Fatalf("%d errors logged for a client that went away", logs.n)
 	}
 }
