@@ -70,6 +70,12 @@ type Config struct {
 	// bounded, so a large body may take as long as it takes.
 	StallTimeout time.Duration
 
+	// MaxConnections bounds the connections served at once; more wait to
+	// be accepted until one closes. The default is half the process's
+	// descriptor limit, which leaves the other half to blobs, the database
+	// and the open-file cache.
+	MaxConnections int
+
 	// MaxHeaderBytes bounds the size of a request's line and headers;
 	// larger requests are answered 431 by net/http before any handler runs.
 	MaxHeaderBytes int
@@ -161,6 +167,12 @@ func (cfg Config) withDefaults() (Config, error) {
 		case *d.v == 0:
 			*d.v = d.def
 		}
+	}
+	switch {
+	case cfg.MaxConnections < 0:
+		return cfg, wicket.E(op, wicket.Invalid, fmt.Sprintf("MaxConnections is negative (%d)", cfg.MaxConnections))
+	case cfg.MaxConnections == 0:
+		cfg.MaxConnections = max(fileLimit()/2, 64)
 	}
 	switch {
 	case cfg.MaxHeaderBytes < 0:

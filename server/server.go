@@ -124,7 +124,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 
 	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
+	go func() { served <- hs.Serve(newLimitListener(ln, s.cfg.MaxConnections)) }()
 	s.log.Info("serving", "addr", ln.Addr().String(), "region", s.cfg.Region)
 
 	select {

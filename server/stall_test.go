@@ -183,3 +183,38 @@ func TestStalledReaderIsCut(t *testing.T) {
 		t.Fatalf("GET after: %d bytes, %v", got, err)
 	}
 }
+
+// Beyond MaxConnections a new connection waits to be served until one
+// closes, rather than taking descriptors the stores need.
+func TestMaxConnections(t *testing.T) {
+	srv := newServer(t, server.Config{MaxConnections: 2})
+	r := serve(t, srv)
+	addr := strings.TrimPrefix(r.url, "http://")
+	var idle []net.Conn
+	for range 2 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		idle = append(idle, c)
+	}
+	health := func(wait time.Duration) error {
+		c := &http.Client{Timeout: wait, Transport: &http.Transport{DisableKeepAlives: true}}
+		resp, err := c.Get(r.url + "/_wicket/health")
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		return nil
+	}
+	// Give the server time to accept both before it is asked more.
+	time.Sleep(100 * time.Millisecond)
+	if err := health(500 * time.Millisecond); err == nil {
+		t.Fatal("a third connection was served beside two")
+	}
+	idle[0].Close()
+	if err := health(5 * time.Second); err != nil {
+		t.Fatalf("not served after a connection closed: %v", err)
+	}
+}
