@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/wicket-io/wicket"
@@ -154,6 +155,16 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // ServeHTTP gives r an id, routes it, and logs and measures it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	if r.ContentLength == 0 && r.ProtoAtLeast(1, 1) && strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		// botocore before 1.43.77 (Debian's AWS CLI v2 among its users)
+		// sends "Expect: 100-continue" with an empty body, and answered
+		// without the interim 100 (net/http sends none for an empty body)
+		// it leaves a stale status line on the pooled connection: the
+		// next request on it waits 60 s for its read timeout
+		// (boto/botocore#3755, which S3 triggers too). RFC 9110 lets a
+		// server send the 100 all the same.
+		w.WriteHeader(http.StatusContinue)
+	}
 	s.metrics.inFlight.Inc()
 	defer s.metrics.inFlight.Dec()
 
