@@ -37,8 +37,11 @@ type deleteResult struct {
 	Errors  []deleteError   `xml:"Error"`
 }
 
+// deletedObject is a key deleted, with the version the request named
+// (only "null" can have been deleted), as S3 echoes it.
 type deletedObject struct {
-	Key string `xml:"Key"`
+	Key       string `xml:"Key"`
+	VersionID string `xml:"VersionId,omitempty"`
 }
 
 type deleteError struct {
@@ -107,7 +110,7 @@ func (h *Handler) deleteObjects(q *request) error {
 				h.log.Debug("s3 batch delete: key refused", "request_id", q.id, "code", body.Code, "err", err)
 			}
 		} else if !quiet {
-			res.Deleted = append(res.Deleted, deletedObject{Key: *o.Key})
+			res.Deleted = append(res.Deleted, deletedObject{Key: *o.Key, VersionID: o.VersionID})
 		}
 	}
 	writeXML(q.w, http.StatusOK, res)

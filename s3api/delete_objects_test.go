@@ -99,6 +99,10 @@ func TestDeleteObjects(t *testing.T) {
 	if err != nil || len(out.Deleted) != 1 || len(out.Errors) != 0 {
 		t.Fatalf("DeleteObjects of version null: %+v %v", out, err)
 	}
+	// S3 echoes the version deleted.
+	if v := aws.ToString(out.Deleted[0].VersionId); v != "null" {
+		t.Fatalf("DeleteObjects of version null: Deleted has VersionId %q", v)
+	}
 	if keys := listKeys(t, c, "bkt"); len(keys) != 0 {
 		t.Fatalf("left after deleting version null: %q", keys)
 	}
