@@ -2,6 +2,8 @@ package s3api
 
 import (
 	"encoding/base64"
+	"encoding/binary"
+	"hash/crc32"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -116,6 +118,30 @@ func listParams(q *request) (maxKeys int, enc func(string) string, et string, er
 	return maxKeys, enc, et, err
 }
 
+// A continuation token is the key a page ended at and a CRC-32C of the
+// bucket and the key, in URL-safe base64: opaque, as S3's, and a token
+// that was not made for the bucket (a mistake, or garbage) is refused as
+// S3 refuses it, instead of listing from wherever it happens to decode to.
+var tokenTable = crc32.MakeTable(crc32.Castagnoli)
+
+func tokenSum(bucket, key string) uint32 {
+	return crc32.Update(crc32.Checksum([]byte(bucket+"\x00"), tokenTable), tokenTable, []byte(key))
+}
+
+func encodeToken(bucket, key string) string {
+	b := binary.BigEndian.AppendUint32([]byte(key), tokenSum(bucket, key))
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeToken(bucket, token string) (string, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || len(b) < 5 {
+		return "", false
+	}
+	key := string(b[:len(b)-4])
+	return key, binary.BigEndian.Uint32(b[len(b)-4:]) == tokenSum(bucket, key)
+}
+
 func (h *Handler) listObjectsV2(q *request) error {
 	maxKeys, enc, et, err := listParams(q)
 	if err != nil {
@@ -124,12 +150,12 @@ func (h *Handler) listObjectsV2(q *request) error {
 	after := q.query.Get("start-after")
 	token := q.query.Get("continuation-token")
 	if q.query.Has("continuation-token") {
-		k, err := base64.RawURLEncoding.DecodeString(token)
-		if err != nil || token == "" {
+		k, ok := decodeToken(q.bucket, token)
+		if !ok {
 			return errCode("InvalidArgument", "The continuation token provided is incorrect")
 		}
-		if string(k) > after {
-			after = string(k)
+		if k > after {
+			after = k
 		}
 	}
 	page, err := h.list(q, after, maxKeys)
@@ -144,7 +170,7 @@ func (h *Handler) listObjectsV2(q *request) error {
 	res.Contents, res.CommonPrefixes = entries(page, enc, q.query.Get("fetch-owner") == "true")
 	res.KeyCount = len(res.Contents) + len(res.CommonPrefixes)
 	if page.Truncated {
-		res.NextContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(page.Next))
+		res.NextContinuationToken = encodeToken(q.bucket, page.Next)
 	}
 	writeXML(q.w, http.StatusOK, res)
 	return nil

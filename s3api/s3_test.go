@@ -448,3 +448,36 @@ func TestObjectLockHeaders(t *testing.T) {
 		t.Errorf("refused writes were stored: %q", keys)
 	}
 }
+
+// A continuation token works for the listing that gave it; one made up,
+// or given by another bucket, is refused as S3 refuses it.
+func TestContinuationToken(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3()
+	ctx := t.Context()
+	newBucket(t, c, "one")
+	newBucket(t, c, "two")
+	for _, k := range []string{"a", "b", "c"} {
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("one"), Key: aws.String(k), Body: strings.NewReader(k)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("one"), MaxKeys: aws.Int32(1)})
+	if err != nil || first.NextContinuationToken == nil {
+		t.Fatalf("first page: %v", err)
+	}
+	next, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("one"), ContinuationToken: first.NextContinuationToken})
+	if err != nil || len(next.Contents) != 2 || aws.ToString(next.Contents[0].Key) != "b" {
+		t.Fatalf("second page: %v %v", next, err)
+	}
+	for _, tc := range []struct{ bucket, token string }{
+		{"two", *first.NextContinuationToken},
+		{"one", "AAAA"},
+		{"one", "YWJjZGVm"},
+	} {
+		_, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(tc.bucket), ContinuationToken: aws.String(tc.token)})
+		if apiCode(err) != "InvalidArgument" || apiMessage(err) != "The continuation token provided is incorrect" {
+			t.Errorf("token %q on %s: %v", tc.token, tc.bucket, err)
+		}
+	}
+}
