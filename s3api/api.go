@@ -257,7 +257,7 @@ func (h *Handler) fail(q *request, err error) {
 	}
 	switch body.Code {
 	case "NoSuchKey":
-		body.Key = key
+		body.Key = xmlText(key)
 	case "NoSuchBucket":
 		body.BucketName = bucket
 	}

@@ -14,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/wicket-io/wicket/internal/testenv"
 	"github.com/wicket-io/wicket/sigv4"
 )
@@ -271,5 +274,75 @@ func TestHugeHeaders(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
 		t.Fatalf("huge headers: %d", resp.StatusCode)
+	}
+}
+
+// A key with characters XML 1.0 does not allow comes back in listings and
+// DeleteObjects results as character references, as S3 writes them, not
+// turned into U+FFFD (another key); encoding-type=url encodes it.
+func TestControlCharactersInKeys(t *testing.T) {
+	env := testenv.New(t)
+	newBucket(t, env.S3(), "ctl")
+	const key = "ctl/\x01a<b>&\"\x1f\uFFFEé"
+	if _, err := env.S3().PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String("ctl"), Key: aws.String(key), Body: strings.NewReader("x")}); err != nil {
+		t.Fatal(err)
+	}
+	get := func(query string) string {
+		t.Helper()
+		resp, err := http.DefaultClient.Do(signed(t, "GET", env.URL+"/ctl?"+query, nil, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return string(b)
+	}
+	const escaped = "<Key>ctl/&#x1;a&lt;b&gt;&amp;&#34;&#x1F;&#xFFFE;é</Key>"
+	for _, q := range []string{"list-type=2", "", "versions"} {
+		if body := get(q); !strings.Contains(body, escaped) {
+			t.Errorf("listing ?%s: %s", q, body)
+		}
+	}
+	if body := get("list-type=2&delimiter=a"); !strings.Contains(body, "<CommonPrefixes><Prefix>ctl/&#x1;a</Prefix></CommonPrefixes>") {
+		t.Errorf("common prefix: %s", body)
+	}
+	if body := get("list-type=2&encoding-type=url"); !strings.Contains(body, "<Key>ctl/%01a%3Cb%3E%26%22%1F%EF%BF%BE%C3%A9</Key>") {
+		t.Errorf("url-encoded listing: %s", body)
+	}
+	del := []byte("<Delete><Object><Key>ctl/&#x1;a&lt;b&gt;&amp;&#34;&#x1F;&#xFFFE;é</Key></Object></Delete>")
+	resp, err := http.DefaultClient.Do(signed(t, "POST", env.URL+"/ctl?delete", del, map[string]string{"Content-Md5": md5Base64(del)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), "<Deleted>"+escaped+"</Deleted>") {
+		t.Fatalf("DeleteObjects: %s", b)
+	}
+	if body := get("list-type=2"); strings.Contains(body, "<Contents>") {
+		t.Fatalf("the key is still there: %s", body)
+	}
+	// Sent raw, as boto3 sends it; and a key of plane 16's private use
+	// area beside it is read as it is.
+	const plane16 = "p16/􏼁"
+	for _, k := range []string{key, plane16} {
+		if _, err := env.S3().PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String("ctl"), Key: aws.String(k), Body: strings.NewReader("x")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, k := range []string{"ctl/\x01a&lt;b&gt;&amp;\"\x1f\uFFFEé", plane16} {
+		del := []byte("<Delete><Object><Key>" + k + "</Key></Object></Delete>")
+		resp, err := http.DefaultClient.Do(signed(t, "POST", env.URL+"/ctl?delete", del, map[string]string{"Content-Md5": md5Base64(del)}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(b), "<Deleted>") {
+			t.Fatalf("DeleteObjects of %q: %s", k, b)
+		}
+	}
+	if body := get("list-type=2"); strings.Contains(body, "<Contents>") {
+		t.Fatalf("keys left: %s", body)
 	}
 }

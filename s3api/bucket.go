@@ -71,7 +71,7 @@ func (h *Handler) listBuckets(q *request) error {
 	after := q.query.Get("continuation-token")
 	prefix := q.query.Get("prefix")
 	sort.Slice(buckets, func(i, j int) bool { return buckets[i].Name < buckets[j].Name })
-	res := listAllMyBucketsResult{Xmlns: s3NS, Owner: rootOwner, Prefix: prefix, Buckets: []bucketEntry{}}
+	res := listAllMyBucketsResult{Xmlns: s3NS, Owner: rootOwner, Prefix: xmlText(prefix), Buckets: []bucketEntry{}}
 	for _, b := range buckets {
 		if !strings.HasPrefix(b.Name, prefix) || b.Name <= after {
 			continue

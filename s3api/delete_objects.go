@@ -40,15 +40,15 @@ type deleteResult struct {
 // deletedObject is a key deleted, with the version the request named
 // (only "null" can have been deleted), as S3 echoes it.
 type deletedObject struct {
-	Key       string `xml:"Key"`
-	VersionID string `xml:"VersionId,omitempty"`
+	Key       xmlText `xml:"Key"`
+	VersionID string  `xml:"VersionId,omitempty"`
 }
 
 type deleteError struct {
-	Key       string `xml:"Key"`
-	VersionID string `xml:"VersionId,omitempty"`
-	Code      string `xml:"Code"`
-	Message   string `xml:"Message"`
+	Key       xmlText `xml:"Key"`
+	VersionID string  `xml:"VersionId,omitempty"`
+	Code      string  `xml:"Code"`
+	Message   string  `xml:"Message"`
 }
 
 // deleteObjects deletes up to 1000 keys. Each key succeeds or fails alone,
@@ -67,9 +67,15 @@ func (h *Handler) deleteObjects(q *request) error {
 		return err
 	}
 	var req deleteRequest
+	body, stashed := stashControls(body)
 	if err := xml.Unmarshal(body, &req); err != nil || len(req.Unknown) > 0 ||
 		len(req.Objects) == 0 || len(req.Objects) > maxDeleteKeys {
 		return errCode("MalformedXML")
+	}
+	for _, o := range req.Objects {
+		if stashed && o.Key != nil {
+			*o.Key = unstash(*o.Key)
+		}
 	}
 	quiet := false
 	if s := strings.TrimSpace(req.Quiet); s != "" {
@@ -103,14 +109,14 @@ func (h *Handler) deleteObjects(q *request) error {
 	for i, o := range req.Objects {
 		if err := results[i]; err != nil {
 			status, body := render(err, q.resource(), q.id)
-			res.Errors = append(res.Errors, deleteError{Key: *o.Key, VersionID: o.VersionID, Code: body.Code, Message: body.Message})
+			res.Errors = append(res.Errors, deleteError{Key: xmlText(*o.Key), VersionID: o.VersionID, Code: body.Code, Message: body.Message})
 			if status >= 500 {
 				h.log.Error("s3 batch delete: key failed", "request_id", q.id, "bucket", q.bucket, "key", *o.Key, "err", err)
 			} else {
 				h.log.Debug("s3 batch delete: key refused", "request_id", q.id, "code", body.Code, "err", err)
 			}
 		} else if !quiet {
-			res.Deleted = append(res.Deleted, deletedObject{Key: *o.Key, VersionID: o.VersionID})
+			res.Deleted = append(res.Deleted, deletedObject{Key: xmlText(*o.Key), VersionID: o.VersionID})
 		}
 	}
 	writeXML(q.w, http.StatusOK, res)

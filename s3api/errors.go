@@ -109,44 +109,44 @@ type errorBody struct {
 	XMLName               xml.Name `xml:"Error"`
 	Code                  string
 	Message               string
-	Key                   string `xml:",omitempty"`
-	BucketName            string `xml:",omitempty"`
-	Resource              string `xml:",omitempty"`
-	Region                string `xml:",omitempty"`
-	AWSAccessKeyID        string `xml:"AWSAccessKeyId,omitempty"`
-	StringToSign          string `xml:",omitempty"`
-	SignatureProvided     string `xml:",omitempty"`
-	StringToSignBytes     string `xml:",omitempty"`
-	CanonicalRequest      string `xml:",omitempty"`
-	CanonicalRequestBytes string `xml:",omitempty"`
-	RequestTime           string `xml:",omitempty"`
-	ServerTime            string `xml:",omitempty"`
-	MaxAllowedSkew        string `xml:"MaxAllowedSkewMilliseconds,omitempty"`
-	XAmzExpires           string `xml:"X-Amz-Expires,omitempty"`
-	Expires               string `xml:",omitempty"`
-	HeadersNotSigned      string `xml:",omitempty"`
-	ActualObjectSize      string `xml:",omitempty"`
-	RangeRequested        string `xml:",omitempty"`
-	Condition             string `xml:",omitempty"`
-	Header                string `xml:",omitempty"`
-	ArgumentName          string `xml:",omitempty"`
-	ArgumentValue         string `xml:",omitempty"`
-	ProposedSize          string `xml:",omitempty"`
-	MinSizeAllowed        string `xml:",omitempty"`
-	MaxSizeAllowed        string `xml:",omitempty"`
-	Size                  string `xml:",omitempty"`
-	ClientComputedSHA256  string `xml:"ClientComputedContentSHA256,omitempty"`
-	S3ComputedSHA256      string `xml:"S3ComputedContentSHA256,omitempty"`
-	UploadID              string `xml:"UploadId,omitempty"`
-	PartNumber            string `xml:",omitempty"`
-	ETag                  string `xml:",omitempty"`
-	ExpectedDigest        string `xml:",omitempty"`            // BadDigest of a Content-MD5, hex
-	CalculatedDigest      string `xml:",omitempty"`            // BadDigest of a Content-MD5, base64
-	ContentMD5            string `xml:"Content-MD5,omitempty"` // InvalidDigest
-	Method                string `xml:",omitempty"`            // refused CORS preflight
-	ResourceType          string `xml:",omitempty"`            // refused CORS preflight
-	RequestID             string `xml:"RequestId"`
-	HostID                string `xml:"HostId"`
+	Key                   xmlText `xml:",omitempty"`
+	BucketName            string  `xml:",omitempty"`
+	Resource              string  `xml:",omitempty"`
+	Region                string  `xml:",omitempty"`
+	AWSAccessKeyID        string  `xml:"AWSAccessKeyId,omitempty"`
+	StringToSign          string  `xml:",omitempty"`
+	SignatureProvided     string  `xml:",omitempty"`
+	StringToSignBytes     string  `xml:",omitempty"`
+	CanonicalRequest      string  `xml:",omitempty"`
+	CanonicalRequestBytes string  `xml:",omitempty"`
+	RequestTime           string  `xml:",omitempty"`
+	ServerTime            string  `xml:",omitempty"`
+	MaxAllowedSkew        string  `xml:"MaxAllowedSkewMilliseconds,omitempty"`
+	XAmzExpires           string  `xml:"X-Amz-Expires,omitempty"`
+	Expires               string  `xml:",omitempty"`
+	HeadersNotSigned      string  `xml:",omitempty"`
+	ActualObjectSize      string  `xml:",omitempty"`
+	RangeRequested        string  `xml:",omitempty"`
+	Condition             string  `xml:",omitempty"`
+	Header                string  `xml:",omitempty"`
+	ArgumentName          string  `xml:",omitempty"`
+	ArgumentValue         string  `xml:",omitempty"`
+	ProposedSize          string  `xml:",omitempty"`
+	MinSizeAllowed        string  `xml:",omitempty"`
+	MaxSizeAllowed        string  `xml:",omitempty"`
+	Size                  string  `xml:",omitempty"`
+	ClientComputedSHA256  string  `xml:"ClientComputedContentSHA256,omitempty"`
+	S3ComputedSHA256      string  `xml:"S3ComputedContentSHA256,omitempty"`
+	UploadID              string  `xml:"UploadId,omitempty"`
+	PartNumber            string  `xml:",omitempty"`
+	ETag                  string  `xml:",omitempty"`
+	ExpectedDigest        string  `xml:",omitempty"`            // BadDigest of a Content-MD5, hex
+	CalculatedDigest      string  `xml:",omitempty"`            // BadDigest of a Content-MD5, base64
+	ContentMD5            string  `xml:"Content-MD5,omitempty"` // InvalidDigest
+	Method                string  `xml:",omitempty"`            // refused CORS preflight
+	ResourceType          string  `xml:",omitempty"`            // refused CORS preflight
+	RequestID             string  `xml:"RequestId"`
+	HostID                string  `xml:"HostId"`
 }
 
 // apiError is an error with an S3 code decided at the edge, plus details.

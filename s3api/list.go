@@ -57,12 +57,12 @@ func isDigits(s string) bool {
 }
 
 // listEncoder applies encoding-type=url to keys and prefixes in a listing.
-func listEncoder(q *request) (func(string) string, string, error) {
+func listEncoder(q *request) (func(string) xmlText, string, error) {
 	switch et := q.query.Get("encoding-type"); et {
 	case "":
-		return func(s string) string { return s }, "", nil
+		return func(s string) xmlText { return xmlText(s) }, "", nil
 	case "url":
-		return s3URLEncode, et, nil
+		return func(s string) xmlText { return xmlText(s3URLEncode(s)) }, et, nil
 	default:
 		return nil, "", errCode("InvalidArgument", "Invalid Encoding Method specified in Request")
 	}
@@ -86,7 +86,7 @@ func (h *Handler) list(q *request, after string, maxKeys int) (*wicket.ListPage,
 	})
 }
 
-func entries(page *wicket.ListPage, enc func(string) string, withOwner bool) ([]objectEntry, []commonPrefix) {
+func entries(page *wicket.ListPage, enc func(string) xmlText, withOwner bool) ([]objectEntry, []commonPrefix) {
 	objs := make([]objectEntry, 0, len(page.Objects))
 	for _, o := range page.Objects {
 		e := objectEntry{Key: enc(o.Key), LastModified: s3Time(o.Modified), ETag: `"` + o.ETag + `"`, Size: o.Size, StorageClass: "STANDARD"}
@@ -110,7 +110,7 @@ func entries(page *wicket.ListPage, enc func(string) string, withOwner bool) ([]
 
 // listParams reads what every object listing takes: max-keys and
 // encoding-type (its encoder and the value to echo).
-func listParams(q *request) (maxKeys int, enc func(string) string, et string, err error) {
+func listParams(q *request) (maxKeys int, enc func(string) xmlText, et string, err error) {
 	if maxKeys, err = parseMaxKeys(q); err != nil {
 		return 0, nil, "", err
 	}

@@ -17,13 +17,13 @@ type listVersionsResult struct {
 	XMLName             xml.Name       `xml:"ListVersionsResult"`
 	Xmlns               string         `xml:"xmlns,attr"`
 	Name                string         `xml:"Name"`
-	Prefix              string         `xml:"Prefix"`
-	KeyMarker           string         `xml:"KeyMarker"`
+	Prefix              xmlText        `xml:"Prefix"`
+	KeyMarker           xmlText        `xml:"KeyMarker"`
 	VersionIDMarker     string         `xml:"VersionIdMarker"`
-	NextKeyMarker       string         `xml:"NextKeyMarker,omitempty"`
+	NextKeyMarker       xmlText        `xml:"NextKeyMarker,omitempty"`
 	NextVersionIDMarker string         `xml:"NextVersionIdMarker,omitempty"`
 	MaxKeys             int            `xml:"MaxKeys"`
-	Delimiter           string         `xml:"Delimiter,omitempty"`
+	Delimiter           xmlText        `xml:"Delimiter,omitempty"`
 	EncodingType        string         `xml:"EncodingType,omitempty"`
 	IsTruncated         bool           `xml:"IsTruncated"`
 	Versions            []versionEntry `xml:"Version"`
@@ -31,7 +31,7 @@ type listVersionsResult struct {
 }
 
 type versionEntry struct {
-	Key               string   `xml:"Key"`
+	Key               xmlText  `xml:"Key"`
 	VersionID         string   `xml:"VersionId"`
 	IsLatest          bool     `xml:"IsLatest"`
 	LastModified      string   `xml:"LastModified"`

@@ -38,7 +38,7 @@ type initiateMultipartUploadResult struct {
 	XMLName  xml.Name `xml:"InitiateMultipartUploadResult"`
 	Xmlns    string   `xml:"xmlns,attr"`
 	Bucket   string   `xml:"Bucket"`
-	Key      string   `xml:"Key"`
+	Key      xmlText  `xml:"Key"`
 	UploadID string   `xml:"UploadId"`
 }
 
@@ -120,7 +120,7 @@ type completeMultipartUploadResult struct {
 	Xmlns    string   `xml:"xmlns,attr"`
 	Location string   `xml:"Location"`
 	Bucket   string   `xml:"Bucket"`
-	Key      string   `xml:"Key"`
+	Key      xmlText  `xml:"Key"`
 	ETag     string   `xml:"ETag"`
 	checksumElements
 	ChecksumType string `xml:"ChecksumType,omitempty"`
@@ -138,7 +138,7 @@ type listPartsResult struct {
 	XMLName              xml.Name    `xml:"ListPartsResult"`
 	Xmlns                string      `xml:"xmlns,attr"`
 	Bucket               string      `xml:"Bucket"`
-	Key                  string      `xml:"Key"`
+	Key                  xmlText     `xml:"Key"`
 	UploadID             string      `xml:"UploadId"`
 	Initiator            owner       `xml:"Initiator"`
 	Owner                owner       `xml:"Owner"`
@@ -153,26 +153,26 @@ type listPartsResult struct {
 }
 
 type uploadEntry struct {
-	Key               string `xml:"Key"`
-	UploadID          string `xml:"UploadId"`
-	Initiator         owner  `xml:"Initiator"`
-	Owner             owner  `xml:"Owner"`
-	StorageClass      string `xml:"StorageClass"`
-	Initiated         string `xml:"Initiated"`
-	ChecksumAlgorithm string `xml:"ChecksumAlgorithm,omitempty"`
-	ChecksumType      string `xml:"ChecksumType,omitempty"`
+	Key               xmlText `xml:"Key"`
+	UploadID          string  `xml:"UploadId"`
+	Initiator         owner   `xml:"Initiator"`
+	Owner             owner   `xml:"Owner"`
+	StorageClass      string  `xml:"StorageClass"`
+	Initiated         string  `xml:"Initiated"`
+	ChecksumAlgorithm string  `xml:"ChecksumAlgorithm,omitempty"`
+	ChecksumType      string  `xml:"ChecksumType,omitempty"`
 }
 
 type listMultipartUploadsResult struct {
 	XMLName            xml.Name       `xml:"ListMultipartUploadsResult"`
 	Xmlns              string         `xml:"xmlns,attr"`
 	Bucket             string         `xml:"Bucket"`
-	KeyMarker          string         `xml:"KeyMarker"`
+	KeyMarker          xmlText        `xml:"KeyMarker"`
 	UploadIDMarker     string         `xml:"UploadIdMarker"`
-	NextKeyMarker      string         `xml:"NextKeyMarker"`
+	NextKeyMarker      xmlText        `xml:"NextKeyMarker"`
 	NextUploadIDMarker string         `xml:"NextUploadIdMarker"`
-	Delimiter          string         `xml:"Delimiter,omitempty"`
-	Prefix             string         `xml:"Prefix"`
+	Delimiter          xmlText        `xml:"Delimiter,omitempty"`
+	Prefix             xmlText        `xml:"Prefix"`
 	EncodingType       string         `xml:"EncodingType,omitempty"`
 	MaxUploads         int            `xml:"MaxUploads"`
 	IsTruncated        bool           `xml:"IsTruncated"`
@@ -222,7 +222,7 @@ func (h *Handler) createMultipartUpload(q *request) error {
 		q.w.Header().Set("x-amz-checksum-algorithm", string(alg))
 		q.w.Header().Set("x-amz-checksum-type", typ)
 	}
-	writeXML(q.w, http.StatusOK, initiateMultipartUploadResult{Xmlns: s3NS, Bucket: q.bucket, Key: q.key, UploadID: u.ID})
+	writeXML(q.w, http.StatusOK, initiateMultipartUploadResult{Xmlns: s3NS, Bucket: q.bucket, Key: xmlText(q.key), UploadID: u.ID})
 	return nil
 }
 
@@ -559,7 +559,7 @@ func (h *Handler) replayCompleted(q *request, req *completeMultipartUpload) bool
 // writeCompleted answers a CompleteMultipartUpload that made o.
 func (h *Handler) writeCompleted(q *request, o *wicket.Object) {
 	res := completeMultipartUploadResult{
-		Xmlns: s3NS, Location: h.objectURL(q, o.Key), Bucket: o.Bucket, Key: o.Key, ETag: `"` + o.ETag + `"`,
+		Xmlns: s3NS, Location: h.objectURL(q, o.Key), Bucket: o.Bucket, Key: xmlText(o.Key), ETag: `"` + o.ETag + `"`,
 		ChecksumType: o.ChecksumType,
 	}
 	res.set(o.Checksums)
@@ -810,7 +810,7 @@ func (h *Handler) listParts(q *request) error {
 	// its parts' hidden CRC64NVME is not shown.
 	ualg, utyp := uploadChecksum(u)
 	res := listPartsResult{
-		Xmlns: s3NS, Bucket: u.Bucket, Key: u.Key, UploadID: u.ID, Initiator: rootOwner, Owner: rootOwner,
+		Xmlns: s3NS, Bucket: u.Bucket, Key: xmlText(u.Key), UploadID: u.ID, Initiator: rootOwner, Owner: rootOwner,
 		StorageClass: "STANDARD", PartNumberMarker: marker, MaxParts: maxP, IsTruncated: truncated,
 		ChecksumAlgorithm: cmp.Or(string(ualg), "null"), ChecksumType: cmp.Or(utyp, "null"),
 	}

@@ -586,7 +586,7 @@ type postResult struct {
 	Xmlns    string   `xml:"xmlns,attr"`
 	Location string   `xml:"Location"`
 	Bucket   string   `xml:"Bucket"`
-	Key      string   `xml:"Key"`
+	Key      xmlText  `xml:"Key"`
 	ETag     string   `xml:"ETag"`
 }
 
@@ -615,7 +615,7 @@ func (h *Handler) postResponse(q *request, f map[string]string, key, etag string
 	case "200":
 		q.w.WriteHeader(http.StatusOK)
 	case "201":
-		writeXML(q.w, http.StatusCreated, postResult{Xmlns: s3NS, Location: loc, Bucket: q.bucket, Key: key, ETag: etag})
+		writeXML(q.w, http.StatusCreated, postResult{Xmlns: s3NS, Location: loc, Bucket: q.bucket, Key: xmlText(key), ETag: etag})
 	default:
 		q.w.WriteHeader(http.StatusNoContent)
 	}

@@ -2,13 +2,16 @@ package s3api
 
 import (
 	"encoding/xml"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // s3NS is the namespace of S3's XML documents.
 const s3NS = "http://s3.amazonaws.com/doc/2006-03-01/"
 
-// s3Time formats a time as S3 does in XML: ISO 8601 with milliseconds.
 // s3Time formats an object's, part's, upload's or bucket's time as S3's
 // XML does: to the whole second, as Last-Modified says it, with ".000"
 // (S3 keeps whole seconds). A listing that said milliseconds would differ
@@ -39,7 +42,7 @@ type listAllMyBucketsResult struct {
 	Owner             owner         `xml:"Owner"`
 	Buckets           []bucketEntry `xml:"Buckets>Bucket"`
 	ContinuationToken string        `xml:"ContinuationToken,omitempty"`
-	Prefix            string        `xml:"Prefix,omitempty"`
+	Prefix            xmlText       `xml:"Prefix,omitempty"`
 }
 
 type locationConstraint struct {
@@ -62,7 +65,7 @@ type versioningConfiguration struct {
 }
 
 type objectEntry struct {
-	Key               string   `xml:"Key"`
+	Key               xmlText  `xml:"Key"`
 	LastModified      string   `xml:"LastModified"`
 	ETag              string   `xml:"ETag"`
 	ChecksumAlgorithm []string `xml:"ChecksumAlgorithm,omitempty"`
@@ -73,22 +76,22 @@ type objectEntry struct {
 }
 
 type commonPrefix struct {
-	Prefix string `xml:"Prefix"`
+	Prefix xmlText `xml:"Prefix"`
 }
 
 type listBucketResultV2 struct {
 	XMLName               xml.Name       `xml:"ListBucketResult"`
 	Xmlns                 string         `xml:"xmlns,attr"`
 	Name                  string         `xml:"Name"`
-	Prefix                string         `xml:"Prefix"`
-	Delimiter             string         `xml:"Delimiter,omitempty"`
+	Prefix                xmlText        `xml:"Prefix"`
+	Delimiter             xmlText        `xml:"Delimiter,omitempty"`
 	MaxKeys               int            `xml:"MaxKeys"`
 	EncodingType          string         `xml:"EncodingType,omitempty"`
 	KeyCount              int            `xml:"KeyCount"`
 	IsTruncated           bool           `xml:"IsTruncated"`
 	ContinuationToken     string         `xml:"ContinuationToken,omitempty"`
 	NextContinuationToken string         `xml:"NextContinuationToken,omitempty"`
-	StartAfter            string         `xml:"StartAfter,omitempty"`
+	StartAfter            xmlText        `xml:"StartAfter,omitempty"`
 	Contents              []objectEntry  `xml:"Contents"`
 	CommonPrefixes        []commonPrefix `xml:"CommonPrefixes"`
 }
@@ -97,13 +100,157 @@ type listBucketResultV1 struct {
 	XMLName        xml.Name       `xml:"ListBucketResult"`
 	Xmlns          string         `xml:"xmlns,attr"`
 	Name           string         `xml:"Name"`
-	Prefix         string         `xml:"Prefix"`
-	Marker         string         `xml:"Marker"`
-	NextMarker     string         `xml:"NextMarker,omitempty"`
-	Delimiter      string         `xml:"Delimiter,omitempty"`
+	Prefix         xmlText        `xml:"Prefix"`
+	Marker         xmlText        `xml:"Marker"`
+	NextMarker     xmlText        `xml:"NextMarker,omitempty"`
+	Delimiter      xmlText        `xml:"Delimiter,omitempty"`
 	MaxKeys        int            `xml:"MaxKeys"`
 	EncodingType   string         `xml:"EncodingType,omitempty"`
 	IsTruncated    bool           `xml:"IsTruncated"`
 	Contents       []objectEntry  `xml:"Contents"`
 	CommonPrefixes []commonPrefix `xml:"CommonPrefixes"`
+}
+
+// xmlText is text a client chose, a key above all, in a response element.
+// encoding/xml writes a character XML 1.0 does not allow (the controls
+// but tab, LF and CR; U+FFFE, U+FFFF) as U+FFFD, so that a key with such
+// a character came back as another key: a client listing then deleting
+// it deleted nothing. S3 writes them as character references (&#x7;),
+// which strict parsers refuse (that is what encoding-type=url is for) and
+// lenient ones read back as the key; so does xmlText.
+type xmlText string
+
+func (s xmlText) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	return e.EncodeElement(struct {
+		Text string `xml:",innerxml"`
+	}{escapeText(string(s))}, start)
+}
+
+// escapeText escapes s for XML character data: the five special
+// characters, tab, LF and CR as encoding/xml does, and the characters XML
+// 1.0 does not allow as numeric character references.
+func escapeText(s string) string {
+	var b strings.Builder
+	last := 0
+	for i, r := range s {
+		var esc string
+		switch {
+		case r == '&':
+			esc = "&amp;"
+		case r == '<':
+			esc = "&lt;"
+		case r == '>':
+			esc = "&gt;"
+		case r == '"':
+			esc = "&#34;"
+		case r == '\'':
+			esc = "&#39;"
+		case r < 0x20 || r == 0xFFFE || r == 0xFFFF:
+			esc = fmt.Sprintf("&#x%X;", r)
+		default:
+			continue
+		}
+		if b.Len() == 0 {
+			b.Grow(len(s) + 8)
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(esc)
+		last = i + utf8.RuneLen(r)
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// Characters XML 1.0 does not allow reach Wicket in keys: a client sends
+// the key of a DeleteObjects entry with them as they are, or as character
+// references (S3 writes them so, and reads both). encoding/xml refuses
+// both, which made one such key fail a whole batch with MalformedXML.
+// stashControls turns each into a character of plane 16's private use
+// area, which encoding/xml takes, and unstash turns them back once the
+// document is decoded.
+const (
+	stashBase = 0x10FF00 // + a control character (U+0000–U+001F)
+	stashFFFE = 0x10FFFE
+	stashFFFF = 0x10FFFF
+)
+
+// stashControls rewrites body for decoding, and says whether it did: not
+// when there is nothing to rewrite, nor when body holds a character of the
+// stash's range already (it could not be told apart; such a body is
+// decoded as it is).
+func stashControls(body []byte) ([]byte, bool) {
+	s := string(body)
+	if strings.ContainsFunc(s, func(r rune) bool { return r >= stashBase }) ||
+		!strings.Contains(s, "&#") && !strings.ContainsFunc(s, outsideXML) {
+		return body, false
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if outsideXML(r) {
+			b.WriteRune(stash(r))
+			i += n
+			continue
+		}
+		if r == '&' && strings.HasPrefix(s[i:], "&#") {
+			if end := strings.IndexByte(s[i:], ';'); end > 2 {
+				if c, ok := charRef(s[i+2 : i+end]); ok && outsideXML(c) {
+					b.WriteRune(stash(c))
+					i += end + 1
+					continue
+				}
+			}
+		}
+		b.WriteString(s[i : i+n])
+		i += n
+	}
+	return []byte(b.String()), true
+}
+
+// outsideXML reports whether r is a character XML 1.0 does not allow.
+func outsideXML(r rune) bool {
+	return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF
+}
+
+func stash(r rune) rune {
+	switch r {
+	case 0xFFFE:
+		return stashFFFE
+	case 0xFFFF:
+		return stashFFFF
+	}
+	return stashBase + r
+}
+
+// charRef reads the inside of a character reference: x1F or 31.
+func charRef(s string) (rune, bool) {
+	base := 10
+	if s[0] == 'x' {
+		s, base = s[1:], 16
+	}
+	n, err := strconv.ParseUint(s, base, 32)
+	if err != nil || n > utf8.MaxRune {
+		return 0, false
+	}
+	return rune(n), true
+}
+
+// unstash turns the stashed characters of a value decoded from a
+// rewritten body back.
+func unstash(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == stashFFFE:
+			return 0xFFFE
+		case r == stashFFFF:
+			return 0xFFFF
+		case r >= stashBase && r < stashBase+0x20:
+			return r - stashBase
+		}
+		return r
+	}, s)
 }
