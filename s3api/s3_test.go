@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -479,5 +480,24 @@ func TestContinuationToken(t *testing.T) {
 		if apiCode(err) != "InvalidArgument" || apiMessage(err) != "The continuation token provided is incorrect" {
 			t.Errorf("token %q on %s: %v", tc.token, tc.bucket, err)
 		}
+	}
+}
+
+// S3's 2 KB of user metadata can be hundreds of small pairs, each an
+// x-amz-meta-* header the signature covers: they are all taken and kept.
+func TestManySmallMetadataHeaders(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3()
+	newBucket(t, c, "bkt")
+	meta := map[string]string{}
+	for i := range 300 {
+		meta[fmt.Sprintf("m%03d", i)] = "v"
+	}
+	if _, err := c.PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), Body: strings.NewReader("x"), Metadata: meta}); err != nil {
+		t.Fatalf("PUT with 300 metadata headers: %v", err)
+	}
+	head, err := c.HeadObject(t.Context(), &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k")})
+	if err != nil || len(head.Metadata) != 300 || head.Metadata["m299"] != "v" {
+		t.Fatalf("HEAD: %d metadata, %v", len(head.Metadata), err)
 	}
 }

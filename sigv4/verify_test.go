@@ -272,7 +272,7 @@ func TestVerifyErrors(t *testing.T) {
 				}
 			}},
 		{name: "too many signed headers", req: header(nil, replaceAuth("SignedHeaders=", "SignedHeaders="+strings.Repeat("x-a;", maxSignedHeaders))),
-			code: CodeAuthorizationHeaderMalformed, status: 400, msg: msgMalformed + "SignedHeaders lists more than 128 headers."},
+			code: CodeAuthorizationHeaderMalformed, status: 400, msg: msgMalformed + "SignedHeaders lists more than 2048 headers."},
 		{name: "signed header twice", req: header(nil, replaceAuth("host;", "host;Host;")),
 			code: CodeAuthorizationHeaderMalformed, status: 400, msg: msgMalformed + `SignedHeaders lists "host" twice.`},
 		{name: "presigned signed header twice", req: presigned("60", replaceQuery("X-Amz-SignedHeaders=host", "X-Amz-SignedHeaders=host%3Bhost")),
