@@ -222,7 +222,7 @@ func isNoSuchKey(err error) bool {
 // from the path otherwise. The key is the decoded path, exactly as sent:
 // S3 keys are not paths, so "a//b" and "../x" are left alone.
 func (h *Handler) split(r *http.Request) (bucket, key string) {
-	path := r.URL.Path
+	path := decodedPath(r.URL)
 	if h.domain != "" {
 		host := strings.ToLower(r.Host)
 		if hh, _, err := net.SplitHostPort(host); err == nil {
@@ -235,6 +235,23 @@ func (h *Handler) split(r *http.Request) (bucket, key string) {
 	path = strings.TrimPrefix(path, "/")
 	bucket, key, _ = strings.Cut(path, "/")
 	return bucket, key
+}
+
+// decodedPath is the path as S3 decodes it: %XX is the byte, and a literal
+// '+' is a space (the SDKs send a key's '+' as %2B; a "/a+b" written by
+// hand means "a b" on S3). Go's URL.Path keeps '+': when RawPath is empty
+// the wire path was Path's own escaping, where every '+' was literal.
+func decodedPath(u *url.URL) string {
+	if u.RawPath == "" {
+		if strings.IndexByte(u.Path, '+') < 0 {
+			return u.Path
+		}
+		return strings.ReplaceAll(u.Path, "+", " ")
+	}
+	if p, err := url.PathUnescape(strings.ReplaceAll(u.RawPath, "+", "%20")); err == nil {
+		return p
+	}
+	return u.Path
 }
 
 // fail writes err as S3's error document; a nil err writes nothing.

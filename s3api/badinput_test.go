@@ -346,3 +346,38 @@ func TestControlCharactersInKeys(t *testing.T) {
 		t.Fatalf("keys left: %s", body)
 	}
 }
+
+// S3 reads a literal '+' in a path as a space (the SDKs send a key's '+'
+// as %2B): "/bkt/a+b" is the key "a b", signed as "/bkt/a%20b".
+func TestPlusInPathIsSpace(t *testing.T) {
+	env := testenv.New(t)
+	newBucket(t, env.S3(), "bkt")
+	for k, body := range map[string]string{"a b": "space", "a+b": "plus"} {
+		if _, err := env.S3().PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String(k), Body: strings.NewReader(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u, err := url.Parse(env.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for wire, want := range map[string]string{"/bkt/a+b": "space", "/bkt/a%2Bb": "plus", "/bkt/a%20b": "space"} {
+		req, err := http.NewRequest("GET", env.URL, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.URL.Opaque = "//" + u.Host + wire // sent as written
+		if err := sigv4.NewSigner().Sign(req, rootCreds, sigv4.Params{Region: testenv.Region, Service: "s3", Time: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(b) != want {
+			t.Errorf("GET %s: %d %s, want %s", wire, resp.StatusCode, b, want)
+		}
+	}
+}

@@ -626,9 +626,10 @@ func serverTarget(r *http.Request) (path, rawQuery string) {
 }
 
 // appendPathDecodeEncode appends the SigV4 encoding of an escaped path's
-// decoded bytes: %XX becomes its byte, then every byte but the unreserved
-// ones and '/' is encoded. It is how S3 canonicalises a path: the wire
-// "/test$file.text" and "/test%24file.text" both sign as
+// decoded bytes: %XX becomes its byte, a literal '+' a space (S3 decodes
+// its paths so: "/a+b" is the key "a b"), then every byte but the
+// unreserved ones and '/' is encoded. It is how S3 canonicalises a path:
+// the wire "/test$file.text" and "/test%24file.text" both sign as
 // "/test%24file.text". A malformed escape stays a literal '%'.
 func appendPathDecodeEncode(dst []byte, s string) []byte {
 	for i := 0; i < len(s); {
@@ -642,6 +643,9 @@ func appendPathDecodeEncode(dst []byte, s string) []byte {
 		}
 		c := s[j]
 		i = j + 1
+		if c == '+' {
+			c = ' '
+		}
 		if c == '%' && j+2 < len(s) {
 			hi, ok1 := unhex(s[j+1])
 			lo, ok2 := unhex(s[j+2])

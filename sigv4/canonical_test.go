@@ -174,6 +174,8 @@ func TestCanonicalURI(t *testing.T) {
 		{"/test$file.text", "/test%24file.text", "/test$file.text"},
 		{"/a%2fb%7e", "/a/b~", "/a%2fb%7e"},
 		{"/100%/%zz", "/100%25/%25zz", "/100%/%zz"},
+		// S3 reads a literal '+' as a space; %2B is the '+'.
+		{"/a+b/c%2Bd", "/a%20b/c%2Bd", "/a+b/c%2Bd"},
 	} {
 		if got := string(appendServerURI(nil, tc.wire, "s3")); got != tc.s3 {
 			t.Errorf("%s: %s, want %s", tc.wire, got, tc.s3)

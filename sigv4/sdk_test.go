@@ -763,6 +763,36 @@ func TestS3PathEncodedOnce(t *testing.T) {
 	}
 }
 
+// A key's '+' goes on the wire as %2B, which the signature covers: S3
+// would read a literal '+' as a space, another key, and refuse the
+// signature. Signed and presigned alike; other services keep their path.
+func TestS3PlusSentEscaped(t *testing.T) {
+	c := Credentials{AccessKeyID: "AKIAIOSFODNN7EXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}
+	now := time.Date(2013, 5, 24, 0, 0, 0, 0, time.UTC)
+	r, _ := http.NewRequest("GET", "https://b.s3.amazonaws.com/a+b/c%20d", nil)
+	if err := NewSigner().Sign(r, c, Params{Region: "us-east-1", Service: "s3", Time: now}); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.URL.EscapedPath(); got != "/a%2Bb/c%20d" {
+		t.Errorf("signed request goes out as %s", got)
+	}
+	r, _ = http.NewRequest("GET", "https://b.s3.amazonaws.com/a+b/c%20d", nil)
+	u, err := NewSigner().Presign(r, c, Params{Region: "us-east-1", Service: "s3", Time: now, Expires: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(u, "https://b.s3.amazonaws.com/a%2Bb/c%20d?") {
+		t.Errorf("presigned URL %s", u)
+	}
+	r, _ = http.NewRequest("GET", "https://sts.amazonaws.com/a+b", nil)
+	if err := NewSigner().Sign(r, c, Params{Region: "us-east-1", Service: "sts", Time: now}); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.URL.EscapedPath(); got != "/a+b" {
+		t.Errorf("an STS path goes out as %s", got)
+	}
+}
+
 // TestSignDefaultPort checks that a signed request carries the Host it was
 // signed with even when its URL names the scheme's default port, which Go's
 // client would otherwise send.

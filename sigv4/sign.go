@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -193,6 +194,11 @@ func (sg *Signer) Sign(r *http.Request, c Credentials, p Params) error {
 	if stripped {
 		r.Host = host
 	}
+	if p.Service == "s3" && rawPlus(r.URL) {
+		// S3 reads a '+' in a path as a space: send the key's '+' as
+		// %2B, which is what the signature covers.
+		r.URL.RawPath = string(appendClientURI(nil, r.URL, p.Service))
+	}
 	s.addHeaderValue("host", host)
 	if r.ContentLength > 0 {
 		s.addContentLength(r.ContentLength)
@@ -372,7 +378,13 @@ func (sg *Signer) Presign(r *http.Request, c Credentials, p Params) (string, err
 		h, _ := stripDefaultPort(u.Host, u.Scheme)
 		out = append(out, h...)
 	}
-	out = append(out, clientPath(u)...)
+	if p.Service == "s3" && rawPlus(u) {
+		// S3 reads a '+' in a path as a space: the URL carries the key's
+		// '+' as %2B, which is what the signature covers.
+		out = appendClientURI(out, u, p.Service)
+	} else {
+		out = append(out, clientPath(u)...)
+	}
 	out = append(out, '?')
 	out = s.appendCanonicalQuery(out)
 	out = append(out, "&X-Amz-Signature="...)
@@ -389,6 +401,19 @@ func (sg *Signer) Presign(r *http.Request, c Credentials, p Params) (string, err
 		}
 	}
 	return signed, nil
+}
+
+// rawPlus reports whether u's path goes on the wire with a literal '+',
+// which S3 would take for a space: a '+' of the decoded path that no
+// RawPath escapes (net/http sends EscapedPath, which leaves '+' alone).
+func rawPlus(u *url.URL) bool {
+	if u.Opaque != "" {
+		return false // pre-escaped by the caller, sent as it is
+	}
+	if u.RawPath != "" {
+		return strings.IndexByte(u.RawPath, '+') >= 0
+	}
+	return strings.IndexByte(u.Path, '+') >= 0
 }
 
 // replacedParam reports whether a raw query key is one that presigning
