@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net"
@@ -379,5 +380,46 @@ func TestPlusInPathIsSpace(t *testing.T) {
 		if resp.StatusCode != 200 || string(b) != want {
 			t.Errorf("GET %s: %d %s, want %s", wire, resp.StatusCode, b, want)
 		}
+	}
+}
+
+// The lenient reading of DeleteObjects stays within S3's grammar: a
+// reference longer than any character's is not one, text in CDATA stays
+// literal, and a listing echoing a prefix that is not UTF-8 is still
+// well-formed XML.
+func TestLenientXMLBounds(t *testing.T) {
+	env := testenv.New(t)
+	newBucket(t, env.S3(), "bkt")
+	for _, k := range []string{"cdata/&#x1;", "x"} {
+		if _, err := env.S3().PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String(k), Body: strings.NewReader("x")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	post := func(doc string) string {
+		t.Helper()
+		body := []byte(doc)
+		resp, err := http.DefaultClient.Do(signed(t, "POST", env.URL+"/bkt?delete", body, map[string]string{"Content-Md5": md5Base64(body)}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return string(b)
+	}
+	if got := post("<Delete><Object><Key>a&#x0000000001;</Key></Object></Delete>"); !strings.Contains(got, "<Code>MalformedXML</Code>") {
+		t.Errorf("an over-long reference: %s", got)
+	}
+	if got := post("<Delete><Object><Key><![CDATA[cdata/&#x1;]]></Key></Object></Delete>"); !strings.Contains(got, "<Deleted><Key>cdata/&amp;#x1;</Key></Deleted>") {
+		t.Errorf("a CDATA key: %s", got)
+	}
+	resp, err := http.DefaultClient.Do(signed(t, "GET", env.URL+"/bkt?list-type=2&prefix=%FF", nil, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var doc struct{ Prefix string }
+	if err := xml.Unmarshal(b, &doc); err != nil || doc.Prefix != "\uFFFD" {
+		t.Errorf("listing with a non-UTF-8 prefix: %q, %v: %s", doc.Prefix, err, b)
 	}
 }

@@ -2,6 +2,8 @@ package s3api
 
 import (
 	"encoding/xml"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -89,7 +91,9 @@ func tagsFromSet(set *tagSet, r tagRules) (map[string]string, error) {
 // namespace, keys of 1 to 128 characters, values of up to 256, both of
 // letters, digits, spaces and + - = . _ : / @.
 func checkTags(tags map[string]string, r tagRules) error {
-	for k, v := range tags {
+	// In key order, so that a set with two faults always names the same.
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		v := tags[k]
 		if strings.HasPrefix(k, "aws:") {
 			return errCode("InvalidTag", r.reserved)
 		}

@@ -147,15 +147,23 @@ func escapeText(s string) string {
 			esc = "&#39;"
 		case r < 0x20 || r == 0xFFFE || r == 0xFFFF:
 			esc = fmt.Sprintf("&#x%X;", r)
+		case r == utf8.RuneError:
+			// Not UTF-8 (a query parameter echoed): U+FFFD, as
+			// encoding/xml writes it, so the document stays well-formed.
+			if _, n := utf8.DecodeRuneInString(s[i:]); n > 1 {
+				continue
+			}
+			esc = "\uFFFD"
 		default:
 			continue
 		}
 		if b.Len() == 0 {
 			b.Grow(len(s) + 8)
 		}
+		_, n := utf8.DecodeRuneInString(s[i:])
 		b.WriteString(s[last:i])
 		b.WriteString(esc)
-		last = i + utf8.RuneLen(r)
+		last = i + n
 	}
 	if last == 0 {
 		return s
@@ -172,9 +180,10 @@ func escapeText(s string) string {
 // area, which encoding/xml takes, and unstash turns them back once the
 // document is decoded.
 const (
-	stashBase = 0x10FF00 // + a control character (U+0000–U+001F)
-	stashFFFE = 0x10FFFE
-	stashFFFF = 0x10FFFF
+	maxCharRef = len("&#1114111;")
+	stashBase  = 0x10FF00 // + a control character (U+0000–U+001F)
+	stashFFFE  = 0x10FFFE
+	stashFFFF  = 0x10FFFF
 )
 
 // stashControls rewrites body for decoding, and says whether it did: not
@@ -184,7 +193,8 @@ const (
 func stashControls(body []byte) ([]byte, bool) {
 	s := string(body)
 	if strings.ContainsFunc(s, func(r rune) bool { return r >= stashBase }) ||
-		!strings.Contains(s, "&#") && !strings.ContainsFunc(s, outsideXML) {
+		!strings.Contains(s, "&#") && !strings.ContainsFunc(s, outsideXML) ||
+		strings.Contains(s, "<![CDATA[") { // where "&#x1;" is literal text
 		return body, false
 	}
 	var b strings.Builder
@@ -197,7 +207,9 @@ func stashControls(body []byte) ([]byte, bool) {
 			continue
 		}
 		if r == '&' && strings.HasPrefix(s[i:], "&#") {
-			if end := strings.IndexByte(s[i:], ';'); end > 2 {
+			// A reference is at most "&#x10FFFF;" or "&#1114111;": look
+			// no further, or a body of "&#&#&#…" would cost its square.
+			if end := strings.IndexByte(s[i:min(i+maxCharRef, len(s))], ';'); end > 2 {
 				if c, ok := charRef(s[i+2 : i+end]); ok && outsideXML(c) {
 					b.WriteRune(stash(c))
 					i += end + 1

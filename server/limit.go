@@ -1,6 +1,7 @@
 package server
 
 import (
+	"io"
 	"net"
 	"sync"
 )
@@ -41,11 +42,33 @@ func (l *limitListener) Close() error {
 	return l.Listener.Close()
 }
 
-// limitedConn gives its slot back when it is closed, once.
+// limitedConn gives its slot back when it is closed, once. It passes the
+// TCP connection's ReadFrom through, or net/http would copy every response
+// body with write(2) instead of sendfile, and CloseWrite, with which
+// net/http lets a client read an answer before the connection closes.
 type limitedConn struct {
 	net.Conn
 	once    sync.Once
 	release func()
+}
+
+var _ interface {
+	io.ReaderFrom
+	CloseWrite() error
+} = (*limitedConn)(nil)
+
+func (c *limitedConn) ReadFrom(r io.Reader) (int64, error) {
+	if rf, ok := c.Conn.(io.ReaderFrom); ok {
+		return rf.ReadFrom(r)
+	}
+	return io.Copy(struct{ io.Writer }{c.Conn}, r)
+}
+
+func (c *limitedConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
 }
 
 func (c *limitedConn) Close() error {

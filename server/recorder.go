@@ -37,10 +37,23 @@ func (w *recorder) Write(p []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
-	w.extend()
-	n, err := w.ResponseWriter.Write(p)
-	w.bytes += int64(n)
-	return n, err
+	// A large write goes out in chunks, each under its own deadline, as
+	// ReadFrom's do.
+	if len(p) == 0 {
+		return w.ResponseWriter.Write(p)
+	}
+	var n int
+	for len(p) > 0 {
+		w.extend()
+		m, err := w.ResponseWriter.Write(p[:min(len(p), responseChunk)])
+		n += m
+		w.bytes += int64(m)
+		if err != nil {
+			return n, err
+		}
+		p = p[m:]
+	}
+	return n, nil
 }
 
 func (w *recorder) ReadFrom(r io.Reader) (int64, error) {

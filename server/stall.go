@@ -17,14 +17,22 @@ type stallBody struct {
 	rc    *http.ResponseController
 	stall time.Duration
 	until time.Time
+	read  bool // a Read has been made
 }
 
 func (b *stallBody) Read(p []byte) (int, error) {
-	d := time.Now().Add(b.stall)
+	now := time.Now()
+	d := now.Add(b.stall)
 	if !b.until.IsZero() && b.until.Before(d) {
 		d = b.until
 	}
 	_ = b.rc.SetReadDeadline(d)
+	if !b.read {
+		// The first read sends "100 Continue" to a client that waits for
+		// it, under the write deadline: however late the handler reads.
+		b.read = true
+		_ = b.rc.SetWriteDeadline(now.Add(b.stall))
+	}
 	n, err := b.ReadCloser.Read(p)
 	if err == io.EOF {
 		// The whole body is in: net/http now reads in the background to

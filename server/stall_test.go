@@ -246,3 +246,42 @@ func TestContinueForEmptyBody(t *testing.T) {
 		t.Fatalf("final answer: %v %v", resp, err)
 	}
 }
+
+// A handler that reads its body late still gets the client's body: the
+// first read sends "100 Continue" under a fresh write deadline, not the
+// one set when the request arrived.
+func TestLateReadStillContinues(t *testing.T) {
+	const stall = 200 * time.Millisecond
+	srv := newServer(t, server.Config{StallTimeout: stall, Handlers: server.Handlers{S3: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(3 * stall)
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		w.Write(b)
+	})}})
+	r := serve(t, srv)
+	c, err := net.Dial("tcp", strings.TrimPrefix(r.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "PUT /bkt/k HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	br := bufio.NewReader(c)
+	line, err := br.ReadString('\n')
+	if err != nil || line != "HTTP/1.1 100 Continue\r\n" {
+		t.Fatalf("first line %q, %v", line, err)
+	}
+	br.ReadString('\n') // the 100's blank line
+	io.WriteString(c, "hello")
+	resp, err := http.ReadResponse(br, &http.Request{Method: "PUT"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || string(b) != "hello" {
+		t.Fatalf("answer %d %q", resp.StatusCode, b)
+	}
+}
