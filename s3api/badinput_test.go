@@ -179,6 +179,10 @@ func TestErrorDetails(t *testing.T) {
 			[]string{"<Code>InvalidDigest</Code>"}},
 		{"malformed Content-MD5", signed(t, "PUT", u+"/bad/x", []byte("data"), map[string]string{"Content-Md5": "nope"}),
 			[]string{"<Code>InvalidDigest</Code>", "<Content-MD5>nope</Content-MD5>"}},
+		// An expired presigned URL: S3 tells its X-Amz-Expires and when it
+		// expired.
+		{"expired presigned URL", expiredPresigned(t, u+"/bad/x"),
+			[]string{"<Message>Request has expired</Message>", "<X-Amz-Expires>60</X-Amz-Expires>", "<Expires>"}},
 		// S3 names what is missing: the key, or the bucket; for a copy,
 		// the source's.
 		{"missing key", signed(t, "GET", u+"/bad/no%20such", nil, nil),
@@ -421,5 +425,88 @@ func TestLenientXMLBounds(t *testing.T) {
 	var doc struct{ Prefix string }
 	if err := xml.Unmarshal(b, &doc); err != nil || doc.Prefix != "\uFFFD" {
 		t.Errorf("listing with a non-UTF-8 prefix: %q, %v: %s", doc.Prefix, err, b)
+	}
+}
+
+// expiredPresigned is a root-presigned GET of rawURL that expired an hour ago.
+func expiredPresigned(t *testing.T, rawURL string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest("GET", rawURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := sigv4.NewSigner().Presign(req, rootCreds, sigv4.Params{Region: testenv.Region, Service: "s3",
+		Time: time.Now().Add(-time.Hour), Expires: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req, err = http.NewRequest("GET", u, nil); err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+// If-Range (RFC 9110): the range is served only while the validator is
+// the object's; otherwise the whole object, so that a browser completing
+// a partial copy of a replaced object does not splice old and new bytes.
+// A response-* override S3 cannot put in a header is refused.
+func TestIfRangeAndOverrides(t *testing.T) {
+	env := testenv.New(t)
+	newBucket(t, env.S3(), "bkt")
+	put, err := env.S3().PutObject(t.Context(), &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), Body: strings.NewReader("0123456789")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := env.S3().HeadObject(t.Context(), &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastMod := head.LastModified.UTC().Format(http.TimeFormat)
+	for _, tc := range []struct {
+		ifRange string
+		status  int
+		body    string
+	}{
+		{"", 206, "234"},
+		{aws.ToString(put.ETag), 206, "234"},
+		{lastMod, 206, "234"},
+		{`"0123"`, 200, "0123456789"},
+		{"W/" + aws.ToString(put.ETag), 200, "0123456789"},
+		{head.LastModified.Add(-time.Hour).UTC().Format(http.TimeFormat), 200, "0123456789"},
+		{"not a date", 200, "0123456789"},
+	} {
+		hdr := map[string]string{"Range": "bytes=2-4"}
+		if tc.ifRange != "" {
+			hdr["If-Range"] = tc.ifRange
+		}
+		resp, err := http.DefaultClient.Do(signed(t, "GET", env.URL+"/bkt/k", nil, hdr))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || string(b) != tc.body {
+			t.Errorf("If-Range %q: %d %q, want %d %q", tc.ifRange, resp.StatusCode, b, tc.status, tc.body)
+		}
+	}
+	q := url.Values{"response-content-disposition": {`attachment; filename="日本.txt"`}}
+	resp, err := http.DefaultClient.Do(signed(t, "GET", env.URL+"/bkt/k?"+q.Encode(), nil, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(string(b), "<Message>Header value cannot be represented using ISO-8859-1.</Message>") ||
+		!strings.Contains(string(b), "<ArgumentName>response-content-disposition</ArgumentName>") {
+		t.Errorf("a disposition outside ISO-8859-1: %d %s", resp.StatusCode, b)
+	}
+	q = url.Values{"response-content-disposition": {`attachment; filename*=UTF-8''%E6%97%A5%E6%9C%AC.txt`}}
+	resp, err = http.DefaultClient.Do(signed(t, "GET", env.URL+"/bkt/k?"+q.Encode(), nil, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Disposition") != q.Get("response-content-disposition") {
+		t.Errorf("RFC 5987 disposition: %d %q", resp.StatusCode, resp.Header.Get("Content-Disposition"))
 	}
 }

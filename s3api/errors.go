@@ -220,7 +220,7 @@ func render(err error, resource, requestID string) (int, *errorBody) {
 		if se.MaxSkew > 0 {
 			body.MaxAllowedSkew = strconv.FormatInt(se.MaxSkew.Milliseconds(), 10)
 		}
-		body.Expires, body.HeadersNotSigned = se.Expires, se.HeadersNotSigned
+		body.XAmzExpires, body.Expires, body.HeadersNotSigned = se.AmzExpires, se.Expires, se.HeadersNotSigned
 		body.ArgumentName, body.ArgumentValue = se.ArgumentName, se.ArgumentValue
 		if se.Status != 0 {
 			if _, ok := errorTable[se.Code]; !ok {

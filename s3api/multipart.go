@@ -559,7 +559,7 @@ func (h *Handler) replayCompleted(q *request, req *completeMultipartUpload) bool
 // writeCompleted answers a CompleteMultipartUpload that made o.
 func (h *Handler) writeCompleted(q *request, o *wicket.Object) {
 	res := completeMultipartUploadResult{
-		Xmlns: s3NS, Location: h.objectURL(q, o.Key), Bucket: o.Bucket, Key: xmlText(o.Key), ETag: `"` + o.ETag + `"`,
+		Xmlns: s3NS, Location: h.objectURL(q, o.Key, true), Bucket: o.Bucket, Key: xmlText(o.Key), ETag: `"` + o.ETag + `"`,
 		ChecksumType: o.ChecksumType,
 	}
 	res.set(o.Checksums)

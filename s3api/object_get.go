@@ -107,6 +107,25 @@ func checkConditions(hdr http.Header, o *wicket.Object) error {
 	return nil
 }
 
+// ifRange reports whether a Range applies under the request's If-Range
+// (RFC 9110 section 13.1.5): always without one; with an entity tag, when
+// it is the object's (compared strongly: a weak tag never matches); with a
+// date, when it is exactly the object's Last-Modified. Otherwise the range
+// is ignored and the whole object sent, so that a client completing a
+// partial copy of an object since replaced does not splice old and new.
+func ifRange(v string, o *wicket.Object) bool {
+	switch {
+	case v == "":
+		return true
+	case strings.HasPrefix(v, "W/"):
+		return false
+	case strings.HasPrefix(v, `"`):
+		return v == `"`+o.ETag+`"`
+	}
+	t, err := http.ParseTime(v)
+	return err == nil && t.Equal(o.Modified.Truncate(time.Second))
+}
+
 // conditionFailed is PreconditionFailed naming the header whose condition
 // did not hold, in S3's Condition element ("If-Match",
 // "x-amz-copy-source-If-Match" …).
@@ -267,6 +286,17 @@ func (h *Handler) serveVersion(q *request, o *wicket.Object, withBody bool, part
 			}
 		}
 	}
+	// An HTTP/1.1 header carries ISO-8859-1: S3 refuses an override that
+	// holds anything else (a filename in another script belongs in
+	// RFC 5987's filename*=UTF-8''…, which is ASCII).
+	for k := range responseOverrides {
+		if v := q.query.Get(k); strings.ContainsFunc(v, func(r rune) bool { return r > 0xFF }) {
+			return errCodeDetail("InvalidArgument", func(e *errorBody) {
+				e.Message = "Header value cannot be represented using ISO-8859-1."
+				e.ArgumentName, e.ArgumentValue = k, v
+			})
+		}
+	}
 
 	size := o.Size
 	rng := byteRange{0, size - 1}
@@ -289,7 +319,7 @@ func (h *Handler) serveVersion(q *request, o *wicket.Object, withBody bool, part
 		// (but an empty one has no range to give); only a multipart
 		// object (its ETag ends "-N") has a parts count.
 		partial = size > 0
-	} else if v := q.r.Header.Get("Range"); v != "" {
+	} else if v := q.r.Header.Get("Range"); v != "" && ifRange(q.r.Header.Get("If-Range"), o) {
 		r, ok, err := parseRange(v, size)
 		if err != nil {
 			return err

@@ -609,7 +609,9 @@ func (h *Handler) postResponse(q *request, f map[string]string, key, etag string
 		q.w.WriteHeader(http.StatusSeeOther)
 		return nil
 	}
-	loc := h.objectURL(q, key)
+	// S3 encodes the key whole here, '/' included (".../uploads%2Fimage.png"
+	// in captured PostResponses).
+	loc := h.objectURL(q, key, false)
 	hdr.Set("Location", loc)
 	switch f["success_action_status"] {
 	case "200":
@@ -622,15 +624,16 @@ func (h *Handler) postResponse(q *request, f map[string]string, key, etag string
 	return nil
 }
 
-// objectURL is the URL of an object in the style the request used.
-func (h *Handler) objectURL(q *request, key string) string {
+// objectURL is the URL of an object in the style the request used; with
+// keepSlash false the key's '/' are encoded too.
+func (h *Handler) objectURL(q *request, key string, keepSlash bool) string {
 	scheme := "http"
 	if q.r.TLS != nil {
 		scheme = "https"
 	}
-	path := "/" + q.bucket + "/" + sigv4.EncodeURI(key, true)
+	path := "/" + q.bucket + "/" + sigv4.EncodeURI(key, keepSlash)
 	if h.domain != "" && strings.HasPrefix(strings.ToLower(q.r.Host), q.bucket+"."+h.domain) {
-		path = "/" + sigv4.EncodeURI(key, true)
+		path = "/" + sigv4.EncodeURI(key, keepSlash)
 	}
 	return scheme + "://" + q.r.Host + path
 }
