@@ -139,14 +139,25 @@ type notModified struct{}
 func (notModified) Error() string { return "not modified" }
 
 // responseOverrides are the query parameters that set a GET's response
-// headers, for signed requests.
-var responseOverrides = map[string]string{
-	"response-content-type":        "Content-Type",
-	"response-content-language":    "Content-Language",
-	"response-expires":             "Expires",
-	"response-cache-control":       "Cache-Control",
-	"response-content-disposition": "Content-Disposition",
-	"response-content-encoding":    "Content-Encoding",
+// headers, for signed requests. An array, not a map: ranging over a map
+// allocates, and every GET looks at them.
+var responseOverrides = [...]struct{ param, header string }{
+	{"response-content-type", "Content-Type"},
+	{"response-content-language", "Content-Language"},
+	{"response-expires", "Expires"},
+	{"response-cache-control", "Cache-Control"},
+	{"response-content-disposition", "Content-Disposition"},
+	{"response-content-encoding", "Content-Encoding"},
+}
+
+func beyondLatin1(r rune) bool { return r > 0xFF }
+
+// notLatin1 is S3's refusal of an override it cannot put in a header.
+func notLatin1(param, value string) error {
+	return errCodeDetail("InvalidArgument", func(e *errorBody) {
+		e.Message = "Header value cannot be represented using ISO-8859-1."
+		e.ArgumentName, e.ArgumentValue = param, value
+	})
 }
 
 // checkVersionID reads a request's versionId. Each object has one version,
@@ -280,8 +291,8 @@ func (h *Handler) serveVersion(q *request, o *wicket.Object, withBody bool, part
 		return err
 	}
 	if q.principal.Type == wicket.Anonymous {
-		for k := range responseOverrides {
-			if q.query.Has(k) {
+		for _, ov := range responseOverrides {
+			if q.query.Has(ov.param) {
 				return errCode("InvalidRequest", "Request specific response headers cannot be used for anonymous GET requests.")
 			}
 		}
@@ -289,12 +300,11 @@ func (h *Handler) serveVersion(q *request, o *wicket.Object, withBody bool, part
 	// An HTTP/1.1 header carries ISO-8859-1: S3 refuses an override that
 	// holds anything else (a filename in another script belongs in
 	// RFC 5987's filename*=UTF-8''…, which is ASCII).
-	for k := range responseOverrides {
-		if v := q.query.Get(k); strings.ContainsFunc(v, func(r rune) bool { return r > 0xFF }) {
-			return errCodeDetail("InvalidArgument", func(e *errorBody) {
-				e.Message = "Header value cannot be represented using ISO-8859-1."
-				e.ArgumentName, e.ArgumentValue = k, v
-			})
+	if len(q.query) > 0 {
+		for _, ov := range responseOverrides {
+			if v := q.query.Get(ov.param); strings.ContainsFunc(v, beyondLatin1) {
+				return notLatin1(ov.param, v)
+			}
 		}
 	}
 
@@ -358,9 +368,11 @@ func (h *Handler) serveVersion(q *request, o *wicket.Object, withBody bool, part
 	if hdr.Get("Content-Type") == "" {
 		hdr.Set("Content-Type", "binary/octet-stream")
 	}
-	for k, name := range responseOverrides {
-		if v := q.query.Get(k); v != "" {
-			hdr.Set(name, v)
+	if len(q.query) > 0 {
+		for _, ov := range responseOverrides {
+			if v := q.query.Get(ov.param); v != "" {
+				hdr.Set(ov.header, v)
+			}
 		}
 	}
 	for k, v := range o.Meta {

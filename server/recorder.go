@@ -22,6 +22,7 @@ type recorder struct {
 	// (stall.go); zero leaves deadlines alone.
 	rc    http.ResponseController
 	stall time.Duration
+	armed time.Time // when the write deadline was last moved
 }
 
 func (w *recorder) WriteHeader(code int) {

@@ -180,8 +180,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// previous request on this connection must not cut this one short.
 	rec.extend()
 	if r.Body != nil && r.Body != http.NoBody {
-		_ = rc.SetReadDeadline(time.Now().Add(s.cfg.StallTimeout))
-		r.Body = &stallBody{ReadCloser: r.Body, rc: rc, stall: s.cfg.StallTimeout}
+		now := time.Now()
+		_ = rc.SetReadDeadline(now.Add(s.cfg.StallTimeout))
+		r.Body = &stallBody{ReadCloser: r.Body, rec: rec, armed: now}
 	}
 
 	a, aborted := s.dispatch(rec, r, id)

@@ -2,11 +2,10 @@ package server
 
 import (
 	"io"
-	"net/http"
 	"time"
 )
 
-// stallBody bounds the wait for each read of a request body: before every
+// stallBody bounds the wait for each read of a request body: before a
 // Read the connection's read deadline moves to stall from now (but never
 // past until, when a router has set a bound on the whole body). A body
 // that stops arriving fails its read with os.ErrDeadlineExceeded, which
@@ -14,30 +13,29 @@ import (
 // answered all the same once net/http, discarding the body, times out.
 type stallBody struct {
 	io.ReadCloser
-	rc    *http.ResponseController
-	stall time.Duration
+	rec   *recorder // the response's writer, with the connection's deadlines
 	until time.Time
-	read  bool // a Read has been made
+	armed time.Time // when the read deadline was last moved
 }
 
 func (b *stallBody) Read(p []byte) (int, error) {
 	now := time.Now()
-	d := now.Add(b.stall)
-	if !b.until.IsZero() && b.until.Before(d) {
-		d = b.until
+	if !b.until.IsZero() || now.Sub(b.armed) >= b.rec.rearm() {
+		d := now.Add(b.rec.stall)
+		if !b.until.IsZero() && b.until.Before(d) {
+			d = b.until
+		}
+		_ = b.rec.rc.SetReadDeadline(d)
+		b.armed = now
 	}
-	_ = b.rc.SetReadDeadline(d)
-	if !b.read {
-		// The first read sends "100 Continue" to a client that waits for
-		// it, under the write deadline: however late the handler reads.
-		b.read = true
-		_ = b.rc.SetWriteDeadline(now.Add(b.stall))
-	}
+	// A read may send "100 Continue" to a client that waits for it: under
+	// a fresh write deadline, however late the handler reads.
+	b.rec.extendAt(now)
 	n, err := b.ReadCloser.Read(p)
 	if err == io.EOF {
 		// The whole body is in: net/http now reads in the background to
 		// notice a client that goes away, which must not time out.
-		_ = b.rc.SetReadDeadline(time.Time{})
+		_ = b.rec.rc.SetReadDeadline(time.Time{})
 	}
 	return n, err
 }
@@ -47,16 +45,28 @@ func (b *stallBody) Read(p []byte) (int, error) {
 func (b *stallBody) limit(t time.Time) { b.until = t }
 
 // responseChunk is how much of a response body goes out under one write
-// deadline: a client must take it within the stall timeout (8.7 KiB/s
-// at 30 s). Each chunk is still one sendfile.
+// deadline: a client must take it within the stall timeout, less the
+// rearm time (9 KiB/s at 30 s). Each chunk is still one sendfile.
 const responseChunk = 256 << 10
 
 // extend moves the write deadline to the stall timeout from now.
-func (w *recorder) extend() {
-	if w.stall > 0 {
-		_ = w.rc.SetWriteDeadline(time.Now().Add(w.stall))
+func (w *recorder) extend() { w.extendAt(time.Now()) }
+
+// extendAt moves the write deadline to the stall timeout from now, unless
+// it was moved less than rearm ago (it is then still most of a stall
+// timeout away): moving a deadline updates a runtime timer, which a small
+// request would otherwise pay for at its start, its header, its body and
+// its end.
+func (w *recorder) extendAt(now time.Time) {
+	if w.stall <= 0 || now.Sub(w.armed) < w.rearm() {
+		return
 	}
+	w.armed = now
+	_ = w.rc.SetWriteDeadline(now.Add(w.stall))
 }
+
+// rearm is how long a deadline stands before it is moved again.
+func (w *recorder) rearm() time.Duration { return w.stall / 16 }
 
 // copyChunked copies r to the response in chunks of responseChunk, each
 // under a fresh write deadline. A limited file stays a limited file, so
