@@ -69,7 +69,7 @@ func (s *Service) prepare(ctx context.Context, p *wicket.Principal, r *policy.Re
 		c.Set("aws:PrincipalType", "Anonymous")
 		return set, nil
 	case wicket.User:
-		return s.userSet(ctx, set, p.Name, r)
+		return s.userSet(ctx, set, p.Name, time.Time{}, r)
 	case wicket.Session:
 		cl := p.Claims
 		if cl == nil {
@@ -77,7 +77,7 @@ func (s *Service) prepare(ctx context.Context, p *wicket.Principal, r *policy.Re
 		}
 		if cl.Role == "" {
 			// GetSessionToken: the user's own permissions.
-			set, err := s.userSet(ctx, set, cl.User, r)
+			set, err := s.userSet(ctx, set, cl.User, cl.Issued, r)
 			if err == nil {
 				c.Set("aws:TokenIssueTime", cl.Issued.UTC().Format(time.RFC3339))
 			}
@@ -89,7 +89,10 @@ func (s *Service) prepare(ctx context.Context, p *wicket.Principal, r *policy.Re
 }
 
 // userSet evaluates as an IAM user: its policies and its condition keys.
-func (s *Service) userSet(ctx context.Context, set policy.Set, name string, r *policy.Request) (policy.Set, error) {
+// issued is when a session of the user's (GetSessionToken) was issued, or
+// zero: a user made after it, under the same name, is another principal,
+// whose permissions the old session must not get.
+func (s *Service) userSet(ctx context.Context, set policy.Set, name string, issued time.Time, r *policy.Request) (policy.Set, error) {
 	sn, err := s.current(ctx)
 	if err != nil {
 		return set, err
@@ -98,9 +101,15 @@ func (s *Service) userSet(ctx context.Context, set policy.Set, name string, r *p
 	if uv == nil {
 		return set, nil // deleted since it authenticated: nothing allows
 	}
+	if !issued.IsZero() && uv.user.Created.Truncate(time.Second).After(issued) {
+		return set, nil // deleted and made again since the session began
+	}
 	c := r.Context
 	set.Identity = uv.policies
-	r.Principal = policy.Principal{AWS: []string{uv.user.ARN}}
+	// The account id last: a resource or trust policy naming the account
+	// (its id or root ARN) names every identity in it (see
+	// policy.Principal).
+	r.Principal = policy.Principal{AWS: []string{uv.user.ARN, Account}}
 	c.Set("aws:username", uv.user.Name)
 	c.Set("aws:userid", uv.user.ID)
 	c.Set("aws:PrincipalArn", uv.user.ARN)
@@ -144,7 +153,7 @@ func (s *Service) roleSet(ctx context.Context, set policy.Set, p *wicket.Princip
 		}
 		set.Limits = append(set.Limits, []policy.Named{{Name: cl.ScopeDown, Policy: sd}})
 	}
-	r.Principal = policy.Principal{AWS: []string{p.ARN, cl.Role}}
+	r.Principal = policy.Principal{AWS: []string{p.ARN, cl.Role, Account}}
 	c := r.Context
 	c.Set("aws:userid", p.ID)
 	c.Set("aws:PrincipalArn", cl.Role)

@@ -1,0 +1,132 @@
+package s3api_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/wicket-io/wicket/internal/testenv"
+)
+
+// A bucket policy that names the account, by its id or its root ARN,
+// names every identity in it: its Deny reaches users and role sessions
+// (IAM's Principal reference: the account ARN "does not limit permissions
+// to only the root user"). The caller's principals lacked the account, so
+// a user with s3:* read and deleted what the account was denied. An Allow
+// naming the account still needs the identity's own Allow (delegation).
+func TestAccountPrincipal(t *testing.T) {
+	env := testenv.New(t)
+	ctx, c := t.Context(), env.S3()
+	newBucket(t, c, "acct")
+	for _, k := range []string{"secret", "open"} {
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("acct"), Key: aws.String(k), Body: strings.NewReader(k)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("acct"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[
+		{"Effect":"Deny","Principal":{"AWS":"000000000000"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::acct/secret"},
+		{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"s3:DeleteObject","Resource":"arn:aws:s3:::acct/secret"},
+		{"Effect":"Allow","Principal":{"AWS":"000000000000"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::acct/open"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	aliceKey := iamUser(t, env, "alice", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"},
+		{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
+	alice := env.S3With(aliceKey)
+	nobody := env.S3With(iamUser(t, env, "nobody", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`))
+	get := func(c *s3.Client, key string) error {
+		out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("acct"), Key: aws.String(key)})
+		if err == nil {
+			out.Body.Close()
+		}
+		return err
+	}
+	if err := get(alice, "secret"); apiCode(err) != "AccessDenied" {
+		t.Errorf("user GET under the account's Deny: %v", err)
+	}
+	if _, err := alice.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("acct"), Key: aws.String("secret")}); apiCode(err) != "AccessDenied" {
+		t.Errorf("user DELETE under the account root's Deny: %v", err)
+	}
+	if err := get(alice, "open"); err != nil {
+		t.Errorf("user GET allowed by both: %v", err)
+	}
+	if err := get(nobody, "open"); apiCode(err) != "AccessDenied" {
+		t.Errorf("an Allow naming the account granted a user without an identity Allow: %v", err)
+	}
+
+	// A role trusting the account (the usual same-account trust policy):
+	// alice may assume it, and its session is under the account's Deny.
+	ic := env.IAM()
+	if _, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("reader"), AssumeRolePolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("reader"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := env.STSWith(aliceKey).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::000000000000:role/reader"), RoleSessionName: aws.String("sess")})
+	if err != nil {
+		t.Fatalf("AssumeRole of a role trusting the account: %v", err)
+	}
+	session := env.S3With(aws.Credentials{AccessKeyID: aws.ToString(out.Credentials.AccessKeyId),
+		SecretAccessKey: aws.ToString(out.Credentials.SecretAccessKey), SessionToken: aws.ToString(out.Credentials.SessionToken)})
+	if err := get(session, "secret"); apiCode(err) != "AccessDenied" {
+		t.Errorf("role session GET under the account's Deny: %v", err)
+	}
+	if err := get(session, "open"); err != nil {
+		t.Errorf("role session GET allowed by both: %v", err)
+	}
+}
+
+// A user's session (GetSessionToken) belongs to that user, not to its name:
+// after the user is deleted and another made under the same name, the old
+// session gets nothing of the new user's permissions.
+func TestSessionOfRecreatedUser(t *testing.T) {
+	env := testenv.New(t)
+	ctx, c := t.Context(), env.S3()
+	newBucket(t, c, "rec")
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("rec"), Key: aws.String("k"), Body: strings.NewReader("k")}); err != nil {
+		t.Fatal(err)
+	}
+	const weak = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`
+	key := iamUser(t, env, "frank", weak)
+	tok, err := env.STSWith(key).GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := env.S3With(aws.Credentials{AccessKeyID: aws.ToString(tok.Credentials.AccessKeyId),
+		SecretAccessKey: aws.ToString(tok.Credentials.SecretAccessKey), SessionToken: aws.ToString(tok.Credentials.SessionToken)})
+	if _, err := old.ListBuckets(ctx, &s3.ListBucketsInput{}); err != nil {
+		t.Fatalf("the session before: %v", err)
+	}
+	ic := env.IAM()
+	keys, err := ic.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("frank")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys.AccessKeyMetadata {
+		if _, err := ic.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("frank"), AccessKeyId: k.AccessKeyId}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ic.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("frank"), PolicyName: aws.String("p")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ic.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("frank")}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond) // the new user is made a second after the session
+	iamUser(t, env, "frank", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)
+	out, err := old.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("rec"), Key: aws.String("k")})
+	if err == nil {
+		out.Body.Close()
+	}
+	if apiCode(err) != "AccessDenied" {
+		t.Fatalf("the old session under the new user's name: %v", err)
+	}
+}
