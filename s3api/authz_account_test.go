@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/wicket-io/wicket/internal/testenv"
@@ -128,5 +129,25 @@ func TestSessionOfRecreatedUser(t *testing.T) {
 	}
 	if apiCode(err) != "AccessDenied" {
 		t.Fatalf("the old session under the new user's name: %v", err)
+	}
+}
+
+// GetObjectAttributes tells an object's ETag, size and checksums: S3 wants
+// s3:GetObject besides s3:GetObjectAttributes (API_GetObjectAttributes).
+func TestObjectAttributesNeedGetObject(t *testing.T) {
+	env := testenv.New(t)
+	ctx, c := t.Context(), env.S3()
+	newBucket(t, c, "attr")
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("attr"), Key: aws.String("k"), Body: strings.NewReader("k")}); err != nil {
+		t.Fatal(err)
+	}
+	in := &s3.GetObjectAttributesInput{Bucket: aws.String("attr"), Key: aws.String("k"), ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesEtag}}
+	only := env.S3With(iamUser(t, env, "attronly", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObjectAttributes","Resource":"*"}]}`))
+	if _, err := only.GetObjectAttributes(ctx, in); apiCode(err) != "AccessDenied" || !strings.Contains(apiMessage(err), "s3:GetObject ") {
+		t.Errorf("attributes without s3:GetObject: %v", err)
+	}
+	both := env.S3With(iamUser(t, env, "attrboth", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObjectAttributes","s3:GetObject"],"Resource":"*"}]}`))
+	if _, err := both.GetObjectAttributes(ctx, in); err != nil {
+		t.Errorf("attributes with both: %v", err)
 	}
 }

@@ -83,6 +83,16 @@ func (h *Handler) getObjectAttributes(q *request) error {
 	if err := checkVersionID(q); err != nil {
 		return err
 	}
+	// The attributes (ETag, size, checksums) are the object's: S3 wants
+	// s3:GetObject (s3:GetObjectVersion for a version) besides the
+	// attributes action, which the route authorized (API_GetObjectAttributes).
+	read := "s3:GetObject"
+	if q.query.Has("versionId") {
+		read = "s3:GetObjectVersion"
+	}
+	if err := h.authorize(q, read, objectARN(q.bucket, q.key)); err != nil {
+		return err
+	}
 	limit, err := headerCount(q.r.Header, "X-Amz-Max-Parts", attributesMaxParts)
 	if err != nil {
 		return err
