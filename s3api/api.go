@@ -88,6 +88,13 @@ type request struct {
 	// tags (existingObjectTags); requestObject hands it to the handler once.
 	object *wicket.Object
 	id     string
+	// tags are the tags a request sets when they come in its body (a
+	// PutObjectTagging document), read before authorization: the
+	// s3:RequestObjectTag condition keys are theirs. Nil otherwise.
+	tags map[string]string
+	// form is a form upload's fields (lower-case names): its condition
+	// keys come from them, not from the POST's headers.
+	form map[string]string
 }
 
 // resource is the path S3 names in its error bodies.
@@ -141,8 +148,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(q, errCode("NotImplemented"))
 		return
 	}
+	if op.prepare != nil {
+		if err := op.prepare(h, q); err != nil {
+			h.fail(q, err)
+			return
+		}
+	}
 	if !op.self {
 		if err := h.authorize(q, op.action, q.resourceARN()); err != nil {
+			h.fail(q, err)
+			return
+		}
+		if err := h.authorizeTagging(q, op.action, q.resourceARN()); err != nil {
 			h.fail(q, err)
 			return
 		}

@@ -233,22 +233,84 @@ func (h *Handler) policyContext(q *request) *policy.Context {
 			}
 		}
 	}
+	// A form upload's keys come from its fields, never from the POST's own
+	// headers, which a client could set to anything beside the form.
+	header := r.Header.Get
+	if q.form != nil {
+		c.Set("s3:authType", "POST")
+		header = func(name string) string { return q.form[formField(name)] }
+	}
 	for hdr, key := range conditionHeaders {
-		if v := r.Header.Get(hdr); v != "" {
+		if v := header(hdr); v != "" {
 			c.Set(key, v)
 		}
 	}
-	if v := r.Header.Get("X-Amz-Tagging"); v != "" {
-		if tags, err := parseTagQuery(v); err == nil {
-			keys := make([]string, 0, len(tags))
-			for k, val := range tags {
-				c.Set("s3:RequestObjectTag/"+k, val)
-				keys = append(keys, k)
-			}
-			c.Set("s3:RequestObjectTagKeys", keys...)
+	if tags := requestTags(q); tags != nil {
+		keys := make([]string, 0, len(tags))
+		for k, val := range tags {
+			c.Set("s3:RequestObjectTag/"+k, val)
+			keys = append(keys, k)
 		}
+		c.Set("s3:RequestObjectTagKeys", keys...)
 	}
 	return c
+}
+
+// formField is the form field that stands for a request header: its
+// lower-case name, "acl" for x-amz-acl.
+func formField(header string) string {
+	if strings.EqualFold(header, "X-Amz-Acl") {
+		return "acl"
+	}
+	return strings.ToLower(header)
+}
+
+// requestTags are the tags a request sets: a PutObjectTagging document's,
+// a form's tagging field, or the x-amz-tagging header; nil for none or
+// for tags that do not parse (the operation refuses them).
+func requestTags(q *request) map[string]string {
+	switch {
+	case q.tags != nil:
+		return q.tags
+	case q.form != nil:
+		if t := q.form["tagging"]; t != "" {
+			if tags, err := parseTagging([]byte(t), objectTags); err == nil {
+				return tags
+			}
+		}
+		return nil
+	}
+	if v := q.r.Header.Get("X-Amz-Tagging"); v != "" {
+		if tags, err := parseTagQuery(v); err == nil {
+			return tags
+		}
+	}
+	return nil
+}
+
+// authorizeTagging checks s3:PutObjectTagging for a write that sets tags
+// (API_PutObject: "To specify tags on an object, the requester must have
+// s3:PutObjectTagging"): a PUT, a multipart upload or a form upload with
+// tags, and a copy that replaces the source's tags with some.
+func (h *Handler) authorizeTagging(q *request, action, resource string) error {
+	if action != "s3:PutObject" || q.principal.Type == wicket.Root {
+		return nil
+	}
+	var tagged bool
+	switch {
+	case q.form != nil:
+		tagged = q.form["tagging"] != ""
+	case q.r.Header.Get("X-Amz-Copy-Source") != "" && q.query.Get("uploadId") == "":
+		tagged = strings.EqualFold(q.r.Header.Get("X-Amz-Tagging-Directive"), "REPLACE") && q.r.Header.Get("X-Amz-Tagging") != ""
+	case q.query.Has("partNumber") || q.query.Has("uploadId") && q.r.Method == http.MethodPut:
+		// UploadPart and UploadPartCopy set no tags: the upload has them.
+	default:
+		tagged = q.r.Header.Get("X-Amz-Tagging") != ""
+	}
+	if !tagged {
+		return nil
+	}
+	return h.authorize(q, "s3:PutObjectTagging", resource)
 }
 
 // conditionHeaders are the request headers S3 exposes as condition keys.

@@ -1,6 +1,7 @@
 package s3api_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -149,5 +150,78 @@ func TestObjectAttributesNeedGetObject(t *testing.T) {
 	both := env.S3With(iamUser(t, env, "attrboth", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObjectAttributes","s3:GetObject"],"Resource":"*"}]}`))
 	if _, err := both.GetObjectAttributes(ctx, in); err != nil {
 		t.Errorf("attributes with both: %v", err)
+	}
+}
+
+// Setting tags is s3:PutObjectTagging, whichever way the tags come (a PUT's
+// x-amz-tagging, a multipart upload's, a form's tagging field), and the
+// s3:RequestObjectTag keys are the tags set: a PutObjectTagging document's,
+// a form's field — never a form POST's own headers.
+func TestTaggingAuthorization(t *testing.T) {
+	env := testenv.New(t)
+	ctx, c := t.Context(), env.S3()
+	newBucket(t, c, "tag")
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("tag"), Key: aws.String("k"), Body: strings.NewReader("k")}); err != nil {
+		t.Fatal(err)
+	}
+	putOnly := env.S3With(iamUser(t, env, "putonly", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}`))
+	if _, err := putOnly.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("tag"), Key: aws.String("plain"), Body: strings.NewReader("x")}); err != nil {
+		t.Fatalf("PUT without tags: %v", err)
+	}
+	_, err := putOnly.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("tag"), Key: aws.String("tagged"), Body: strings.NewReader("x"), Tagging: aws.String("public=yes")})
+	if apiCode(err) != "AccessDenied" || !strings.Contains(apiMessage(err), "s3:PutObjectTagging") {
+		t.Errorf("PUT with tags and no s3:PutObjectTagging: %v", err)
+	}
+	if _, err := putOnly.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("tag"), Key: aws.String("mp"), Tagging: aws.String("public=yes")}); apiCode(err) != "AccessDenied" {
+		t.Errorf("multipart upload with tags and no s3:PutObjectTagging: %v", err)
+	}
+
+	const policy = `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["s3:PutObject","s3:PutObjectTagging"],"Resource":"*","Condition":{"ForAllValues:StringEquals":{"s3:RequestObjectTagKeys":["project","classification"]}}},
+		{"Effect":"Deny","Action":["s3:PutObject","s3:PutObjectTagging"],"Resource":"*","Condition":{"StringEquals":{"s3:RequestObjectTag/classification":"public"}}}]}`
+	carolKey := iamUser(t, env, "carol", policy)
+	carol := env.S3With(carolKey)
+	for _, tc := range []struct {
+		tags []types.Tag
+		ok   bool
+	}{
+		{tagSet("project", "x"), true},
+		{tagSet("classification", "public"), false},
+		{tagSet("project", "x", "owner", "mallory"), false},
+	} {
+		_, err := carol.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String("tag"), Key: aws.String("k"), Tagging: &types.Tagging{TagSet: tc.tags}})
+		if tc.ok && err != nil || !tc.ok && apiCode(err) != "AccessDenied" {
+			t.Errorf("PutObjectTagging %v: %v", tc.tags, err)
+		}
+	}
+	got, err := c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("tag"), Key: aws.String("k")})
+	if err != nil || len(got.TagSet) != 1 || aws.ToString(got.TagSet[0].Key) != "project" {
+		t.Errorf("tags after: %v %v", got, err)
+	}
+
+	// A form upload: its tagging field decides, whatever header the POST
+	// carries.
+	form := func(tagging string, header string) int {
+		u := postUpload{bucket: "tag", accessKey: carolKey.AccessKeyID, secret: carolKey.SecretAccessKey,
+			conditions: []any{map[string]string{"bucket": "tag"}, []any{"starts-with", "$key", ""}, []any{"starts-with", "$tagging", ""}},
+			fields:     [][2]string{{"key", "form"}, {"tagging", tagging}}, file: "x", filename: "x.txt"}
+		req := u.request(t, env)
+		if header != "" {
+			req.Header.Set("X-Amz-Tagging", header)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	const public = "<Tagging><TagSet><Tag><Key>classification</Key><Value>public</Value></Tag></TagSet></Tagging>"
+	const project = "<Tagging><TagSet><Tag><Key>project</Key><Value>x</Value></Tag></TagSet></Tagging>"
+	if code := form(public, "project=x"); code != 403 {
+		t.Errorf("form tagged public, with a project header: %d", code)
+	}
+	if code := form(project, "classification=public"); code != 204 {
+		t.Errorf("form tagged project, with a public header: %d", code)
 	}
 }

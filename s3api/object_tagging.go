@@ -7,7 +7,11 @@ const maxObjectTags = 10
 // Object tags live in the object's metadata; replacing them leaves the
 // object's bytes, ETag and modification time alone.
 
-func (h *Handler) putObjectTagging(q *request) error {
+// readObjectTagging reads PutObjectTagging's document before the request
+// is authorized: the s3:RequestObjectTag/<key> and s3:RequestObjectTagKeys
+// condition keys are its tags (tagging-and-policies: a policy may limit
+// the tags PutObjectTagging sets).
+func (h *Handler) readObjectTagging(q *request) error {
 	if err := checkVersionID(q); err != nil {
 		return err
 	}
@@ -22,6 +26,12 @@ func (h *Handler) putObjectTagging(q *request) error {
 	if err != nil {
 		return err
 	}
+	q.tags = tags // empty, not nil: the request sets no tags
+	return nil
+}
+
+func (h *Handler) putObjectTagging(q *request) error {
+	tags := q.tags
 	if len(tags) == 0 {
 		tags = nil
 	}

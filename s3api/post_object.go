@@ -78,8 +78,11 @@ func (h *Handler) postObject(q *request) error {
 	if err != nil {
 		return err
 	}
-	q.principal = principal
+	q.principal, q.form = principal, form.fields
 	if err := h.authorize(q, "s3:PutObject", objectARN(q.bucket, key)); err != nil {
+		return err
+	}
+	if err := h.authorizeTagging(q, "s3:PutObject", objectARN(q.bucket, key)); err != nil {
 		return err
 	}
 	// S3 authenticates the form before it looks the bucket up.

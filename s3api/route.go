@@ -20,6 +20,9 @@ type op struct {
 	// read what they act on: a form upload learns its signer and key from
 	// its body, DeleteObjects checks s3:DeleteObject on every key.
 	self bool
+	// prepare, if set, runs before authorization: it reads what the
+	// condition keys need from the body (PutObjectTagging's tags).
+	prepare operation
 }
 
 // The copies read their source's blobs as a GET does: a source replaced
@@ -212,7 +215,7 @@ func routeObject(q *request, m string, has func(string) bool) op {
 	case http.MethodPut:
 		switch {
 		case has("tagging"):
-			return op{fn: (*Handler).putObjectTagging, action: "s3:PutObjectTagging"}
+			return op{fn: (*Handler).putObjectTagging, prepare: (*Handler).readObjectTagging, action: "s3:PutObjectTagging"}
 		case has("retention"):
 			return op{fn: (*Handler).putObjectRetention, action: "s3:PutObjectRetention"}
 		case has("legal-hold"):
