@@ -225,8 +225,9 @@ func (h *Handler) policyContext(q *request) *policy.Context {
 		}
 	}
 	if q.key == "" {
-		// Listings: the keys exist (empty) even when the parameter was not
-		// sent, as on S3, so that "s3:prefix": "" matches a bare listing.
+		// Listings: a parameter sent, even empty, is its key; one not sent
+		// is no key, so that a condition on s3:prefix holds a bare listing
+		// back (StringLike "home/*" does not match a missing key).
 		for _, k := range []string{"prefix", "delimiter", "max-keys"} {
 			if v, ok := q.query[k]; ok {
 				c.Set("s3:"+k, v[0])
