@@ -222,10 +222,18 @@ func (h *Handler) roleARNParam(op string, c *call) (string, error) {
 
 func (c *call) sessionName(op string) (string, error) {
 	n := c.Get("RoleSessionName")
-	if !sessionNameRE.MatchString(n) {
-		return "", validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*", n))
+	if sessionNameRE.MatchString(n) {
+		return n, nil
 	}
-	return n, nil
+	// STS names the constraint that failed: the length, else the pattern.
+	constraint := `Member must satisfy regular expression pattern: [\w+=,.@-]*`
+	switch {
+	case len(n) < 2:
+		constraint = "Member must have length greater than or equal to 2"
+	case len(n) > 64:
+		constraint = "Member must have length less than or equal to 64"
+	}
+	return "", validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: %s", n, constraint))
 }
 
 // unverifiedIssuer reads the iss claim of a JWT without checking it, to

@@ -195,3 +195,28 @@ func TestUserSessions(t *testing.T) {
 		t.Error("a session token works with another access key id")
 	}
 }
+
+// A RoleSessionName out of bounds is refused naming the constraint STS
+// names: the length, else the pattern.
+func TestSessionNameValidation(t *testing.T) {
+	env := testenv.New(t)
+	if _, err := env.IAM().CreateUser(t.Context(), &iam.CreateUserInput{UserName: aws.String("namer")}); err != nil {
+		t.Fatal(err)
+	}
+	k, err := env.IAM().CreateAccessKey(t.Context(), &iam.CreateAccessKeyInput{UserName: aws.String("namer")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := env.STSWith(aws.Credentials{AccessKeyID: *k.AccessKey.AccessKeyId, SecretAccessKey: *k.AccessKey.SecretAccessKey})
+	for name, want := range map[string]string{
+		"s":                     "Member must have length greater than or equal to 2",
+		strings.Repeat("n", 65): "Member must have length less than or equal to 64",
+		"no spaces":             `Member must satisfy regular expression pattern: [\w+=,.@-]*`,
+	} {
+		_, err := s.AssumeRole(t.Context(), &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::000000000000:role/none"), RoleSessionName: aws.String(name)})
+		var ae smithy.APIError
+		if !errors.As(err, &ae) || ae.ErrorCode() != "ValidationError" || !strings.HasSuffix(ae.ErrorMessage(), "failed to satisfy constraint: "+want) {
+			t.Errorf("RoleSessionName %q: %v", name, err)
+		}
+	}
+}
