@@ -249,6 +249,26 @@ func (h *Handler) getBucketLocation(q *request) error {
 
 // getBucketVersioning answers that versioning was never enabled, which is
 // true: Wicket keeps one version of each object. Tools ask before syncing.
+// getBucketEncryption answers as S3 did for a bucket without default
+// encryption: Wicket stores object bytes as they came (encryption at rest
+// is the disk's), and an SSE-S3 rule here would claim what it does not do.
+// Tools that check a bucket's encryption read the 404 as "none".
+func (h *Handler) getBucketEncryption(q *request) error {
+	if _, err := h.meta.GetBucket(q.r.Context(), q.bucket); err != nil {
+		return err
+	}
+	return errCodeDetail("ServerSideEncryptionConfigurationNotFoundError", func(e *errorBody) { e.BucketName = q.bucket })
+}
+
+// deleteBucketEncryption removes the configuration there is none of.
+func (h *Handler) deleteBucketEncryption(q *request) error {
+	if _, err := h.meta.GetBucket(q.r.Context(), q.bucket); err != nil {
+		return err
+	}
+	q.w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 func (h *Handler) getBucketVersioning(q *request) error {
 	if _, err := h.meta.GetBucket(q.r.Context(), q.bucket); err != nil {
 		return err

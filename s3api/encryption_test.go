@@ -80,3 +80,27 @@ func formRefused(t *testing.T, env *testenv.Env, field, value string, status int
 		t.Errorf("a refused form upload was stored: %v", err)
 	}
 }
+
+// A bucket's default encryption reads as none (S3's answer for a bucket
+// without one): Wicket stores bytes as they came. Deleting it does
+// nothing; setting one is NotImplemented.
+func TestBucketEncryption(t *testing.T) {
+	env := testenv.New(t)
+	ctx, c := t.Context(), env.S3()
+	newBucket(t, c, "enc")
+	if _, err := c.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String("enc")}); apiCode(err) != "ServerSideEncryptionConfigurationNotFoundError" ||
+		apiMessage(err) != "The server side encryption configuration was not found" {
+		t.Errorf("GetBucketEncryption: %v", err)
+	}
+	if _, err := c.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String("nope")}); apiCode(err) != "NoSuchBucket" {
+		t.Errorf("GetBucketEncryption of a missing bucket: %v", err)
+	}
+	if _, err := c.DeleteBucketEncryption(ctx, &s3.DeleteBucketEncryptionInput{Bucket: aws.String("enc")}); err != nil {
+		t.Errorf("DeleteBucketEncryption: %v", err)
+	}
+	_, err := c.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String("enc"), ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{
+		Rules: []types.ServerSideEncryptionRule{{ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAes256}}}}})
+	if apiCode(err) != "NotImplemented" {
+		t.Errorf("PutBucketEncryption: %v", err)
+	}
+}

@@ -98,6 +98,16 @@ func routeBucket(q *request, m string, has func(string) bool) op {
 		return op{fn: (*Handler).putBucketOwnershipControls, action: "s3:PutBucketOwnershipControls"}
 	case has("versions") && m == http.MethodGet:
 		return op{fn: (*Handler).listObjectVersions, action: "s3:ListBucketVersions"}
+	case has("encryption"):
+		// Wicket keeps no default encryption (bytes are stored as they
+		// came): read as none, deleted as none, and not set.
+		switch m {
+		case http.MethodGet:
+			return op{fn: (*Handler).getBucketEncryption, action: "s3:GetEncryptionConfiguration"}
+		case http.MethodDelete:
+			return op{fn: (*Handler).deleteBucketEncryption, action: "s3:PutEncryptionConfiguration"}
+		}
+		return op{}
 	case has("policyStatus"):
 		if m == http.MethodGet {
 			return op{fn: (*Handler).getBucketPolicyStatus, action: "s3:GetBucketPolicyStatus"}
