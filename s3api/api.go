@@ -254,6 +254,13 @@ func (h *Handler) split(r *http.Request) (bucket, key string) {
 	return bucket, key
 }
 
+// drained reports whether a request body is known to have been read to
+// its end (the server's body says so; any other may not have been).
+func drained(body io.Reader) bool {
+	d, ok := body.(interface{ Drained() bool })
+	return ok && d.Drained()
+}
+
 // decodedPath is the path as S3 decodes it: %XX is the byte, and a literal
 // '+' is a space (the SDKs send a key's '+' as %2B; a "/a+b" written by
 // hand means "a b" on S3). Go's URL.Path keeps '+': when RawPath is empty
@@ -295,7 +302,7 @@ func (h *Handler) fail(q *request, err error) {
 	case "NoSuchBucket":
 		body.BucketName = bucket
 	}
-	if q.r.ContentLength != 0 {
+	if q.r.ContentLength != 0 && !drained(q.r.Body) {
 		// The body may be unread: net/http would read it to its end (up
 		// to 256 KiB) before it sent this answer, and a client that
 		// declared a body and sends none would never get it. Closing the

@@ -13,10 +13,15 @@ import (
 // answered all the same once net/http, discarding the body, times out.
 type stallBody struct {
 	io.ReadCloser
-	rec   *recorder // the response's writer, with the connection's deadlines
-	until time.Time
-	armed time.Time // when the read deadline was last moved
+	rec     *recorder // the response's writer, with the connection's deadlines
+	until   time.Time
+	armed   time.Time // when the read deadline was last moved
+	drained bool      // the body has been read to its end
 }
+
+// Drained reports whether the body has been read to its end, so that an
+// error answer need not close the connection to get past what is unread.
+func (b *stallBody) Drained() bool { return b.drained }
 
 func (b *stallBody) Read(p []byte) (int, error) {
 	now := time.Now()
@@ -35,6 +40,7 @@ func (b *stallBody) Read(p []byte) (int, error) {
 	if err == io.EOF {
 		// The whole body is in: net/http now reads in the background to
 		// notice a client that goes away, which must not time out.
+		b.drained = true
 		_ = b.rec.rc.SetReadDeadline(time.Time{})
 	}
 	return n, err

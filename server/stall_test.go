@@ -285,3 +285,37 @@ func TestLateReadStillContinues(t *testing.T) {
 		t.Fatalf("answer %d %q", resp.StatusCode, b)
 	}
 }
+
+// An error answered after the whole body was read keeps the connection
+// (a 412 on a conditional PUT); one answered with the body unread closes
+// it, so that it goes out at once.
+func TestErrorKeepsDrainedConnection(t *testing.T) {
+	r := stallServer(t, 20*time.Second)
+	put, err := http.DefaultClient.Do(signedRequest(t, "PUT", r.url+"/bkt/k", []byte("first")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	put.Body.Close()
+	again := signedRequest(t, "PUT", r.url+"/bkt/k", []byte("second"))
+	again.Header.Set("If-None-Match", "*")
+	resp, err := http.DefaultClient.Do(again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusPreconditionFailed || resp.Close {
+		t.Errorf("conditional PUT refused after its body: %d, close=%v", resp.StatusCode, resp.Close)
+	}
+	anon, err := http.NewRequest("PUT", r.url+"/bkt/k", strings.NewReader("body"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err = http.DefaultClient.Do(anon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !resp.Close {
+		t.Errorf("anonymous PUT refused before its body: %d, close=%v", resp.StatusCode, resp.Close)
+	}
+}
