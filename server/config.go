@@ -9,6 +9,7 @@ import (
 
 	"github.com/wicket-io/wicket"
 	"github.com/wicket-io/wicket/identitypool"
+	"github.com/wicket-io/wicket/storage/fs"
 )
 
 // Defaults for the zero fields of a Config.
@@ -172,7 +173,7 @@ func (cfg Config) withDefaults() (Config, error) {
 	case cfg.MaxConnections < 0:
 		return cfg, wicket.E(op, wicket.Invalid, fmt.Sprintf("MaxConnections is negative (%d)", cfg.MaxConnections))
 	case cfg.MaxConnections == 0:
-		cfg.MaxConnections = max(fileLimit()/2, 64)
+		cfg.MaxConnections = max(fs.DescriptorLimit()/2, 64)
 	}
 	switch {
 	case cfg.MaxHeaderBytes < 0:

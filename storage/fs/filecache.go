@@ -32,7 +32,7 @@ import (
 // the reader keeps the old bytes, as before.
 const (
 	cacheMaxSize    = 64 << 10 // blobs up to this size are kept open, and recycled
-	cacheMaxEntries = 1024     // open descriptors the cache holds at most (see fileLimit)
+	cacheMaxEntries = 1024     // open descriptors the cache holds at most (see DescriptorLimit)
 	poolMax         = 256      // deleted files kept for reuse (at most 16 MiB)
 )
 

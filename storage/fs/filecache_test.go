@@ -161,8 +161,8 @@ func TestFileCacheBoundFollowsLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if want := min(cacheMaxEntries, fileLimit()/8); s.files.max != want || want > fileLimit()/8 {
-		t.Fatalf("cache bound %d with a limit of %d descriptors", s.files.max, fileLimit())
+	if want := min(cacheMaxEntries, DescriptorLimit()/8); s.files.max != want || want > DescriptorLimit()/8 {
+		t.Fatalf("cache bound %d with a limit of %d descriptors", s.files.max, DescriptorLimit())
 	}
 	f, err := os.Open(os.DevNull)
 	if err != nil {

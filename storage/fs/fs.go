@@ -72,7 +72,7 @@ func Open(dir string, o Options) (*Store, error) {
 	s.trash.dir = filepath.Join(dir, "trash")
 	// Cached descriptors must leave the process room for its connections:
 	// at most an eighth of the descriptor limit.
-	s.files.max = min(cacheMaxEntries, fileLimit()/8)
+	s.files.max = min(cacheMaxEntries, DescriptorLimit()/8)
 	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o700); err != nil {
 		return nil, fmt.Errorf("create blob directory %s: %w", dir, err)
 	}

@@ -6,4 +6,4 @@ import "os"
 
 func openRead(path string) (*os.File, error) { return os.Open(path) }
 
-func fileLimit() int { return 1 << 16 }
+func DescriptorLimit() int { return 1 << 16 }

@@ -24,9 +24,11 @@ func openRead(path string) (*os.File, error) {
 	}
 }
 
-// fileLimit is the process's limit on open descriptors (Go raises the soft
-// limit to the hard one at start-up), or a guess when it cannot be read.
-func fileLimit() int {
+// DescriptorLimit is the process's limit on open descriptors (Go raises
+// the soft limit to the hard one at start-up), or a guess when it cannot
+// be read. The blob store keeps an eighth of it for its cache; the server
+// sizes its connection limit from it too.
+func DescriptorLimit() int {
 	var l syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil || l.Cur > 1<<30 {
 		return 1 << 16

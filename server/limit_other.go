@@ -1,5 +1,0 @@
-//go:build !unix
-
-package server
-
-func fileLimit() int { return 1 << 14 }
