@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"bytes"
 	"encoding/xml"
 	"fmt"
 	"strconv"
@@ -191,13 +192,16 @@ const (
 // stash's range already (it could not be told apart; such a body is
 // decoded as it is).
 func stashControls(body []byte) ([]byte, bool) {
-	s := string(body)
-	if strings.ContainsFunc(s, func(r rune) bool { return r >= stashBase }) ||
-		!strings.Contains(s, "&#") && !strings.ContainsFunc(s, outsideXML) ||
-		strings.Contains(s, "<![CDATA[") { // where "&#x1;" is literal text
+	// The usual document has neither, and is looked at once, uncopied.
+	if !bytes.Contains(body, []byte("&#")) && !bytes.ContainsFunc(body, outsideXML) {
 		return body, false
 	}
-	var b strings.Builder
+	if bytes.ContainsFunc(body, func(r rune) bool { return r >= stashBase }) ||
+		bytes.Contains(body, []byte("<![CDATA[")) { // where "&#x1;" is literal text
+		return body, false
+	}
+	s := string(body)
+	var b bytes.Buffer
 	b.Grow(len(s) + 16)
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
@@ -220,7 +224,7 @@ func stashControls(body []byte) ([]byte, bool) {
 		b.WriteString(s[i : i+n])
 		i += n
 	}
-	return []byte(b.String()), true
+	return b.Bytes(), true
 }
 
 // outsideXML reports whether r is a character XML 1.0 does not allow.
