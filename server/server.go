@@ -174,16 +174,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Amz-Id-2", hostID)
 	r = r.WithContext(wicket.WithRequestID(r.Context(), id))
 	rec := &recorder{ResponseWriter: w, rc: *http.NewResponseController(w), stall: s.cfg.StallTimeout}
-	rc := &rec.rc
-	// Deadlines (stall.go): every write moves the write deadline, and a
-	// body moves the read deadline as it arrives. The last deadline of a
-	// previous request on this connection must not cut this one short.
-	rec.extend()
-	if r.Body != nil && r.Body != http.NoBody {
-		now := time.Now()
-		_ = rc.SetReadDeadline(now.Add(s.cfg.StallTimeout))
-		r.Body = &stallBody{ReadCloser: r.Body, rec: rec, armed: now}
-	}
+	rec.watch(r)
 
 	a, aborted := s.dispatch(rec, r, id)
 	rec.extend() // for net/http's flush of what is buffered

@@ -2,6 +2,7 @@ package server
 
 import (
 	"io"
+	"net/http"
 	"time"
 )
 
@@ -44,6 +45,19 @@ func (b *stallBody) Read(p []byte) (int, error) {
 		_ = b.rec.rc.SetReadDeadline(time.Time{})
 	}
 	return n, err
+}
+
+// watch sets the connection's deadlines for r: every write of the
+// response moves the write deadline, and its body, if any, the read
+// deadline as it arrives. The last deadline of a previous request on the
+// connection must not cut this one short.
+func (w *recorder) watch(r *http.Request) {
+	w.extend()
+	if r.Body != nil && r.Body != http.NoBody {
+		now := time.Now()
+		_ = w.rc.SetReadDeadline(now.Add(w.stall))
+		r.Body = &stallBody{ReadCloser: r.Body, rec: w, armed: now}
+	}
 }
 
 // limit bounds the reads of the body to end by t at the latest; the zero
