@@ -155,11 +155,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !op.self {
-		if err := h.authorize(q, op.action, q.resourceARN()); err != nil {
+		arn := q.resourceARN()
+		if err := h.authorize(q, op.action, arn); err != nil {
 			h.fail(q, err)
 			return
 		}
-		if err := h.authorizeTagging(q, op.action, q.resourceARN()); err != nil {
+		if err := h.authorizeTagging(q, op.action, arn); err != nil {
 			h.fail(q, err)
 			return
 		}
