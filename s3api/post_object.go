@@ -79,10 +79,11 @@ func (h *Handler) postObject(q *request) error {
 		return err
 	}
 	q.principal, q.form = principal, form.fields
-	if err := h.authorize(q, "s3:PutObject", objectARN(q.bucket, key)); err != nil {
+	arn := objectARN(q.bucket, key)
+	if err := h.authorize(q, "s3:PutObject", arn); err != nil {
 		return err
 	}
-	if err := h.authorizeTagging(q, "s3:PutObject", objectARN(q.bucket, key)); err != nil {
+	if err := h.authorizeTagging(q, "s3:PutObject", arn); err != nil {
 		return err
 	}
 	// S3 authenticates the form before it looks the bucket up.
