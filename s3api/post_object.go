@@ -239,9 +239,10 @@ func (h *Handler) checkPostPolicy(q *request, form *postForm, key string) (*wick
 		return nil, size, errCode("InvalidArgument", "Signature Version 2 is not supported; sign the policy with AWS4-HMAC-SHA256.")
 	}
 	if signedBy == 0 {
-		// A bucket policy could allow anonymous uploads; until those are
-		// enforced, a form without a policy has no one to act for.
-		return nil, size, errCode("AccessDenied")
+		// An unsigned form is anonymous, with no conditions of its own: the
+		// policy field is "required if a bucket is not publicly writable"
+		// (RESTObjectPOST), so the bucket policy decides.
+		return &wicket.Principal{Type: wicket.Anonymous, ARN: "*"}, size, nil
 	}
 	for _, name := range postAuthFields {
 		if _, ok := f[name]; !ok {

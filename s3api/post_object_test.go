@@ -430,3 +430,55 @@ func TestPostObjectRefused(t *testing.T) {
 		t.Errorf("refused uploads left %d blobs (%v)", blobs, err)
 	}
 }
+
+// TestPostObjectAnonymous: a form without a policy and signature is an
+// anonymous upload, which the bucket policy decides (RESTObjectPOST: the
+// policy is "required if a bucket is not publicly writable").
+func TestPostObjectAnonymous(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3()
+	ctx := t.Context()
+	newBucket(t, c, "drop")
+	unsigned := map[string]bool{"policy": true, "x-amz-algorithm": true, "x-amz-credential": true, "x-amz-date": true, "x-amz-signature": true}
+	form := func(key string, extra ...[2]string) postUpload {
+		return postUpload{bucket: "drop", omit: unsigned, fields: append([][2]string{{"key", key}}, extra...), file: "from anyone", filename: "note.txt"}
+	}
+	if resp, data := do(t, form("inbox/${filename}").request(t, env)); resp.StatusCode != http.StatusForbidden ||
+		!strings.Contains(string(data), "<Code>AccessDenied</Code><Message>Access Denied</Message>") {
+		t.Fatalf("anonymous POST without a bucket policy = %d %s, want 403 AccessDenied", resp.StatusCode, data)
+	}
+
+	public := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::drop/inbox/*"}]}`
+	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("drop"), Policy: aws.String(public)}); err != nil {
+		t.Fatal(err)
+	}
+	resp, data := do(t, form("inbox/${filename}", [2]string{"Content-Type", "text/plain"}).request(t, env))
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("anonymous POST allowed by the bucket policy = %d %s, want 204", resp.StatusCode, data)
+	}
+	got, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("drop"), Key: aws.String("inbox/note.txt")})
+	if err != nil {
+		t.Fatalf("GetObject of the anonymous upload: %v", err)
+	}
+	body, _ := io.ReadAll(got.Body)
+	got.Body.Close()
+	if string(body) != "from anyone" || aws.ToString(got.ContentType) != "text/plain" {
+		t.Errorf("the anonymous upload reads back as %q (%s)", body, aws.ToString(got.ContentType))
+	}
+
+	for _, tc := range []struct {
+		name string
+		up   postUpload
+	}{
+		{"outside the allowed prefix", form("elsewhere/${filename}")},
+		// Tagging needs s3:PutObjectTagging, which the policy does not give.
+		{"with tags", form("inbox/tagged", [2]string{"tagging", "<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>"})},
+	} {
+		if resp, data := do(t, tc.up.request(t, env)); resp.StatusCode != http.StatusForbidden || !strings.Contains(string(data), "<Code>AccessDenied</Code>") {
+			t.Errorf("anonymous POST %s = %d %s, want 403 AccessDenied", tc.name, resp.StatusCode, data)
+		}
+	}
+	if keys := listKeys(t, c, "drop"); len(keys) != 1 {
+		t.Errorf("keys after the refused uploads: %q", keys)
+	}
+}
