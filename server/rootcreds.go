@@ -33,25 +33,42 @@ func RootCredentials(dataDir string, getenv func(string) string) (c wicket.RootC
 		return c, false, errors.New("set both WICKET_ROOT_ACCESS_KEY and WICKET_ROOT_SECRET_KEY, or neither")
 	}
 	path := filepath.Join(dataDir, rootCredentialsFile)
+	for range 2 {
+		if c, err = readRootCredentials(path); !errors.Is(err, fs.ErrNotExist) {
+			return c, false, err
+		}
+		c = wicket.RootCredentials{AccessKeyID: "AKIA" + randomString(16, upperAlnum), SecretAccessKey: randomString(40, secretChars)}
+		b, _ := json.MarshalIndent(c, "", "  ")
+		// Two first starts at once (the second then finds the data
+		// directory locked) must not leave on disk keys other than those
+		// the first printed: the file is only ever created, never replaced.
+		err = createFileDurably(path, append(b, '\n'), 0o600)
+		if !errors.Is(err, fs.ErrExist) {
+			if err != nil {
+				return c, false, fmt.Errorf("store root credentials: %w", err)
+			}
+			return c, true, nil
+		}
+	}
+	return c, false, fmt.Errorf("store root credentials: %s keeps appearing and vanishing", path)
+}
+
+// readRootCredentials reads the generated root credentials kept at path.
+func readRootCredentials(path string) (c wicket.RootCredentials, err error) {
 	b, err := os.ReadFile(path)
 	if err == nil {
 		if err := json.Unmarshal(b, &c); err != nil {
-			return c, false, fmt.Errorf("read root credentials %s: %w", path, err)
+			return c, fmt.Errorf("read root credentials %s: %w", path, err)
 		}
 		if err := checkRootCredentials(c.AccessKeyID, c.SecretAccessKey); err != nil {
-			return c, false, fmt.Errorf("root credentials in %s: %w", path, err)
+			return c, fmt.Errorf("root credentials in %s: %w", path, err)
 		}
-		return c, false, nil
+		return c, nil
 	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return c, false, fmt.Errorf("read root credentials: %w", err)
+	if errors.Is(err, fs.ErrNotExist) {
+		return c, err
 	}
-	c = wicket.RootCredentials{AccessKeyID: "AKIA" + randomString(16, upperAlnum), SecretAccessKey: randomString(40, secretChars)}
-	b, _ = json.MarshalIndent(c, "", "  ")
-	if err := writeFileAtomic(path, append(b, '\n'), 0o600); err != nil {
-		return c, false, fmt.Errorf("store root credentials: %w", err)
-	}
-	return c, true, nil
+	return c, fmt.Errorf("read root credentials: %w", err)
 }
 
 // checkRootCredentials applies the shape AWS gives access keys, so that
@@ -87,9 +104,10 @@ func randomString(n int, alphabet string) string {
 	return string(b)
 }
 
-// writeFileAtomic writes a file through a temporary name and fsyncs both,
-// so that a crash leaves the old file or the new one.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+// createFileDurably creates path with data, or fails with fs.ErrExist if it
+// exists: it writes a temporary file, fsyncs it, links it to path and
+// fsyncs the directory, so that a crash leaves no file or the whole one.
+func createFileDurably(path string, data []byte, perm os.FileMode) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
 	if err != nil {
 		return err
@@ -110,8 +128,14 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	// A hard link, unlike a rename, fails if path exists. A file system
+	// without hard links falls back to rename, losing only that race.
+	if err := os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
 		return err
+	} else if err != nil {
+		if err := os.Rename(tmp.Name(), path); err != nil {
+			return err
+		}
 	}
 	d, err := os.Open(filepath.Dir(path))
 	if err != nil {

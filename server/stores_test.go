@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -96,6 +97,47 @@ func TestRootCredentials(t *testing.T) {
 	} {
 		if _, _, err := server.RootCredentials(dir, func(k string) string { return bad[k] }); err == nil {
 			t.Errorf("accepted %v", bad)
+		}
+	}
+}
+
+// Two first starts at once agree on the root credentials: the one that
+// prints them (generated) is the one whose keys stay on disk.
+func TestRootCredentialsRace(t *testing.T) {
+	for range 20 {
+		dir := t.TempDir()
+		const n = 8
+		type result struct {
+			c         wicket.RootCredentials
+			generated bool
+			err       error
+		}
+		results := make(chan result, n)
+		var start sync.WaitGroup
+		start.Add(1)
+		for range n {
+			go func() {
+				start.Wait()
+				c, generated, err := server.RootCredentials(dir, func(string) string { return "" })
+				results <- result{c, generated, err}
+			}()
+		}
+		start.Done()
+		printed := 0
+		for range n {
+			r := <-results
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			if r.generated {
+				printed++
+			}
+			if final, _, _ := server.RootCredentials(dir, func(string) string { return "" }); r.c != final {
+				t.Fatalf("a start used %s while %s stays on disk", r.c.AccessKeyID, final.AccessKeyID)
+			}
+		}
+		if printed != 1 {
+			t.Fatalf("%d starts printed new credentials, want 1", printed)
 		}
 	}
 }
