@@ -65,7 +65,7 @@ func copySource(v string) (bucket, key string, err error) {
 
 // checkCopyConditions applies x-amz-copy-source-if-*, which all answer
 // PreconditionFailed (there is no 304 for a copy).
-func checkCopyConditions(hdr http.Header, o *wicket.Object) error {
+func checkCopyConditions(hdr http.Header, o *wicket.Object, now time.Time) error {
 	mod := o.Modified.Truncate(time.Second)
 	im, inm := hdr.Get("X-Amz-Copy-Source-If-Match"), hdr.Get("X-Amz-Copy-Source-If-None-Match")
 	if im != "" && !etagMatch(im, o.ETag) {
@@ -82,10 +82,8 @@ func checkCopyConditions(hdr http.Header, o *wicket.Object) error {
 			return conditionFailed("x-amz-copy-source-If-Unmodified-Since")
 		}
 	}
-	if v := hdr.Get("X-Amz-Copy-Source-If-Modified-Since"); v != "" && inm == "" {
-		if t, err := http.ParseTime(v); err == nil && !mod.After(t) {
-			return conditionFailed("x-amz-copy-source-If-Modified-Since")
-		}
+	if v := hdr.Get("X-Amz-Copy-Source-If-Modified-Since"); v != "" && inm == "" && notModifiedSince(v, mod, now) {
+		return conditionFailed("x-amz-copy-source-If-Modified-Since")
 	}
 	return nil
 }
@@ -110,7 +108,7 @@ func (h *Handler) sourceObject(q *request) (*wicket.Object, error) {
 	if err != nil {
 		return nil, &sourceError{err: err, bucket: sb, key: sk}
 	}
-	if err := checkCopyConditions(q.r.Header, src); err != nil {
+	if err := checkCopyConditions(q.r.Header, src, h.clock.Now()); err != nil {
 		return nil, err
 	}
 	return src, nil

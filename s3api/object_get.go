@@ -84,7 +84,7 @@ func etagMatch(header, etag string) bool {
 
 // checkConditions applies If-Match, If-Unmodified-Since, If-None-Match and
 // If-Modified-Since in RFC 9110's order, as S3 does for GET and HEAD.
-func checkConditions(hdr http.Header, o *wicket.Object) error {
+func checkConditions(hdr http.Header, o *wicket.Object, now time.Time) error {
 	mod := o.Modified.Truncate(time.Second)
 	if v := hdr.Get("If-Match"); v != "" {
 		if !etagMatch(v, o.ETag) {
@@ -99,12 +99,19 @@ func checkConditions(hdr http.Header, o *wicket.Object) error {
 		if etagMatch(v, o.ETag) {
 			return notModified{}
 		}
-	} else if v := hdr.Get("If-Modified-Since"); v != "" {
-		if t, err := http.ParseTime(v); err == nil && !mod.After(t) {
-			return notModified{}
-		}
+	} else if v := hdr.Get("If-Modified-Since"); v != "" && notModifiedSince(v, mod, now) {
+		return notModified{}
 	}
 	return nil
+}
+
+// notModifiedSince reports whether an If-Modified-Since date v says that
+// an object last modified at mod has not changed. A date that does not
+// parse, or that is later than now, is ignored (RFC 9110 section 13.1.3),
+// as S3 ignores it: a client whose clock runs ahead still gets the object.
+func notModifiedSince(v string, mod, now time.Time) bool {
+	t, err := http.ParseTime(v)
+	return err == nil && !t.After(now) && !mod.After(t)
 }
 
 // ifRange reports whether a Range applies under the request's If-Range
@@ -281,7 +288,7 @@ func (h *Handler) openRuns(ctx context.Context, runs []segmentSpan) (first wicke
 // serveVersion answers a GET or HEAD of the object o.
 func (h *Handler) serveVersion(q *request, o *wicket.Object, withBody bool, part int, checksums bool) error {
 	hdr := q.w.Header()
-	if err := checkConditions(q.r.Header, o); err != nil {
+	if err := checkConditions(q.r.Header, o, h.clock.Now()); err != nil {
 		if _, ok := err.(notModified); ok {
 			hdr.Set("ETag", `"`+o.ETag+`"`)
 			hdr.Set("Last-Modified", o.Modified.UTC().Format(http.TimeFormat))

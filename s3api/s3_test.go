@@ -249,8 +249,22 @@ func TestGetRangesAndConditions(t *testing.T) {
 	if _, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), IfNoneMatch: put.ETag}); apiCode(err) != "NotModified" {
 		t.Fatalf("If-None-Match match: %v, want NotModified", err)
 	}
-	if _, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), IfModifiedSince: aws.Time(time.Now().Add(time.Hour))}); apiCode(err) != "NotModified" {
-		t.Fatalf("If-Modified-Since future: %v, want NotModified", err)
+	if _, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), IfModifiedSince: aws.Time(time.Now())}); apiCode(err) != "NotModified" {
+		t.Fatalf("If-Modified-Since now: %v, want NotModified", err)
+	}
+	// A date in the future is ignored, as S3 and RFC 9110 ignore it: a
+	// client whose clock runs ahead still gets the object, or its copy.
+	future := aws.Time(time.Now().Add(24 * time.Hour))
+	if got, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), IfModifiedSince: future}); err != nil {
+		t.Fatalf("If-Modified-Since in the future: %v, want the object", err)
+	} else {
+		got.Body.Close()
+	}
+	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), IfModifiedSince: future}); err != nil {
+		t.Fatalf("HEAD If-Modified-Since in the future: %v, want the object", err)
+	}
+	if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k-copy"), CopySource: aws.String("bkt/k"), CopySourceIfModifiedSince: future}); err != nil {
+		t.Fatalf("copy with x-amz-copy-source-if-modified-since in the future: %v, want the copy", err)
 	}
 	if _, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), IfUnmodifiedSince: aws.Time(time.Now().Add(-time.Hour))}); apiCode(err) != "PreconditionFailed" {
 		t.Fatalf("If-Unmodified-Since past: %v, want PreconditionFailed", err)
