@@ -2,6 +2,7 @@ package s3api_test
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -70,7 +71,8 @@ func TestChecksumCopy(t *testing.T) {
 		t.Errorf("CopyObject onto itself returned %v, want MD5 %s", got, md5)
 	}
 
-	// A COMPOSITE checksum is kept as it is.
+	// A COMPOSITE checksum cannot describe the copy, one part: the copy
+	// gets the same algorithm over its whole bytes, FULL_OBJECT, as S3's.
 	create, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("copies"), Key: aws.String("mpu"), ChecksumAlgorithm: types.ChecksumAlgorithmSha1})
 	if err != nil {
 		t.Fatal(err)
@@ -86,8 +88,13 @@ func TestChecksumCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = mcopy.CopyObjectResult
-	if aws.ToString(r.ChecksumSHA1) != aws.ToString(res.ChecksumSHA1) || r.ChecksumType != types.ChecksumTypeComposite {
-		t.Errorf("CopyObject of a COMPOSITE object returned %v %s, want %s", checksumsOf(r), r.ChecksumType, aws.ToString(res.ChecksumSHA1))
+	whole := stdSum(types.ChecksumAlgorithmSha1, bytes.Join(parts, nil))
+	if aws.ToString(r.ChecksumSHA1) != whole || r.ChecksumType != types.ChecksumTypeFullObject || !strings.HasSuffix(aws.ToString(res.ChecksumSHA1), "-2") {
+		t.Errorf("CopyObject of a COMPOSITE object (%s) returned %v %s, want FULL_OBJECT %s", aws.ToString(res.ChecksumSHA1), checksumsOf(r), r.ChecksumType, whole)
+	}
+	mhead, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("copies"), Key: aws.String("mpu-copy"), ChecksumMode: types.ChecksumModeEnabled})
+	if err != nil || aws.ToString(mhead.ChecksumSHA1) != whole || mhead.ChecksumType != types.ChecksumTypeFullObject {
+		t.Errorf("HEAD of the copy: %v %s %v, want FULL_OBJECT %s", aws.ToString(mhead.ChecksumSHA1), mhead.ChecksumType, err, whole)
 	}
 
 	// UploadPartCopy: the upload's algorithm over the range.

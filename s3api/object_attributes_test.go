@@ -69,6 +69,18 @@ func TestGetObjectAttributes(t *testing.T) {
 		UploadId: up.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}}); err != nil {
 		t.Fatal(err)
 	}
+	// The composite checksum comes without the part count GET and HEAD
+	// append, as S3 gives it.
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("attrs"), Key: aws.String("mp"), ChecksumMode: types.ChecksumModeEnabled})
+	if err != nil || !strings.HasSuffix(aws.ToString(head.ChecksumCRC32), "-3") {
+		t.Fatalf("HEAD of the multipart object: %v %v, want a composite CRC32 ending -3", aws.ToString(head.ChecksumCRC32), err)
+	}
+	sum, err := c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: aws.String("attrs"), Key: aws.String("mp"),
+		ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesChecksum}})
+	if want := strings.TrimSuffix(aws.ToString(head.ChecksumCRC32), "-3"); err != nil || sum.Checksum == nil ||
+		aws.ToString(sum.Checksum.ChecksumCRC32) != want || sum.Checksum.ChecksumType != types.ChecksumTypeComposite {
+		t.Fatalf("GetObjectAttributes Checksum of the multipart object: %+v %v, want COMPOSITE %s", sum.Checksum, err, want)
+	}
 	mp, err := c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: aws.String("attrs"), Key: aws.String("mp"),
 		ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesObjectParts}, MaxParts: aws.Int32(2)})
 	if err != nil {
