@@ -355,15 +355,22 @@ func (h *Handler) uploadPartCopy(q *request) error {
 	}
 	rng := byteRange{0, src.Size - 1}
 	if v := q.r.Header.Get("X-Amz-Copy-Source-Range"); v != "" {
-		r, ok := parseCopyRange(v)
-		if !ok {
-			return errCode("InvalidArgument", "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy")
-		}
-		if r.end >= src.Size {
+		// S3's three answers, as LocalStack's test_upload_part_copy_range
+		// recorded them: a malformed range, one that starts past the
+		// source, and one that only ends past it.
+		rangeArgument := func(message string) error {
 			return errCodeDetail("InvalidArgument", func(e *errorBody) {
-				e.Message = fmt.Sprintf("Range specified is not valid for source object of size: %d", src.Size)
-				e.ArgumentName, e.ArgumentValue = "x-amz-copy-source-range", strconv.FormatInt(src.Size, 10)
+				e.Message, e.ArgumentName, e.ArgumentValue = message, "x-amz-copy-source-range", v
 			})
+		}
+		r, ok := parseCopyRange(v)
+		switch {
+		case !ok:
+			return rangeArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy")
+		case r.start >= src.Size:
+			return errCode("InvalidRequest", "The specified copy range is invalid for the source object size")
+		case r.end >= src.Size:
+			return rangeArgument(fmt.Sprintf("Range specified is not valid for source object of size: %d", src.Size))
 		}
 		rng = r
 	}
