@@ -270,9 +270,13 @@ func uploadChecksum(u *wicket.Upload) (sigv4.ChecksumAlgorithm, string) {
 }
 
 func parsePartNumber(q *request) (int, error) {
-	n, err := strconv.Atoi(q.query.Get("partNumber"))
+	v := q.query.Get("partNumber")
+	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > maxParts {
-		return 0, errCode("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive")
+		return 0, errCodeDetail("InvalidArgument", func(e *errorBody) {
+			e.Message = "Part number must be an integer between 1 and 10000, inclusive"
+			e.ArgumentName, e.ArgumentValue = "partNumber", v
+		})
 	}
 	return n, nil
 }
@@ -529,6 +533,11 @@ func (h *Handler) readCompleteXML(q *request, v *completeMultipartUpload) error 
 	if err := p.copyTo(&buf); err != nil {
 		return err
 	}
+	if buf.Len() == 0 {
+		// No document at all, as an SDK sends when given no parts; an
+		// empty one is MalformedXML.
+		return errCode("InvalidRequest", "You must specify at least one part")
+	}
 	if err := xml.Unmarshal(buf.Bytes(), v); err != nil {
 		return errCode("MalformedXML")
 	}
@@ -663,7 +672,7 @@ func (h *Handler) completeMultipartUpload(q *request) error {
 	last := 0
 	for _, cp := range req.Parts {
 		if cp.PartNumber <= last {
-			return errCode("InvalidPartOrder")
+			return errCodeDetail("InvalidPartOrder", func(e *errorBody) { e.UploadID = u.ID })
 		}
 		last = cp.PartNumber
 	}
@@ -687,7 +696,7 @@ func (h *Handler) completeMultipartUpload(q *request) error {
 			return errCodeDetail("EntityTooSmall", func(e *errorBody) {
 				e.ProposedSize = strconv.FormatInt(p.Size, 10)
 				e.MinSizeAllowed = strconv.FormatInt(minPartSize, 10)
-				e.PartNumber, e.ETag = strconv.Itoa(p.Number), `"`+p.ETag+`"`
+				e.PartNumber, e.ETag = strconv.Itoa(p.Number), p.ETag
 			})
 		}
 		raw, _ := hex.DecodeString(p.ETag)

@@ -123,6 +123,22 @@ func TestMultipartAPI(t *testing.T) {
 	if err := complete(cp(2, etags[1]), cp(1, etags[0])); apiCode(err) != "InvalidPartOrder" {
 		t.Fatalf("parts out of order: %v", err)
 	}
+	unordered := `<CompleteMultipartUpload><Part><PartNumber>2</PartNumber><ETag>` + etags[1] + `</ETag></Part>` +
+		`<Part><PartNumber>1</PartNumber><ETag>` + etags[0] + `</ETag></Part></CompleteMultipartUpload>`
+	if _, data := signedRequest(t, env, "POST", path, []byte(unordered), nil); !strings.Contains(string(data), "<UploadId>"+aws.ToString(id)+"</UploadId>") {
+		t.Errorf("InvalidPartOrder does not name the upload: %s", data)
+	}
+	// No document at all (an SDK given no parts) is not MalformedXML.
+	if resp, data := signedRequest(t, env, "POST", path, nil, nil); resp.StatusCode != 400 ||
+		!strings.Contains(string(data), "<Code>InvalidRequest</Code><Message>You must specify at least one part</Message>") {
+		t.Errorf("Complete without a body: %d %s", resp.StatusCode, data)
+	}
+	for _, n := range []string{"-1", "0", "10001", "x"} {
+		resp, data := signedRequest(t, env, "PUT", "/mpu/k?partNumber="+n+"&uploadId="+aws.ToString(id), []byte("part"), nil)
+		if resp.StatusCode != 400 || !strings.Contains(string(data), "<ArgumentName>partNumber</ArgumentName><ArgumentValue>"+n+"</ArgumentValue>") {
+			t.Errorf("UploadPart partNumber=%s: %d %s", n, resp.StatusCode, data)
+		}
+	}
 	if err := complete(cp(1, etags[0]), cp(3, etags[1])); apiCode(err) != "InvalidPart" {
 		t.Fatalf("missing part: %v", err)
 	}
@@ -158,6 +174,18 @@ func TestMultipartAPI(t *testing.T) {
 	if err != nil || aws.ToString(head.ETag) != `"`+hex.EncodeToString(whole[:])+`-2"` || aws.ToString(head.ContentType) != "video/mp4" {
 		t.Fatalf("HeadObject after complete: %+v %v", head, err)
 	}
+	for _, tc := range []struct{ key, count string }{{"k", "2"}, {"simple", "1"}} {
+		if tc.key == "simple" {
+			if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("mpu"), Key: aws.String("simple"), Body: strings.NewReader("v")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		resp, data := signedRequest(t, env, "GET", "/mpu/"+tc.key+"?partNumber=3", nil, nil)
+		if resp.StatusCode != http.StatusRequestedRangeNotSatisfiable ||
+			!strings.Contains(string(data), "<ActualPartCount>"+tc.count+"</ActualPartCount><PartNumberRequested>3</PartNumberRequested>") {
+			t.Errorf("partNumber=3 of %s: %d %s", tc.key, resp.StatusCode, data)
+		}
+	}
 	if _, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("mpu"), Key: aws.String("k"), UploadId: id, PartNumber: aws.Int32(1), Body: strings.NewReader("x")}); apiCode(err) != "NoSuchUpload" {
 		t.Fatalf("UploadPart after complete: %v", err)
 	}
@@ -180,7 +208,8 @@ func TestMultipartAPI(t *testing.T) {
 	xml := `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>` + aws.ToString(small[0].ETag) + `</ETag></Part>` +
 		`<Part><PartNumber>2</PartNumber><ETag>` + aws.ToString(small[1].ETag) + `</ETag></Part></CompleteMultipartUpload>`
 	_, data := signedRequest(t, env, "POST", "/mpu/small?uploadId="+aws.ToString(c2.UploadId), []byte(xml), nil)
-	for _, want := range []string{"<ProposedSize>4</ProposedSize>", "<MinSizeAllowed>5242880</MinSizeAllowed>", "<PartNumber>1</PartNumber>"} {
+	for _, want := range []string{"<ProposedSize>4</ProposedSize>", "<MinSizeAllowed>5242880</MinSizeAllowed>", "<PartNumber>1</PartNumber>",
+		"<ETag>" + strings.Trim(aws.ToString(small[0].ETag), `"`) + "</ETag>"} { // unquoted, as S3's
 		if !strings.Contains(string(data), want) {
 			t.Errorf("EntityTooSmall body lacks %s: %s", want, data)
 		}

@@ -325,6 +325,7 @@ func (h *Handler) serveVersion(q *request, o *wicket.Object, withBody bool, part
 		if n > len(o.Segments) {
 			return errCodeDetail("InvalidPartNumber", func(e *errorBody) {
 				e.Message = "The requested partnumber is not satisfiable"
+				e.ActualPartCount, e.PartNumberRequested = strconv.Itoa(max(len(o.Segments), 1)), strconv.Itoa(n)
 			})
 		}
 		var off int64
