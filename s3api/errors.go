@@ -141,8 +141,8 @@ type errorBody struct {
 	UploadID              string  `xml:"UploadId,omitempty"`
 	PartNumber            string  `xml:",omitempty"`
 	ETag                  string  `xml:",omitempty"`
-	ActualPartCount       string  `xml:",omitempty"` // InvalidPartNumber
-	PartNumberRequested   string  `xml:",omitempty"` // InvalidPartNumber
+	ActualPartCount       string  `xml:",omitempty"`            // InvalidPartNumber
+	PartNumberRequested   string  `xml:",omitempty"`            // InvalidPartNumber
 	ExpectedDigest        string  `xml:",omitempty"`            // BadDigest of a Content-MD5, hex
 	CalculatedDigest      string  `xml:",omitempty"`            // BadDigest of a Content-MD5, base64
 	ContentMD5            string  `xml:"Content-MD5,omitempty"` // InvalidDigest
