@@ -58,13 +58,17 @@ func isDigits(s string) bool {
 
 // listEncoder applies encoding-type=url to keys and prefixes in a listing.
 func listEncoder(q *request) (func(string) xmlText, string, error) {
-	switch et := q.query.Get("encoding-type"); et {
-	case "":
+	et := q.query.Get("encoding-type")
+	switch {
+	case !q.query.Has("encoding-type"):
 		return func(s string) xmlText { return xmlText(s) }, "", nil
-	case "url":
+	case et == "url":
 		return func(s string) xmlText { return xmlText(s3URLEncode(s)) }, et, nil
 	default:
-		return nil, "", errCode("InvalidArgument", "Invalid Encoding Method specified in Request")
+		// An empty value too, as S3 answers it.
+		return nil, "", errCodeDetail("InvalidArgument", func(e *errorBody) {
+			e.Message, e.ArgumentName, e.ArgumentValue = "Invalid Encoding Method specified in Request", "encoding-type", et
+		})
 	}
 }
 
@@ -147,16 +151,20 @@ func (h *Handler) listObjectsV2(q *request) error {
 	if err != nil {
 		return err
 	}
-	after := q.query.Get("start-after")
+	// A continuation token takes the place of start-after, which S3 then
+	// ignores and does not echo (LocalStack's
+	// test_list_objects_v2_continuation_start_after, recorded against S3).
+	startAfter := q.query.Get("start-after")
+	after := startAfter
 	token := q.query.Get("continuation-token")
 	if q.query.Has("continuation-token") {
 		k, ok := decodeToken(q.bucket, token)
 		if !ok {
-			return errCode("InvalidArgument", "The continuation token provided is incorrect")
+			return errCodeDetail("InvalidArgument", func(e *errorBody) {
+				e.Message, e.ArgumentName = "The continuation token provided is incorrect", "continuation-token"
+			})
 		}
-		if k > after {
-			after = k
-		}
+		after, startAfter = k, ""
 	}
 	page, err := h.list(q, after, maxKeys)
 	if err != nil {
@@ -165,7 +173,7 @@ func (h *Handler) listObjectsV2(q *request) error {
 	res := listBucketResultV2{
 		Xmlns: s3NS, Name: q.bucket, Prefix: enc(q.query.Get("prefix")), Delimiter: enc(q.query.Get("delimiter")),
 		MaxKeys: maxKeys, EncodingType: et, IsTruncated: page.Truncated, ContinuationToken: token,
-		StartAfter: enc(q.query.Get("start-after")),
+		StartAfter: enc(startAfter),
 	}
 	res.Contents, res.CommonPrefixes = entries(page, enc, q.query.Get("fetch-owner") == "true")
 	res.KeyCount = len(res.Contents) + len(res.CommonPrefixes)

@@ -88,7 +88,9 @@ func TestBucketLifecycle(t *testing.T) {
 	if _, err := c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("photos")}); err != nil {
 		t.Fatalf("DeleteBucket: %v", err)
 	}
-	if _, err := c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("photos")}); apiCode(err) != "NoSuchBucket" {
+	// S3's text, without a period (unlike NoSuchKey's).
+	if _, err := c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("photos")}); apiCode(err) != "NoSuchBucket" ||
+		apiMessage(err) != "The specified bucket does not exist" {
 		t.Fatalf("DeleteBucket(missing): %v, want NoSuchBucket", err)
 	}
 }
@@ -484,6 +486,18 @@ func TestContinuationToken(t *testing.T) {
 	next, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("one"), ContinuationToken: first.NextContinuationToken})
 	if err != nil || len(next.Contents) != 2 || aws.ToString(next.Contents[0].Key) != "b" {
 		t.Fatalf("second page: %v %v", next, err)
+	}
+	// Beside a token, start-after is ignored and not echoed, as by S3.
+	next, err = c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("one"), ContinuationToken: first.NextContinuationToken, StartAfter: aws.String("b")})
+	if err != nil || len(next.Contents) != 2 || aws.ToString(next.Contents[0].Key) != "b" || next.StartAfter != nil {
+		t.Fatalf("second page with start-after b: %v %v", next, err)
+	}
+	for _, q := range []string{"encoding-type=", "encoding-type=value", "list-type=2&continuation-token="} {
+		resp, data := signedRequest(t, env, "GET", "/one?"+q, nil, nil)
+		name, _, _ := strings.Cut(strings.TrimPrefix(q, "list-type=2&"), "=")
+		if resp.StatusCode != 400 || !strings.Contains(string(data), "<ArgumentName>"+name+"</ArgumentName>") {
+			t.Errorf("GET /one?%s: %d %s", q, resp.StatusCode, data)
+		}
 	}
 	for _, tc := range []struct{ bucket, token string }{
 		{"two", *first.NextContinuationToken},
