@@ -871,9 +871,13 @@ func (h *Handler) listMultipartUploads(q *request) error {
 		Prefix: q.query.Get("prefix"), Delimiter: q.query.Get("delimiter"),
 		KeyMarker: q.query.Get("key-marker"), UploadAfter: q.query.Get("upload-id-marker"), MaxUploads: maxU,
 	}
-	res := listMultipartUploadsResult{
-		Xmlns: s3NS, Bucket: q.bucket, KeyMarker: enc(uq.KeyMarker), UploadIDMarker: uq.UploadAfter,
+	res := listMultipartUploadsResult{Xmlns: s3NS, Bucket: q.bucket, KeyMarker: enc(uq.KeyMarker),
 		Delimiter: enc(uq.Delimiter), Prefix: enc(uq.Prefix), EncodingType: et, MaxUploads: maxU,
+	}
+	if uq.KeyMarker != "" {
+		// Without a key-marker S3 ignores the upload-id-marker and echoes
+		// it empty.
+		res.UploadIDMarker = uq.UploadAfter
 	}
 	if maxU > 0 {
 		page, err := h.meta.ListUploads(q.r.Context(), q.bucket, uq)
@@ -893,6 +897,12 @@ func (h *Handler) listMultipartUploads(q *request) error {
 		}
 		res.IsTruncated = page.Truncated
 		res.NextKeyMarker, res.NextUploadIDMarker = enc(page.NextKey), page.NextUploadID
+		if n := len(page.Uploads); !page.Truncated && n > 0 {
+			// The last page names its last upload too, as S3's does
+			// (LocalStack's test_list_multiparts_next_marker, recorded
+			// against S3).
+			res.NextKeyMarker, res.NextUploadIDMarker = enc(page.Uploads[n-1].Key), page.Uploads[n-1].ID
+		}
 	}
 	writeXML(q.w, http.StatusOK, res)
 	return nil

@@ -225,6 +225,13 @@ func TestMultipartAPI(t *testing.T) {
 	if _, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("mpu"), KeyMarker: aws.String("small"), UploadIdMarker: c2.UploadId}); err != nil {
 		t.Fatalf("upload-id-marker of the key: %v", err)
 	}
+	// The last page names its last upload, as S3's does; an
+	// upload-id-marker without a key-marker is ignored and echoed empty.
+	all, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("mpu"), UploadIdMarker: aws.String("ignored")})
+	if err != nil || aws.ToBool(all.IsTruncated) || len(all.Uploads) != 1 || aws.ToString(all.NextKeyMarker) != "small" ||
+		aws.ToString(all.NextUploadIdMarker) != aws.ToString(c2.UploadId) || aws.ToString(all.UploadIdMarker) != "" {
+		t.Fatalf("ListMultipartUploads of one page: %+v %v", all, err)
+	}
 	if _, err := c.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String("small"), UploadId: c2.UploadId}); err != nil {
 		t.Fatal(err)
 	}
