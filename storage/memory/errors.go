@@ -15,7 +15,7 @@ func coded(op string, kind wicket.Kind, code, message, detail string) error {
 }
 
 func noSuchBucket(op, bucket string) error {
-	return coded(op, wicket.NotFound, "NoSuchBucket", "The specified bucket does not exist.", "bucket "+bucket)
+	return coded(op, wicket.NotFound, "NoSuchBucket", "The specified bucket does not exist", "bucket "+bucket)
 }
 
 func noSuchKey(op, bucket, key string) error {
