@@ -451,6 +451,15 @@ func TestBasicFlow(t *testing.T) {
 	_, err = w.env.STS().AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(w.guest),
 		RoleSessionName: aws.String("basic"), WebIdentityToken: aws.String(tamper(*tok.Token))})
 	wantCode(t, "tampered token", err, "InvalidIdentityToken")
+
+	// Nor can it be laundered into a login: a guest's own token, given
+	// back as a Cognito login, neither gets credentials (of the
+	// authenticated role, the trust policies would admit) nor a new token.
+	guestLogin := map[string]string{"cognito-identity.amazonaws.com": *tok.Token}
+	_, err = w.ci.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: id.IdentityId, Logins: guestLogin})
+	wantCode(t, "guest token as a login", err, "NotAuthorizedException")
+	_, err = w.ci.GetOpenIdToken(ctx, &ci.GetOpenIdTokenInput{IdentityId: id.IdentityId, Logins: guestLogin})
+	wantCode(t, "guest token as a login for a new token", err, "NotAuthorizedException")
 }
 
 func TestClassicFlowOff(t *testing.T) {

@@ -80,6 +80,14 @@ func (s *Service) verifyLogin(ctx context.Context, op string, p *Pool, name, tok
 				}
 			}
 		}
+		// Only an authenticated identity's token is a login (a developer
+		// user's, or one minted from other logins): a guest's own token
+		// would otherwise make the guest a logged-in user, with the
+		// authenticated role. Cognito: "Logins should not be specified
+		// when trying to get credentials for an unauthenticated identity".
+		if !slices.Contains(l.amr, "authenticated") || slices.Contains(l.amr, "unauthenticated") {
+			return login{}, notAuthorized(op, "Invalid login token. The token is not an authenticated identity's.")
+		}
 		return l, nil
 	}
 	issuer, audiences, err := s.providerOf(ctx, op, p, name)
@@ -145,7 +153,8 @@ func amrOf(logins []login) []string {
 	for _, l := range logins {
 		if l.provider == CognitoProvider && len(l.amr) > 0 {
 			for _, a := range l.amr {
-				if a != "authenticated" {
+				// verifyLogin takes no guest token; never both values.
+				if a != "authenticated" && a != "unauthenticated" {
 					amr = append(amr, a)
 				}
 			}
