@@ -39,6 +39,14 @@ type Principal struct {
 	Claims *SessionClaims
 }
 
+// UserSession reports whether p's credentials come from GetSessionToken:
+// a session of an IAM user or of root, with no role. Such credentials
+// cannot call IAM (AWS allows it only with MFA, which Wicket has not) nor
+// STS but AssumeRole and GetCallerIdentity (API_GetSessionToken).
+func (p *Principal) UserSession() bool {
+	return p.Claims != nil && p.Claims.Role == ""
+}
+
 // SessionClaims describe temporary credentials: who they were issued to and
 // on what terms. Their session token carries it, sealed, so that no
 // request needs a database read to know it.

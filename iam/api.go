@@ -83,6 +83,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	authn.Audit(h.log, r, "iam", p)
+	if p.UserSession() {
+		// GetSessionToken's credentials, root's included, cannot call IAM
+		// without MFA: else a leaked one-hour token could make permanent
+		// keys.
+		fail(coded("iam", wicket.Unauthenticated, "", ""))
+		return
+	}
 	a, ok := actions[q.Action]
 	if !ok {
 		fail(coded("iam", wicket.NotImplemented, "InvalidAction", fmt.Sprintf("Could not find operation %s for version 2010-05-08", q.Action)))

@@ -487,19 +487,28 @@ func (h *Handler) assumeRole(c *call) (any, error) {
 	}{toXMLCredentials(creds), xmlAssumedRole{roleID + ":" + session, "arn:aws:sts::" + iam.Account + ":assumed-role/" + roleName(arn) + "/" + session}, packedSize(sp)}, nil
 }
 
+// maxUserSession is GetSessionToken's longest session, in seconds: 36 hours.
+const maxUserSession = 129600
+
 func (h *Handler) getSessionToken(c *call) (any, error) {
 	const op = "GetSessionToken"
 	p := c.principal
-	if p.Type == wicket.Session {
+	// Root's session is root for S3, but a session all the same: it may
+	// not renew itself for ever.
+	if p.Type == wicket.Session || p.Claims != nil {
 		return nil, coded(op, wicket.AccessDenied, "AccessDenied", "Cannot call GetSessionToken with session credentials")
 	}
-	max := 129600
-	if p.Type == wicket.Root {
-		max = 3600
+	if n, err := strconv.Atoi(c.Get("DurationSeconds")); err == nil && n > maxUserSession {
+		return nil, validation(op, fmt.Sprintf("1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to %d", n, maxUserSession))
 	}
-	d, err := c.duration(op, 43200, 900, max)
+	d, err := c.duration(op, 43200, 900, maxUserSession)
 	if err != nil {
 		return nil, err
+	}
+	if p.Type == wicket.Root {
+		// "If the duration is longer than one hour, the session for AWS
+		// account owners defaults to one hour" (API_GetSessionToken).
+		d = min(d, time.Hour)
 	}
 	now := h.o.Clock.Now().UTC()
 	claims := keyring.Claims{SourceUser: p.ARN, User: p.Name, Issued: now, Expires: now.Add(d)}

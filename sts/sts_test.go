@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -150,6 +151,28 @@ func TestUserSessions(t *testing.T) {
 	wantCode(t, "session reads b/2", err, "AccessDenied")
 	_, err = env.STSWith(sc).GetSessionToken(ctx, &sts.GetSessionTokenInput{})
 	wantCode(t, "GetSessionToken with session credentials", err, "AccessDenied")
+	// Nor can they call IAM (AWS: only with MFA): a leaked session token
+	// must not make permanent keys.
+	_, err = env.IAMWith(sc).CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("dev")})
+	wantCode(t, "user session calls IAM", err, "InvalidClientTokenId")
+
+	// Root's session is root for S3, but it is a session: it cannot call
+	// IAM or renew itself, and it lasts at most an hour.
+	rst, err := env.STS().GetSessionToken(ctx, &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(7200)})
+	check(t, "root GetSessionToken of two hours", err)
+	if left := time.Until(*rst.Credentials.Expiration); left > time.Hour+time.Minute || left < 59*time.Minute {
+		t.Errorf("root session lasts %s, want one hour", left)
+	}
+	rsc := aws.Credentials{AccessKeyID: *rst.Credentials.AccessKeyId, SecretAccessKey: *rst.Credentials.SecretAccessKey, SessionToken: *rst.Credentials.SessionToken}
+	if got, err := read(env, rsc, "data", "b/2"); err != nil || got != "vb/2" {
+		t.Errorf("root session reads b/2: %q %v", got, err)
+	}
+	_, err = env.STSWith(rsc).GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	wantCode(t, "root session renews itself", err, "AccessDenied")
+	_, err = env.IAMWith(rsc).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("mallory")})
+	wantCode(t, "root session calls IAM", err, "InvalidClientTokenId")
+	_, err = env.STSWith(dev).GetSessionToken(ctx, &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(129601)})
+	wantCode(t, "GetSessionToken over 36 hours", err, "ValidationError")
 
 	// AssumeRole: the trust policy names the user.
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/dev"},"Action":"sts:AssumeRole"}]}`
