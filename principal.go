@@ -63,7 +63,8 @@ type SessionClaims struct {
 	// SourceUser the ARN of the IAM user who assumed the role, if one did.
 	User       string
 	SourceUser string
-	Policy     string // an inline session policy that limits the role's, if any
+	Policy     string   // an inline session policy that limits the role's, if any
+	PolicyARNs []string // managed session policies that limit it with Policy, if any
 	ScopeDown  string // the name of a pool-level scope-down policy that limits it too, if any
 	Tags       map[string]string
 	Issued     time.Time

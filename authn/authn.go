@@ -171,7 +171,7 @@ func (c *sessionCache) put(token string, e *sessionEntry) {
 func sessionClaims(c *keyring.Claims) *wicket.SessionClaims {
 	return &wicket.SessionClaims{Role: c.Role, RoleID: c.RoleID, Name: c.Session, Subject: c.Subject, Pool: c.Pool,
 		AMR: c.AMR, Provider: c.Provider, Audience: c.Audience, User: c.User, SourceUser: c.SourceUser,
-		Policy: c.Policy, ScopeDown: c.ScopeDown, Tags: c.Tags, Issued: c.Issued, Expires: c.Expires}
+		Policy: c.Policy, PolicyARNs: c.PolicyARNs, ScopeDown: c.ScopeDown, Tags: c.Tags, Issued: c.Issued, Expires: c.Expires}
 }
 
 // sessionPrincipal is the principal of temporary credentials: an assumed

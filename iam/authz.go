@@ -139,12 +139,24 @@ func (s *Service) roleSet(ctx context.Context, set policy.Set, p *wicket.Princip
 		return set, nil
 	}
 	set.Identity = rv.policies
-	if cl.Policy != "" {
-		sp, err := s.sessionPolicy(cl.Policy)
-		if err != nil {
-			return set, err
+	if cl.Policy != "" || len(cl.PolicyARNs) > 0 {
+		// The inline and managed session policies are one limit: what
+		// any of them allows (API_AssumeRole). A managed one deleted since
+		// allows nothing; its current default version is the one that counts.
+		var layer []policy.Named
+		if cl.Policy != "" {
+			sp, err := s.sessionPolicy(cl.Policy)
+			if err != nil {
+				return set, err
+			}
+			layer = append(layer, policy.Named{Name: "session policy", Policy: sp})
 		}
-		set.Limits = append(set.Limits, []policy.Named{{Name: "session policy", Policy: sp}})
+		for _, arn := range cl.PolicyARNs {
+			if mp := sn.managed[arn]; mp != nil {
+				layer = append(layer, policy.Named{Name: "session policy " + arn, Policy: mp})
+			}
+		}
+		set.Limits = append(set.Limits, layer)
 	}
 	if cl.ScopeDown != "" {
 		sd := s.scopeDown[cl.ScopeDown]

@@ -87,6 +87,9 @@ type snapshot struct {
 	// groups maps a group's lower-case name to its ARN, for authorizing
 	// actions on groups.
 	groups map[string]string
+	// managed are the customer managed policies' default versions, by
+	// ARN, for managed session policies (AWS managed ones: awsManaged).
+	managed map[string]*policy.Policy
 }
 
 type userView struct {
@@ -130,7 +133,8 @@ func (s *Service) current(ctx context.Context) (*snapshot, error) {
 // build reads every entity. gen is read before the read starts, so that a
 // write committed during it leaves the snapshot stale, not wrong.
 func (s *Service) build(ctx context.Context, gen uint64) (*snapshot, error) {
-	sn := &snapshot{gen: gen, users: map[string]*userView{}, roles: map[string]*roleView{}, keys: map[string]*keyView{}, groups: map[string]string{}}
+	sn := &snapshot{gen: gen, users: map[string]*userView{}, roles: map[string]*roleView{}, keys: map[string]*keyView{}, groups: map[string]string{},
+		managed: map[string]*policy.Policy{}}
 	used := map[compiledKey]*policy.Policy{}
 	compile := func(t policy.Type, doc string) *policy.Policy {
 		k := compiledKey{t, doc}
@@ -155,6 +159,12 @@ func (s *Service) build(ctx context.Context, gen uint64) (*snapshot, error) {
 		managed := map[string]*ManagedPolicy{}
 		if err := jsondoc.Scan(tx, collPolicies, "", func(p *ManagedPolicy) bool { managed[p.ARN] = p; return true }); err != nil {
 			return err
+		}
+		for arn := range managed {
+			sn.managed[arn] = compile(policy.Identity, managedDoc(managed, arn))
+		}
+		for arn := range awsManaged {
+			sn.managed[arn] = compile(policy.Identity, managedDoc(managed, arn))
 		}
 		groups := map[string]*Group{}
 		if err := jsondoc.Scan(tx, collGroups, "", func(g *Group) bool {

@@ -8,6 +8,7 @@
 package sts
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -195,19 +196,59 @@ func (c *call) duration(op string, def, min, max int) (time.Duration, error) {
 	return time.Duration(n) * time.Second, nil
 }
 
-// sessionPolicy reads and checks the Policy parameter.
-func (c *call) sessionPolicy(op string) (string, error) {
-	doc := c.Get("Policy")
-	if doc == "" {
-		return "", nil
+// sessionPolicies are a session's limits: an inline policy (Policy) and up
+// to ten managed ones (PolicyArns), which the session's permissions are the
+// intersection of the role's with (API_AssumeRole).
+type sessionPolicies struct {
+	doc    string
+	arns   []string
+	packed int // percent of the packed size allowed, for PackedPolicySize
+}
+
+// maxPolicyARNs bounds PolicyArns, as STS does.
+const maxPolicyARNs = 10
+
+// sessionPolicies reads and checks the Policy and PolicyArns parameters.
+// The managed policies need not exist: one that does not (or no longer
+// does) allows nothing, checked at each request.
+func (c *call) sessionPolicies(op string) (sessionPolicies, error) {
+	var sp sessionPolicies
+	sp.doc = c.Get("Policy")
+	packed := 0
+	if sp.doc != "" {
+		if len(sp.doc) > maxPackedPolicy {
+			return sp, validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at 'policy' failed to satisfy constraint: Member must have length less than or equal to %d", sp.doc, maxPackedPolicy))
+		}
+		if _, err := policy.Parse([]byte(sp.doc), policy.Identity); err != nil {
+			return sp, coded(op, wicket.Invalid, "MalformedPolicyDocument", wicket.MessageOf(err))
+		}
+		// Packed, a document loses the white space between its tokens
+		// (not inside its strings).
+		var b bytes.Buffer
+		if json.Compact(&b, []byte(sp.doc)) == nil {
+			packed = b.Len()
+		}
 	}
-	if _, err := policy.Parse([]byte(doc), policy.Identity); err != nil {
-		return "", coded(op, wicket.Invalid, "MalformedPolicyDocument", wicket.MessageOf(err))
+	for i := 1; ; i++ {
+		v, ok := c.Form["PolicyArns.member."+strconv.Itoa(i)+".arn"]
+		if !ok {
+			break
+		}
+		arn := v[0]
+		if i > maxPolicyARNs {
+			return sp, validation(op, fmt.Sprintf("1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to %d", maxPolicyARNs))
+		}
+		if len(arn) < 20 || len(arn) > 2048 || !strings.HasPrefix(arn, "arn:") || !strings.Contains(arn, ":policy/") {
+			return sp, validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at 'policyArns.%d.member.arn' failed to satisfy constraint: Member must be a managed policy ARN of length 20 to 2048", arn, i))
+		}
+		sp.arns = append(sp.arns, arn)
+		packed += len(arn)
 	}
-	if n := len(strings.Join(strings.Fields(doc), "")); n > maxPackedPolicy {
-		return "", coded(op, wicket.Invalid, "PackedPolicyTooLarge", fmt.Sprintf("Packed policy consumes %d%% of allotted space, please use smaller policy.", n*100/maxPackedPolicy))
+	if packed > maxPackedPolicy {
+		return sp, coded(op, wicket.Invalid, "PackedPolicyTooLarge", fmt.Sprintf("Packed policy consumes %d%% of allotted space, please use smaller policy.", packed*100/maxPackedPolicy))
 	}
-	return doc, nil
+	sp.packed = packed * 100 / maxPackedPolicy
+	return sp, nil
 }
 
 func roleName(arn string) string { return arn[strings.LastIndexByte(arn, '/')+1:] }
@@ -348,7 +389,7 @@ func (h *Handler) assumeRoleWithWebIdentity(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	sp, err := c.sessionPolicy(op)
+	sp, err := c.sessionPolicies(op)
 	if err != nil {
 		return nil, err
 	}
@@ -377,7 +418,7 @@ func (h *Handler) assumeRoleWithWebIdentity(c *call) (any, error) {
 	}
 	now := h.o.Clock.Now().UTC()
 	claims := keyring.Claims{Role: arn, RoleID: roleID, Session: session, Subject: wi.subject, Pool: wi.pool,
-		AMR: wi.amr, Provider: wi.provider, Audience: wi.audience, Policy: sp, Issued: now, Expires: now.Add(d)}
+		AMR: wi.amr, Provider: wi.provider, Audience: wi.audience, Policy: sp.doc, PolicyARNs: sp.arns, Issued: now, Expires: now.Add(d)}
 	creds, err := h.o.Keyring.Issue(claims)
 	if err != nil {
 		return nil, err
@@ -393,14 +434,7 @@ func (h *Handler) assumeRoleWithWebIdentity(c *call) (any, error) {
 		Audience                    string
 	}{toXMLCredentials(creds), wi.subject,
 		xmlAssumedRole{roleID + ":" + session, "arn:aws:sts::" + iam.Account + ":assumed-role/" + roleName(arn) + "/" + session},
-		packedSize(sp), wi.provider, wi.audience}, nil
-}
-
-func packedSize(doc string) int {
-	if doc == "" {
-		return 0
-	}
-	return len(strings.Join(strings.Fields(doc), "")) * 100 / maxPackedPolicy
+		sp.packed, wi.provider, wi.audience}, nil
 }
 
 // trustsWebIdentity evaluates a trust policy for a web identity claiming
@@ -434,7 +468,7 @@ func (h *Handler) assumeRole(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	sp, err := c.sessionPolicy(op)
+	sp, err := c.sessionPolicies(op)
 	if err != nil {
 		return nil, err
 	}
@@ -470,7 +504,7 @@ func (h *Handler) assumeRole(c *call) (any, error) {
 		return nil, err
 	}
 	now := h.o.Clock.Now().UTC()
-	claims := keyring.Claims{Role: arn, RoleID: roleID, Session: session, SourceUser: p.ARN, Policy: sp, Issued: now, Expires: now.Add(d)}
+	claims := keyring.Claims{Role: arn, RoleID: roleID, Session: session, SourceUser: p.ARN, Policy: sp.doc, PolicyARNs: sp.arns, Issued: now, Expires: now.Add(d)}
 	if p.Claims != nil && p.Claims.Pool != "" {
 		// Chained from pool credentials: revoking the identity reaches these too.
 		claims.Pool, claims.Subject = p.Claims.Pool, p.Claims.Subject
@@ -484,7 +518,7 @@ func (h *Handler) assumeRole(c *call) (any, error) {
 		Credentials      xmlCredentials
 		AssumedRoleUser  xmlAssumedRole
 		PackedPolicySize int `xml:",omitempty"`
-	}{toXMLCredentials(creds), xmlAssumedRole{roleID + ":" + session, "arn:aws:sts::" + iam.Account + ":assumed-role/" + roleName(arn) + "/" + session}, packedSize(sp)}, nil
+	}{toXMLCredentials(creds), xmlAssumedRole{roleID + ":" + session, "arn:aws:sts::" + iam.Account + ":assumed-role/" + roleName(arn) + "/" + session}, sp.packed}, nil
 }
 
 // maxUserSession is GetSessionToken's longest session, in seconds: 36 hours.

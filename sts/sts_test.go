@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/wicket-io/wicket/internal/oidctest"
@@ -242,4 +243,100 @@ func TestSessionNameValidation(t *testing.T) {
 			t.Errorf("RoleSessionName %q: %v", name, err)
 		}
 	}
+}
+
+// Managed session policies (PolicyArns) limit a session as an inline one
+// does: together, what any of them allows, within the role's permissions;
+// a managed policy counts as its current default version.
+func TestManagedSessionPolicies(t *testing.T) {
+	env := setup(t)
+	ic := env.IAM()
+	_, err := ic.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("dev")})
+	check(t, "CreateUser", err)
+	k, err := ic.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("dev")})
+	check(t, "CreateAccessKey", err)
+	dev := env.STSWith(aws.Credentials{AccessKeyID: *k.AccessKey.AccessKeyId, SecretAccessKey: *k.AccessKey.SecretAccessKey})
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/dev"},"Action":"sts:AssumeRole"}]}`
+	r, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("writer"), AssumeRolePolicyDocument: aws.String(trust)})
+	check(t, "CreateRole", err)
+	_, err = ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("writer"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::data/*"}]}`)})
+	check(t, "PutRolePolicy", err)
+	onlyA, err := ic.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("only-a"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/a/*"}]}`)})
+	check(t, "CreatePolicy", err)
+
+	assume := func(in *sts.AssumeRoleInput) (aws.Credentials, *sts.AssumeRoleOutput) {
+		t.Helper()
+		in.RoleArn, in.RoleSessionName = r.Role.Arn, aws.String("limited")
+		out, err := dev.AssumeRole(ctx, in)
+		check(t, "AssumeRole", err)
+		return aws.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretAccessKey, SessionToken: *out.Credentials.SessionToken}, out
+	}
+	can := func(c aws.Credentials, op, key string) bool {
+		t.Helper()
+		var err error
+		if op == "read" {
+			_, err = read(env, c, "data", key)
+		} else {
+			_, err = env.S3With(c).PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String(key), Body: strings.NewReader("w")})
+		}
+		if err != nil && apiCode(err) != "AccessDenied" {
+			t.Fatalf("%s %s: %v", op, key, err)
+		}
+		return err == nil
+	}
+
+	ro, out := assume(&sts.AssumeRoleInput{PolicyArns: []types.PolicyDescriptorType{{Arn: aws.String("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")}}})
+	if !can(ro, "read", "b/2") || can(ro, "write", "b/new") {
+		t.Error("a session limited to AmazonS3ReadOnlyAccess: want read and no write")
+	}
+	if out.PackedPolicySize == nil || *out.PackedPolicySize < 1 {
+		t.Errorf("PackedPolicySize = %v, want the ARN counted", out.PackedPolicySize)
+	}
+	// The inline policy and the managed ones allow together.
+	both, _ := assume(&sts.AssumeRoleInput{PolicyArns: []types.PolicyDescriptorType{{Arn: onlyA.Policy.Arn}},
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::data/b/*"}]}`)})
+	if !can(both, "read", "a/1") || can(both, "read", "b/2") || !can(both, "write", "b/new") || can(both, "write", "a/new") {
+		t.Error("inline policy (write b/) with only-a (read a/): want exactly those")
+	}
+	// A new default version of the managed policy applies at once; once
+	// deleted, it allows nothing.
+	_, err = ic.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: onlyA.Policy.Arn, SetAsDefault: true,
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/b/*"}]}`)})
+	check(t, "CreatePolicyVersion", err)
+	managed, _ := assume(&sts.AssumeRoleInput{PolicyArns: []types.PolicyDescriptorType{{Arn: onlyA.Policy.Arn}}})
+	if can(managed, "read", "a/1") || !can(managed, "read", "b/2") {
+		t.Error("after the new default version: want b/ readable and a/ not")
+	}
+	_, err = ic.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: onlyA.Policy.Arn, VersionId: aws.String("v1")})
+	check(t, "DeletePolicyVersion", err)
+	_, err = ic.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: onlyA.Policy.Arn})
+	check(t, "DeletePolicy", err)
+	if can(managed, "read", "b/2") {
+		t.Error("a session limited by a deleted managed policy still reads")
+	}
+	missing, _ := assume(&sts.AssumeRoleInput{PolicyArns: []types.PolicyDescriptorType{{Arn: aws.String("arn:aws:iam::000000000000:policy/never-made")}}})
+	if can(missing, "read", "b/2") {
+		t.Error("a session limited by a policy that does not exist reads")
+	}
+
+	var eleven []types.PolicyDescriptorType
+	for i := range 11 {
+		eleven = append(eleven, types.PolicyDescriptorType{Arn: aws.String(fmt.Sprintf("arn:aws:iam::000000000000:policy/p%d", i))})
+	}
+	for _, tc := range []struct {
+		name string
+		arns []types.PolicyDescriptorType
+		code string
+	}{
+		{"eleven managed policies", eleven, "ValidationError"},
+		{"not a policy ARN", []types.PolicyDescriptorType{{Arn: aws.String("arn:aws:iam::000000000000:role/writer")}}, "ValidationError"},
+	} {
+		_, err := dev.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: r.Role.Arn, RoleSessionName: aws.String("x1"), PolicyArns: tc.arns})
+		wantCode(t, tc.name, err, tc.code)
+	}
+	_, err = dev.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: r.Role.Arn, RoleSessionName: aws.String("x1"),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/` + strings.Repeat("x", 2100) + `"}]}`)})
+	wantCode(t, "an inline policy over 2048 characters", err, "ValidationError")
 }

@@ -25,6 +25,7 @@ type Claims struct {
 	Policy     string            // optional session policy JSON (may be several KiB)
 	ScopeDown  string            // optional name of a pool-level scope-down policy to intersect
 	Tags       map[string]string // session tags (aws:PrincipalTag), optional
+	PolicyARNs []string          // managed session policies (STS PolicyArns), optional
 	Issued     time.Time
 	Expires    time.Time
 }
@@ -39,6 +40,7 @@ const (
 	MaxTags        = 50       // session tags, as on AWS
 	MaxTagKeyLen   = 128      // bytes of a tag key (non-empty)
 	MaxTagValueLen = 256      // bytes of a tag value
+	MaxPolicyARNs  = 10       // managed session policies, as on AWS
 	MaxLifetime    = 36 * time.Hour
 	MaxTokenLen    = 128 << 10 // characters of a session token
 )
@@ -49,6 +51,9 @@ func (c *Claims) clone() *Claims {
 	d := *c
 	if c.AMR != nil {
 		d.AMR = slices.Clone(c.AMR)
+	}
+	if c.PolicyARNs != nil {
+		d.PolicyARNs = slices.Clone(c.PolicyARNs)
 	}
 	if c.Tags != nil {
 		d.Tags = make(map[string]string, len(c.Tags))
@@ -68,6 +73,10 @@ func (c *Claims) clone() *Claims {
 //	uvarint n    tags, then n pairs of strings (key, value), keys sorted
 //	uvarint      Issued, Unix seconds
 //	uvarint      Expires - Issued, seconds
+//	[uvarint n   PolicyARNs, then n strings; only when n > 0]
+//
+// The last section is optional, so that tokens written before it existed
+// read as they did; n is never 0 when written.
 //
 // A string is a code byte and what the code says:
 //
@@ -161,6 +170,14 @@ func (c *Claims) validate() string {
 	if len(c.Tags) > MaxTags {
 		return "too many session tags"
 	}
+	if len(c.PolicyARNs) > MaxPolicyARNs {
+		return "too many managed session policies"
+	}
+	for _, a := range c.PolicyARNs {
+		if a == "" || len(a) > MaxStringLen {
+			return "a managed session policy ARN is empty or too long"
+		}
+	}
 	for k, v := range c.Tags {
 		if k == "" || len(k) > MaxTagKeyLen || len(v) > MaxTagValueLen {
 			return "a session tag is empty or too long"
@@ -201,6 +218,12 @@ func appendClaims(b []byte, c *Claims) []byte {
 	}
 	e.uvarint(uint64(c.Issued.Unix()))
 	e.uvarint(uint64(c.Expires.Unix() - c.Issued.Unix()))
+	if len(c.PolicyARNs) > 0 {
+		e.uvarint(uint64(len(c.PolicyARNs)))
+		for _, a := range c.PolicyARNs {
+			e.str(a)
+		}
+	}
 	return e.b
 }
 
@@ -356,6 +379,18 @@ func decodeClaims(s string) (*Claims, bool) {
 	// time stays within what time.Time and its encodings handle well.
 	issued := int64(d.uvarint(1 << 40))
 	life := int64(d.uvarint(uint64(MaxLifetime / time.Second)))
+	if !d.bad && d.off < len(d.s) {
+		n := d.uvarint(MaxPolicyARNs)
+		if n == 0 {
+			d.bad = true // written only when there are some
+		}
+		c.PolicyARNs = make([]string, n)
+		for i := range c.PolicyARNs {
+			if c.PolicyARNs[i] = d.str(MaxStringLen); c.PolicyARNs[i] == "" {
+				d.bad = true
+			}
+		}
+	}
 	if d.bad || d.off != len(d.s) {
 		return nil, false
 	}

@@ -1,6 +1,7 @@
 package keyring
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -39,6 +40,9 @@ func maxClaims() Claims {
 	for i := range MaxTags {
 		c.Tags[fmt.Sprintf("%03d", i)+long('k', MaxTagKeyLen-3)] = long('w', MaxTagValueLen)
 	}
+	for i := range MaxPolicyARNs {
+		c.PolicyARNs = append(c.PolicyARNs, fmt.Sprintf("%02d", i)+long('a', MaxStringLen-2))
+	}
 	return c
 }
 
@@ -64,6 +68,16 @@ func TestClaimsRoundTrip(t *testing.T) {
 			Tags:      map[string]string{"team": "photos", "tier": ""},
 			Issued:    t0,
 			Expires:   t0.Add(12 * time.Hour),
+		}},
+		{"managed session policies", Claims{
+			Role:       "arn:aws:iam::000000000000:role/writer",
+			RoleID:     "AROAEXAMPLEEXAMPLE78",
+			Session:    "ro",
+			SourceUser: "arn:aws:iam::000000000000:user/dev",
+			Policy:     policy,
+			PolicyARNs: []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "arn:aws:iam::000000000000:policy/team/read-photos"},
+			Issued:     t0,
+			Expires:    t0.Add(time.Hour),
 		}},
 		{"web identity", Claims{
 			Role:     "arn:aws:iam::000000000000:role/web/Reader",
@@ -459,5 +473,27 @@ func TestSecretsDiffer(t *testing.T) {
 			}
 			seen[s] = true
 		}
+	}
+}
+
+// The managed session policies are an optional last section: claims
+// without them encode as before, so tokens issued before it existed still
+// read, and an empty section, which is never written, is refused.
+func TestPolicyARNsSection(t *testing.T) {
+	c := guest()
+	before := appendClaims(nil, &c)
+	if got, ok := decodeClaims(string(before)); !ok || got.PolicyARNs != nil {
+		t.Fatalf("claims without managed policies: %+v %v", got, ok)
+	}
+	if _, ok := decodeClaims(string(append(before, 0))); ok {
+		t.Error("an empty managed policy section was taken")
+	}
+	c.PolicyARNs = []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}
+	with := appendClaims(nil, &c)
+	if !bytes.HasPrefix(with, before) {
+		t.Error("managed policies changed the encoding of the other claims")
+	}
+	if got, ok := decodeClaims(string(with)); !ok || !slices.Equal(got.PolicyARNs, c.PolicyARNs) {
+		t.Fatalf("claims with a managed policy: %+v %v", got, ok)
 	}
 }
