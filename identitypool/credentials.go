@@ -219,10 +219,15 @@ func (s *Service) GetOpenIDToken(ctx context.Context, id string, logins map[stri
 		return "", notAuthorized(op, "Basic (classic) flow is not enabled, please use enhanced flow.")
 	}
 	s.touch(ctx, ss.ident)
-	return s.openIDToken(ss.pool.ID, id, ss.amr, OpenIDTokenLife, nil)
+	return s.openIDToken(ctx, ss.pool.ID, id, ss.amr, OpenIDTokenLife, nil)
 }
 
-func (s *Service) openIDToken(pool, id string, amr []string, life time.Duration, tags map[string]string) (string, error) {
+func (s *Service) openIDToken(ctx context.Context, pool, id string, amr []string, life time.Duration, tags map[string]string) (string, error) {
+	// Its iat, in whole seconds, must postdate a revocation of the
+	// identity or pool, which STS checks it against.
+	if err := s.pastRevocation(ctx, pool, id); err != nil {
+		return "", err
+	}
 	now := s.now()
 	claims := map[string]any{
 		"iss": s.issuer,
@@ -320,7 +325,7 @@ func (s *Service) GetOpenIDTokenForDeveloper(ctx context.Context, poolID, id str
 		return "", "", err
 	}
 	amr := amrOf(verified)
-	tok, err := s.openIDToken(p.ID, ident.ID, amr, life, tags)
+	tok, err := s.openIDToken(ctx, p.ID, ident.ID, amr, life, tags)
 	return ident.ID, tok, err
 }
 

@@ -460,6 +460,24 @@ func TestBasicFlow(t *testing.T) {
 	wantCode(t, "guest token as a login", err, "NotAuthorizedException")
 	_, err = w.ci.GetOpenIdToken(ctx, &ci.GetOpenIdTokenInput{IdentityId: id.IdentityId, Logins: guestLogin})
 	wantCode(t, "guest token as a login for a new token", err, "NotAuthorizedException")
+
+	// A token outstanding when its identity is revoked or deleted makes no
+	// more credentials; a token issued after the revocation does.
+	assume := func(tok *string) error {
+		_, err := w.env.STS().AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(w.guest),
+			RoleSessionName: aws.String("basic"), WebIdentityToken: tok})
+		return err
+	}
+	if code := w.wicketCall(t, "WicketRevokeIdentity", `{"IdentityId":"`+*id.IdentityId+`"}`); code != 200 {
+		t.Fatalf("WicketRevokeIdentity: %d", code)
+	}
+	wantCode(t, "a token of before the revocation", assume(tok.Token), "ExpiredTokenException")
+	fresh, err := w.ci.GetOpenIdToken(ctx, &ci.GetOpenIdTokenInput{IdentityId: id.IdentityId})
+	check(t, "GetOpenIdToken after the revocation", err)
+	check(t, "a token of after the revocation", assume(fresh.Token))
+	_, err = w.ci.DeleteIdentities(ctx, &ci.DeleteIdentitiesInput{IdentityIdsToDelete: []string{*id.IdentityId}})
+	check(t, "DeleteIdentities", err)
+	wantCode(t, "a token of a deleted identity", assume(fresh.Token), "InvalidIdentityToken")
 }
 
 func TestClassicFlowOff(t *testing.T) {

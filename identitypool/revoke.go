@@ -173,3 +173,31 @@ func (s *Service) pastRevocation(ctx context.Context, pool, identity string) err
 		return ctx.Err()
 	}
 }
+
+// CheckWebIdentity decides whether an OpenID token Wicket issued at issued
+// for identity of pool may still become credentials (STS's
+// AssumeRoleWithWebIdentity, the basic flow): the identity must still
+// exist in that pool, and the token must postdate the last revocation of
+// both. Otherwise a token outstanding when its identity was deleted,
+// merged away or revoked (a developer token lives up to a day) would make
+// credentials the revocation promised to end. Like the pool's own
+// issuance it then waits past the revocation's second.
+func (s *Service) CheckWebIdentity(ctx context.Context, pool, identity string, issued time.Time) error {
+	const op = "CheckWebIdentity"
+	var ident *Identity
+	err := s.docs.View(ctx, func(tx wicket.DocReader) error {
+		var err error
+		ident, err = loadIdentity(tx, op, identity)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if ident.Pool != pool {
+		return notFound(op, "Identity '"+identity+"' not found.")
+	}
+	if s.Revoked(&wicket.SessionClaims{Pool: pool, Subject: identity, Issued: issued}) {
+		return wicket.E(op, wicket.Expired, "the token predates a revocation of its identity or pool")
+	}
+	return s.pastRevocation(ctx, pool, identity)
+}

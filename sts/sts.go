@@ -45,6 +45,9 @@ type Keyring interface {
 // Pools tells whether an identity pool allows the basic flow.
 type Pools interface {
 	ClassicFlow(ctx context.Context, pool string) (bool, error)
+	// CheckWebIdentity refuses a token of an identity since deleted, or
+	// issued before a revocation of its identity or pool.
+	CheckWebIdentity(ctx context.Context, pool, identity string, issued time.Time) error
 }
 
 // Options configure the STS API.
@@ -343,6 +346,19 @@ func (h *Handler) verifyWebIdentity(ctx context.Context, op, token string) (*web
 			}
 			if !ok {
 				return nil, coded(op, wicket.AccessDenied, "AccessDenied", "Basic (classic) flow is not enabled for the identity pool of this token, please use enhanced flow.")
+			}
+			iat, _ := claims["iat"].(float64)
+			switch err := h.o.Pools.CheckWebIdentity(ctx, wi.pool, wi.subject, time.Unix(int64(iat), 0)); wicket.KindOf(err) {
+			case wicket.Other:
+				if err != nil {
+					return nil, err
+				}
+			case wicket.NotFound, wicket.Invalid:
+				return nil, invalid("The identity of the token no longer exists in its identity pool.")
+			case wicket.Expired:
+				return nil, coded(op, wicket.Expired, "ExpiredTokenException", "Token expired: its identity or identity pool was revoked after it was issued")
+			default:
+				return nil, err
 			}
 		}
 		return wi, nil
