@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -388,9 +389,18 @@ func (h *Handler) verifyWebIdentity(ctx context.Context, op, token string) (*web
 		return nil, invalid(strings.TrimPrefix(wicket.MessageOf(err), "Invalid login token. "))
 	}
 	name := strings.TrimPrefix(issuer, "https://")
-	aud := ""
-	if len(tok.Audience) > 0 {
-		aud = tok.Audience[0]
+	// The :aud condition key is the client the token was issued to: azp
+	// when the token has one ("accounts.google.com:aud … maps to the azp
+	// claim"; reference_policies_iam-condition-keys), else the audience
+	// that is one of the provider's clients.
+	aud, _ := tok.Claims["azp"].(string)
+	for _, a := range tok.Audience {
+		if aud != "" {
+			break
+		}
+		if slices.Contains(clients, a) {
+			aud = a
+		}
 	}
 	return &webIdentity{provider: name, principal: arn, subject: tok.Subject, audience: aud}, nil
 }

@@ -101,6 +101,14 @@ func TestAssumeRoleWithWebIdentityFromOIDCProvider(t *testing.T) {
 	_, err = s.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: r.Role.Arn, RoleSessionName: aws.String("xx"),
 		WebIdentityToken: aws.String(idp.Token(map[string]any{"sub": "repo:fork"}))})
 	wantCode(t, "another subject", err, "AccessDenied")
+	// With several audiences, :aud is the client the token was issued to
+	// (azp), not the first audience.
+	out, err = s.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: r.Role.Arn, RoleSessionName: aws.String("multi"),
+		WebIdentityToken: aws.String(idp.Token(map[string]any{"sub": "repo:main", "aud": []string{"another-api", idp.ClientID}, "azp": idp.ClientID}))})
+	check(t, "AssumeRoleWithWebIdentity with two audiences", err)
+	if *out.Audience != idp.ClientID {
+		t.Errorf("Audience of a token for two = %s, want %s", *out.Audience, idp.ClientID)
+	}
 	_, err = s.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: r.Role.Arn, RoleSessionName: aws.String("xx"),
 		WebIdentityToken: aws.String(idp.Token(map[string]any{"sub": "repo:main"})), DurationSeconds: aws.Int32(7200)})
 	wantCode(t, "longer than the role allows", err, "ValidationError")
