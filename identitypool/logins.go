@@ -97,7 +97,8 @@ func (s *Service) verifyLogin(ctx context.Context, op string, p *Pool, name, tok
 	tok, err := s.logins.Verify(ctx, issuer, audiences, token)
 	if err != nil {
 		if wicket.KindOf(err) == wicket.Unavailable {
-			return login{}, coded(op, wicket.Unavailable, "ExternalServiceException", fmt.Sprintf("The login provider %s could not be reached to verify the token.", name))
+			return login{}, &wicket.Error{Op: op, Kind: wicket.Unavailable, Code: "ExternalServiceException",
+				Message: fmt.Sprintf("The login provider %s could not be reached to verify the token.", name), Err: err}
 		}
 		msg := wicket.MessageOf(err)
 		if msg == "" {

@@ -379,7 +379,10 @@ func (h *Handler) verifyWebIdentity(ctx context.Context, op, token string) (*web
 	if err != nil {
 		switch {
 		case wicket.KindOf(err) == wicket.Unavailable:
-			return nil, coded(op, wicket.Unavailable, "IDPCommunicationError", "Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements")
+			// The cause (a timeout, another issuer in the discovery
+			// document …) goes to the log, not to the caller.
+			return nil, &wicket.Error{Op: op, Kind: wicket.Unavailable, Code: "IDPCommunicationError",
+				Message: "Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements", Err: err}
 		case errors.Is(err, oidc.ErrExpired):
 			return nil, coded(op, wicket.Expired, "ExpiredTokenException", "Token expired: current date/time is past the token's exp")
 		case errors.Is(err, oidc.ErrAudience):
