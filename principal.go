@@ -65,7 +65,7 @@ type SessionClaims struct {
 	SourceUser string
 	Policy     string   // an inline session policy that limits the role's, if any
 	PolicyARNs []string // managed session policies that limit it with Policy, if any
-	ScopeDown  string // the name of a pool-level scope-down policy that limits it too, if any
+	ScopeDown  string   // the name of a pool-level scope-down policy that limits it too, if any
 	Tags       map[string]string
 	Issued     time.Time
 	Expires    time.Time

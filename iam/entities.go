@@ -327,8 +327,9 @@ func (s *Service) CreateRole(ctx context.Context, in CreateRoleInput) (*Role, er
 	if err := checkTags(op, in.Tags); err != nil {
 		return nil, err
 	}
-	r := &Role{Name: in.Name, ID: newID("AROA", 17), Path: path, ARN: entityARN("role", path, in.Name), Created: s.clock.Now().UTC(),
-		Description: in.Description, MaxSessionDuration: in.MaxSessionDuration, Trust: in.Trust, Tags: in.Tags}
+	now := s.clock.Now().UTC()
+	r := &Role{Name: in.Name, ID: newID("AROA", 17), Path: path, ARN: entityARN("role", path, in.Name), Created: now,
+		Description: in.Description, MaxSessionDuration: in.MaxSessionDuration, Trust: in.Trust, TrustSaved: now, Tags: in.Tags}
 	if err := s.createEntity(ctx, op, collRoles, "Role", in.Name, r); err != nil {
 		return nil, err
 	}
@@ -405,7 +406,7 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, name, doc string) 
 			return err
 		}
 		r := h.(*Role)
-		r.Trust = doc
+		r.Trust, r.TrustSaved = doc, s.clock.Now().UTC()
 		return saveHolder(tx, FamilyRole, r)
 	})
 }

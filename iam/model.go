@@ -62,12 +62,15 @@ type Role struct {
 	Path               string
 	ARN                string
 	Created            time.Time
-	Description        string            `json:",omitempty"`
-	MaxSessionDuration int               // seconds, 3600..43200
-	Trust              string            // the assume-role policy document
-	Tags               []Tag             `json:",omitempty"`
-	Inline             map[string]string `json:",omitempty"`
-	Attached           []string          `json:",omitempty"`
+	Description        string `json:",omitempty"`
+	MaxSessionDuration int    // seconds, 3600..43200
+	Trust              string // the assume-role policy document
+	// TrustSaved is when Trust was last set (zero for roles stored before
+	// it was kept): a user or role it names is the one of then.
+	TrustSaved time.Time         `json:",omitempty"`
+	Tags       []Tag             `json:",omitempty"`
+	Inline     map[string]string `json:",omitempty"`
+	Attached   []string          `json:",omitempty"`
 }
 
 // ManagedPolicy is a customer managed policy with its versions.

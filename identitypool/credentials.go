@@ -163,7 +163,7 @@ func (s *Service) GetCredentials(ctx context.Context, id string, logins map[stri
 	if err != nil {
 		return nil, err
 	}
-	if !trusts(trust, role, ss.pool.ID, id, ss.amr) || trusts(trust, role, unusedPool, id, ss.amr) {
+	if !trusts(trust.Policy, role, ss.pool.ID, id, ss.amr) || trusts(trust.Policy, role, unusedPool, id, ss.amr) {
 		s.log.Warn("identity pool role refused: its trust policy does not admit this pool's identities, or admits every pool's",
 			"pool", ss.pool.ID, "role", role, "amr", ss.amr)
 		return nil, badConfig(op)

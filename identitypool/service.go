@@ -18,7 +18,7 @@ import (
 type Directory interface {
 	// RoleTrust returns a role's unique id, name, trust policy and maximum
 	// session duration (seconds), or a NotFound error.
-	RoleTrust(ctx context.Context, arn string) (id, name string, trust *policy.Policy, maxDuration int, err error)
+	RoleTrust(ctx context.Context, arn string) (id, name string, trust policy.Named, maxDuration int, err error)
 	// OIDCProvider returns the issuer URL and client ids of a registered
 	// provider, or a NotFound error.
 	OIDCProvider(ctx context.Context, arn string) (issuer string, clientIDs []string, err error)

@@ -252,11 +252,11 @@ func evaluate(s *Set, r *Request, x *explainer) Decision {
 			var rc reach
 			switch {
 			case st.notPrincipal:
-				if st.principal.excludes(&r.Principal) {
+				if st.principal.excludes(&r.Principal, n.Saved) {
 					rc = reachDirect // "everyone but ...", as "*"
 				}
 			default:
-				rc = st.principal.match(&r.Principal)
+				rc = st.principal.match(&r.Principal, n.Saved)
 			}
 			if rc == reachNone || !st.matchConditions(ctx) {
 				continue

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"testing"
+	"time"
 )
 
 // evalCase is one request against a set of policies. identity, limits and
@@ -581,6 +582,51 @@ func TestSetShapes(t *testing.T) {
 	} {
 		if got := Evaluate(&c.set, r); got != c.want {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// A user or role named by ARN in a resource or trust policy is the one of
+// that name when the policy was saved: one deleted and made again later is
+// another principal, for Allow, Deny and NotPrincipal alike, as AWS binds
+// the ARN to the unique id on save. Accounts and session ARNs are not
+// bound; a policy of unknown save time matches by name.
+func TestPrincipalBoundAtSave(t *testing.T) {
+	saved := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	before, after := saved.Add(-time.Hour), saved.Add(time.Hour)
+	doc := func(effect, principal string) *Policy {
+		return mustParse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"`+effect+`",`+principal+`,"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`, Resource)
+	}
+	user := func(created time.Time) Principal {
+		return Principal{AWS: []string{"arn:aws:iam::111122223333:user/alice", "111122223333"}, Created: created}
+	}
+	role := func(created time.Time) Principal {
+		return Principal{AWS: []string{"arn:aws:sts::111122223333:assumed-role/app/s1", "arn:aws:iam::111122223333:role/app", "111122223333"}, Created: created}
+	}
+	allowIdentity := []Named{{Name: "own", Policy: mustParse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`, Identity)}}
+	for _, tc := range []struct {
+		name      string
+		policy    *Policy
+		saved     time.Time
+		principal Principal
+		identity  []Named
+		want      Decision
+	}{
+		{"user made before the policy", doc("Allow", `"Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"}`), saved, user(before), nil, Allow},
+		{"user made again after the policy", doc("Allow", `"Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"}`), saved, user(after), nil, Deny},
+		{"policy of unknown save time", doc("Allow", `"Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"}`), time.Time{}, user(after), nil, Allow},
+		{"role made again after the policy", doc("Allow", `"Principal":{"AWS":"arn:aws:iam::111122223333:role/app"}`), saved, role(after), nil, Deny},
+		{"session ARN is not bound", doc("Allow", `"Principal":{"AWS":"arn:aws:sts::111122223333:assumed-role/app/s1"}`), saved, role(after), nil, Allow},
+		{"account is not bound", doc("Allow", `"Principal":{"AWS":"111122223333"}`), saved, user(after), allowIdentity, Allow},
+		{"a Deny of the old user spares the new one", doc("Deny", `"Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"}`), saved, user(after), allowIdentity, Allow},
+		{"a Deny of the user made before", doc("Deny", `"Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"}`), saved, user(before), allowIdentity, ExplicitDeny},
+		{"NotPrincipal sparing the old user denies the new one", doc("Deny", `"NotPrincipal":{"AWS":["arn:aws:iam::111122223333:user/alice","111122223333"]}`), saved, user(after), allowIdentity, ExplicitDeny},
+		{"NotPrincipal spares the user made before", doc("Deny", `"NotPrincipal":{"AWS":["arn:aws:iam::111122223333:user/alice","111122223333"]}`), saved, user(before), allowIdentity, Allow},
+	} {
+		got := Evaluate(&Set{Identity: tc.identity, Resource: []Named{{Name: "bucket policy", Policy: tc.policy, Saved: tc.saved}}},
+			&Request{Principal: tc.principal, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k"})
+		if got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

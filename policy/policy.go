@@ -1,5 +1,7 @@
 package policy
 
+import "time"
+
 // Type says where a policy is attached, which decides the elements it must
 // and must not have.
 type Type uint8
@@ -79,6 +81,9 @@ type Principal struct {
 	AWS       []string
 	Federated string // web identity provider, e.g. "cognito-identity.amazonaws.com" or an OIDC provider host/ARN
 	Service   string // a service principal, e.g. "logging.s3.amazonaws.com"
+	// Created is when the caller's IAM user, or the role of its session,
+	// was created; zero for other callers. See Named.Saved.
+	Created time.Time
 }
 
 // Request is what is asked: who, what, on which resource, in what context.
@@ -93,6 +98,13 @@ type Request struct {
 type Named struct {
 	Name   string // identifies the policy in explanations ("role/app inline policy read", "bucket policy of b")
 	Policy *Policy
+	// Saved is when a resource or trust policy was saved, if known. AWS
+	// binds a principal named by IAM user or role ARN to that user's or
+	// role's unique id when the policy is saved, so that one deleted and
+	// made again under the same name is another principal to the policy
+	// (reference_policies_elements_principal): a caller whose Created is
+	// after Saved is not the user or role the ARN named.
+	Saved time.Time
 }
 
 // Set is every policy that bears on one request. A Named whose Policy is

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"strings"
+	"time"
 
 	"github.com/wicket-io/wicket/arn"
 )
@@ -117,7 +118,7 @@ const (
 
 // match returns how far the element reaches the caller, reachNone if it
 // does not name the caller at all.
-func (ps *principals) match(p *Principal) reach {
+func (ps *principals) match(p *Principal, saved time.Time) reach {
 	if ps.all {
 		return reachDirect
 	}
@@ -128,7 +129,7 @@ func (ps *principals) match(p *Principal) reach {
 	for i, entry := range p.AWS {
 		acct, isAcct := accountOf(entry)
 		for _, n := range ps.aws {
-			if n.account != "" && !(isAcct && acct == n.account) || n.account == "" && entry != n.name {
+			if n.account != "" && !(isAcct && acct == n.account) || n.account == "" && (entry != n.name || boundElsewhere(n.name, p, saved)) {
 				continue
 			}
 			r := reachLimited
@@ -158,7 +159,7 @@ func (ps *principals) match(p *Principal) reach {
 // reason. The chain here is the caller's AWS entries, or its web identity
 // provider or service when it has no AWS entries; an anonymous caller is
 // named only by "*".
-func (ps *principals) excludes(p *Principal) bool {
+func (ps *principals) excludes(p *Principal, saved time.Time) bool {
 	if ps.all {
 		return false
 	}
@@ -167,7 +168,7 @@ func (ps *principals) excludes(p *Principal) bool {
 	}
 	if len(p.AWS) > 0 {
 		for _, entry := range p.AWS {
-			if !ps.namesAWS(entry) {
+			if !ps.namesAWS(entry, p, saved) {
 				return true
 			}
 		}
@@ -182,14 +183,26 @@ func (ps *principals) excludes(p *Principal) bool {
 	return true // nobody at all: as anonymous
 }
 
-func (ps *principals) namesAWS(entry string) bool {
+func (ps *principals) namesAWS(entry string, p *Principal, saved time.Time) bool {
 	acct, isAcct := accountOf(entry)
 	for _, n := range ps.aws {
-		if n.account != "" && isAcct && acct == n.account || n.account == "" && entry == n.name {
+		if n.account != "" && isAcct && acct == n.account || n.account == "" && entry == n.name && !boundElsewhere(n.name, p, saved) {
 			return true
 		}
 	}
 	return false
+}
+
+// boundElsewhere reports whether name, an IAM user or role ARN in a policy
+// saved at saved, named another user or role than the caller's, which was
+// created after the policy was saved (see Named.Saved). Session ARNs,
+// accounts and unique ids are not bound this way.
+func boundElsewhere(name string, p *Principal, saved time.Time) bool {
+	if saved.IsZero() || !p.Created.After(saved) || !strings.HasPrefix(name, "arn:aws:iam::") {
+		return false
+	}
+	_, res, _ := strings.Cut(name[len("arn:aws:iam::"):], ":")
+	return strings.HasPrefix(res, "user/") || strings.HasPrefix(res, "role/")
 }
 
 func contains(list []string, s string) bool {

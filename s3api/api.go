@@ -50,7 +50,7 @@ type Handler struct {
 	authz  Authorizer
 	// Each bucket's parsed CORS rules and policy (config_cache.go).
 	cors     configCache[[]corsRule]
-	policies configCache[*policy.Policy]
+	policies configCache[policy.Named]
 	buckets  configCache[struct{}] // which buckets exist (checkBucket)
 	locks    configCache[*bucketLock]
 	blocks   configCache[*publicAccessBlock]
@@ -63,7 +63,7 @@ func New(o Options) *Handler {
 		_, rules, err := parseCORS(doc)
 		return rules, err
 	}}
-	h.policies = configCache[*policy.Policy]{kind: configPolicy, parse: h.parseBucketPolicy}
+	h.policies = configCache[policy.Named]{kind: configPolicy, parse: h.parseBucketPolicy}
 	h.locks = configCache[*bucketLock]{kind: configObjectLock, parse: parseLockConfiguration}
 	h.blocks = configCache[*publicAccessBlock]{kind: configPublicAccessBlock, parse: parsePublicAccessBlock}
 	if h.log == nil {

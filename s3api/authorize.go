@@ -38,16 +38,18 @@ func (q *request) resourceARN() string {
 	}
 }
 
-// parseBucketPolicy is the policy cache's parser. A stored policy that no
-// longer parses (it was stored by an older, laxer version) grants nothing,
-// rather than failing every request on the bucket.
-func (h *Handler) parseBucketPolicy(doc []byte) (*policy.Policy, error) {
+// parseBucketPolicy is the policy cache's parser of a stored policy
+// record (see encodePolicyRecord). A stored policy that no longer parses
+// (it was stored by an older, laxer version) grants nothing, rather than
+// failing every request on the bucket.
+func (h *Handler) parseBucketPolicy(rec []byte) (policy.Named, error) {
+	saved, doc := decodePolicyRecord(rec)
 	p, err := policy.Parse(doc, policy.Resource)
 	if err != nil {
 		h.log.Error("stored bucket policy does not parse; it grants nothing", "err", err)
-		return nil, nil
+		return policy.Named{}, nil
 	}
-	return p, nil
+	return policy.Named{Policy: p, Saved: saved}, nil
 }
 
 // authorize decides whether the request's principal may perform action on
@@ -67,12 +69,13 @@ func (h *Handler) authorize(q *request, action, resource string) error {
 		if err != nil {
 			return err
 		}
-		if bp != nil {
-			named = []policy.Named{{Name: "bucket policy of " + q.bucket, Policy: bp}}
+		if bp.Policy != nil {
+			bp.Name = "bucket policy of " + q.bucket
+			named = []policy.Named{bp}
 			if p.Type == wicket.Anonymous {
 				// RestrictPublicBuckets takes a public policy away from
 				// callers outside the account (public_access_block.go).
-				restricted, err := h.restrictsPublic(q, q.bucket, bp)
+				restricted, err := h.restrictsPublic(q, q.bucket, bp.Policy)
 				if err != nil {
 					return err
 				}

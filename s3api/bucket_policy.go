@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/wicket-io/wicket"
 	"github.com/wicket-io/wicket/policy"
@@ -38,7 +39,7 @@ func (h *Handler) putBucketPolicy(q *request) error {
 	if err := h.blockPublicPolicy(q, p); err != nil {
 		return err
 	}
-	if err := h.meta.PutBucketConfig(q.r.Context(), q.bucket, configPolicy, doc); err != nil {
+	if err := h.meta.PutBucketConfig(q.r.Context(), q.bucket, configPolicy, encodePolicyRecord(h.clock.Now(), doc)); err != nil {
 		return err
 	}
 	h.policies.forget(q.bucket)
@@ -46,14 +47,38 @@ func (h *Handler) putBucketPolicy(q *request) error {
 	return nil
 }
 
+// A bucket policy is stored as a record: a first line with the time it was
+// saved, then the document as given. A user or role the policy names by
+// ARN is the one of that time (policy.Named.Saved), as AWS binds such a
+// name to the unique id on save. A record stored before the time was kept
+// is the document alone (a JSON document cannot start with the prefix),
+// saved at an unknown time.
+const policyRecordPrefix = "wicket-policy-saved "
+
+func encodePolicyRecord(saved time.Time, doc []byte) []byte {
+	rec := append([]byte(policyRecordPrefix), saved.UTC().Format(time.RFC3339Nano)...)
+	return append(append(rec, '\n'), doc...)
+}
+
+func decodePolicyRecord(rec []byte) (saved time.Time, doc []byte) {
+	rest, ok := bytes.CutPrefix(rec, []byte(policyRecordPrefix))
+	if !ok {
+		return time.Time{}, rec
+	}
+	line, doc, _ := bytes.Cut(rest, []byte("\n"))
+	saved, _ = time.Parse(time.RFC3339Nano, string(line))
+	return saved, doc
+}
+
 func (h *Handler) getBucketPolicy(q *request) error {
-	doc, err := h.meta.GetBucketConfig(q.r.Context(), q.bucket, configPolicy)
+	rec, err := h.meta.GetBucketConfig(q.r.Context(), q.bucket, configPolicy)
 	if configMissing(err) {
 		return noSuchConfig("NoSuchBucketPolicy", q.bucket)
 	}
 	if err != nil {
 		return err
 	}
+	_, doc := decodePolicyRecord(rec)
 	q.w.Header().Set("Content-Type", "application/json")
 	q.w.WriteHeader(http.StatusOK)
 	q.w.Write(doc)

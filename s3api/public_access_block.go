@@ -85,15 +85,15 @@ type policyStatus struct {
 // getBucketPolicyStatus says whether the bucket policy is public, as Block
 // Public Access judges it; a bucket without a policy is NoSuchBucketPolicy.
 func (h *Handler) getBucketPolicyStatus(q *request) error {
-	doc, err := h.meta.GetBucketConfig(q.r.Context(), q.bucket, configPolicy)
+	rec, err := h.meta.GetBucketConfig(q.r.Context(), q.bucket, configPolicy)
 	if configMissing(err) {
 		return noSuchConfig("NoSuchBucketPolicy", q.bucket)
 	}
 	if err != nil {
 		return err
 	}
-	bp, _ := h.parseBucketPolicy(doc) // one that no longer parses grants nothing
-	writeXML(q.w, http.StatusOK, policyStatus{Xmlns: s3NS, IsPublic: bp.Public()})
+	bp, _ := h.parseBucketPolicy(rec) // one that no longer parses grants nothing
+	writeXML(q.w, http.StatusOK, policyStatus{Xmlns: s3NS, IsPublic: bp.Policy.Public()})
 	return nil
 }
 

@@ -434,10 +434,10 @@ func (h *Handler) assumeRoleWithWebIdentity(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !trustsWebIdentity(trust, arn, wi, wi.audience) {
+	if !trustsWebIdentity(trust.Policy, arn, wi, wi.audience) {
 		return nil, denied
 	}
-	if wi.provider == CognitoProvider && trustsWebIdentity(trust, arn, wi, "xx-none-0:00000000-0000-0000-0000-000000000000") {
+	if wi.provider == CognitoProvider && trustsWebIdentity(trust.Policy, arn, wi, "xx-none-0:00000000-0000-0000-0000-000000000000") {
 		h.log.Warn("refused a role whose trust policy admits identities of any identity pool (no aud condition)", "role", arn)
 		return nil, denied
 	}
@@ -517,7 +517,7 @@ func (h *Handler) assumeRole(c *call) (any, error) {
 	if ext := c.Get("ExternalId"); ext != "" {
 		req.Context.Set("sts:ExternalId", ext)
 	}
-	dec, err := h.o.IAM.Authorize(c.ctx, p, req, []policy.Named{{Name: "trust policy of " + arn, Policy: trust}})
+	dec, err := h.o.IAM.Authorize(c.ctx, p, req, []policy.Named{trust})
 	if err != nil {
 		return nil, err
 	}

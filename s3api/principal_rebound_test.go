@@ -1,0 +1,103 @@
+package s3api_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/wicket-io/wicket/internal/testenv"
+)
+
+// A bucket or trust policy naming a user by ARN names the user of that
+// name when it was saved: one deleted and made again under the name is
+// another principal and inherits none of its grants, until a policy naming
+// it is saved again (AWS binds the ARN to the unique id on save;
+// reference_policies_elements_principal).
+func TestPrincipalRecreatedUnderTheSameName(t *testing.T) {
+	env := testenv.New(t)
+	c, ic, ctx := env.S3(), env.IAM(), t.Context()
+	newBucket(t, c, "shared")
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("shared"), Key: aws.String("k"), Body: strings.NewReader("v")}); err != nil {
+		t.Fatal(err)
+	}
+	const alice = "arn:aws:iam::000000000000:user/alice"
+	noPolicy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:GetCallerIdentity","Resource":"*"}]}`
+	putPolicy := func() {
+		t.Helper()
+		doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + alice + `"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared/*"}]}`
+		if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("shared"), Policy: aws.String(doc)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + alice + `"},"Action":"sts:AssumeRole"}]}`
+	reads := func(creds aws.Credentials) bool {
+		t.Helper()
+		out, err := env.S3With(creds).GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("shared"), Key: aws.String("k")})
+		if err != nil {
+			if apiCode(err) != "AccessDenied" {
+				t.Fatal(err)
+			}
+			return false
+		}
+		out.Body.Close()
+		return true
+	}
+	assumes := func(creds aws.Credentials) bool {
+		t.Helper()
+		_, err := env.STSWith(creds).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::000000000000:role/helper"), RoleSessionName: aws.String("s1")})
+		if err != nil && apiCode(err) != "AccessDenied" {
+			t.Fatal(err)
+		}
+		return err == nil
+	}
+
+	first := iamUser(t, env, "alice", noPolicy)
+	putPolicy()
+	if _, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("helper"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+		t.Fatal(err)
+	}
+	if !reads(first) || !assumes(first) {
+		t.Fatal("the user named by the bucket and trust policies is refused")
+	}
+
+	// Deleted and made again: another alice.
+	keys, err := ic.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("alice")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys.AccessKeyMetadata {
+		if _, err := ic.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("alice"), AccessKeyId: k.AccessKeyId}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ic.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("p")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ic.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("alice")}); err != nil {
+		t.Fatal(err)
+	}
+	second := iamUser(t, env, "alice", noPolicy)
+	if reads(second) {
+		t.Error("a user made again under a deleted user's name reads through the deleted user's bucket policy grant")
+	}
+	if assumes(second) {
+		t.Error("a user made again under a deleted user's name assumes the deleted user's role")
+	}
+
+	// Saving the policies again names the new alice.
+	putPolicy()
+	if _, err := ic.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("helper"), PolicyDocument: aws.String(trust)}); err != nil {
+		t.Fatal(err)
+	}
+	if !reads(second) || !assumes(second) {
+		t.Error("the new user is refused after the policies naming it were saved again")
+	}
+	got, err := c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("shared")})
+	if err != nil || !strings.HasPrefix(aws.ToString(got.Policy), `{"Version"`) {
+		t.Errorf("GetBucketPolicy = %q, %v; want the document as given", aws.ToString(got.Policy), err)
+	}
+}
