@@ -200,14 +200,20 @@ func (c *condition) compileValue(v string, vars bool) error {
 //     satisfies it when it matches none of the policy's values.
 func (c *condition) eval(ctx *Context) bool {
 	vals, present := ctx.values(c.hash, c.key)
-	if c.op.family == opNull {
-		return present != c.null
-	}
-	if present && c.set != setNone && len(vals) == 1 && vals[0] == "" {
+	if present && len(vals) == 1 && vals[0] == "" && (c.set != setNone || userDefined(c.key)) {
 		// AWS: ForAllValues "also returns true if ... the key values
 		// resolve to a null data set, such as an empty string";
-		// ForAnyValue returns false for one.
+		// ForAnyValue returns false for one. And a tag sent with an empty
+		// value is null to every operator, Null included: "For condition
+		// keys that are defined by the user, such as passing tags in a
+		// request, it is possible to include an empty string. In this
+		// case, the value in the request context is null"
+		// (reference_policies_elements_condition_operators), so a tag
+		// required with Null cannot be dodged by sending it empty.
 		present = false
+	}
+	if c.op.family == opNull {
+		return present != c.null
 	}
 	if !present {
 		switch {

@@ -117,10 +117,24 @@ func (c *Context) values(h uint32, lower string) ([]string, bool) {
 // multivalued key.
 func (c *Context) single(h uint32, lower string) (string, bool) {
 	v, ok := c.values(h, lower)
-	if !ok || len(v) != 1 {
+	if !ok || len(v) != 1 || v[0] == "" && userDefined(lower) {
+		// An empty tag is null: the variable has no value, and "there is
+		// no equal or like value" (reference_policies_variables), rather
+		// than one that makes "${aws:PrincipalTag/dept}*" a plain "*".
 		return "", false
 	}
 	return v[0], true
+}
+
+// userDefined reports whether a lower-cased key is a tag, whose value the
+// user defines and may leave empty, which AWS takes for null.
+func userDefined(lower string) bool {
+	for _, p := range [...]string{"aws:requesttag/", "aws:principaltag/", "aws:resourcetag/", "s3:requestobjecttag/", "s3:existingobjecttag/"} {
+		if strings.HasPrefix(lower, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // toLower is strings.ToLower, without the allocation when s is lower-case

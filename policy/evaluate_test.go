@@ -630,3 +630,27 @@ func TestPrincipalBoundAtSave(t *testing.T) {
 		}
 	}
 }
+
+// A tag sent with an empty value is null (AWS: "it is possible to include
+// an empty string. In this case, the value in the request context is
+// null"): a Null check requiring it holds, and a variable of it has no
+// value. Other keys keep "" as a value (s3:prefix "" is the bucket's root
+// in AWS's own examples).
+func TestEmptyTagIsNull(t *testing.T) {
+	requireOwner := []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"},
+	  {"Effect":"Deny","Action":"s3:PutObject","Resource":"*","Condition":{"Null":{"s3:RequestObjectTag/Owner":"true"}}}]}`}
+	byDept := []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*",
+	  "Condition":{"StringLike":{"s3:prefix":"${aws:PrincipalTag/dept}*"}}}]}`}
+	root := []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*",
+	  "Condition":{"StringEquals":{"s3:prefix":["","home/"]}}}]}`}
+	put, list := "s3:PutObject", "s3:ListBucket"
+	runEvalCases(t, []evalCase{
+		{name: "tag sent empty is null to Null", identity: requireOwner, principal: alice, action: put, res: "*", ctx: kv("s3:RequestObjectTag/Owner", ""), want: ExplicitDeny},
+		{name: "tag sent with a value", identity: requireOwner, principal: alice, action: put, res: "*", ctx: kv("s3:RequestObjectTag/Owner", "bob"), want: Allow},
+		{name: "empty tag in a variable matches nothing", identity: byDept, principal: alice, action: list, res: "*",
+			ctx: kv("aws:PrincipalTag/dept", "", "s3:prefix", "other-dept/secret"), want: Deny},
+		{name: "tag in a variable", identity: byDept, principal: alice, action: list, res: "*",
+			ctx: kv("aws:PrincipalTag/dept", "eng", "s3:prefix", "eng/plans"), want: Allow},
+		{name: "an empty s3:prefix is a value", identity: root, principal: alice, action: list, res: "*", ctx: kv("s3:prefix", ""), want: Allow},
+	})
+}
