@@ -77,7 +77,8 @@ func (s *Service) authenticate(ctx context.Context, op, id string, logins map[st
 	}
 	if len(logins) == 0 {
 		if len(ident.Logins) > 0 {
-			return nil, notAuthorized(op, "Logins don't match. Please include at least one valid login for this identity or identity pool.")
+			// AWS keeps "Logins don't match" for logins given but wrong.
+			return nil, notAuthorized(op, fmt.Sprintf("Access to Identity '%s' is forbidden.", id))
 		}
 		if !p.AllowUnauthenticatedIdentities {
 			return nil, notAuthorized(op, "Unauthenticated access is not supported for this identity pool.")

@@ -717,3 +717,40 @@ func TestIdentityCap(t *testing.T) {
 	_, err = c.GetId(ctx, &ci.GetIdInput{IdentityPoolId: out.IdentityPoolId})
 	check(t, "GetId after a deletion made room", err)
 }
+
+func apiMessage(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorMessage()
+	}
+	return ""
+}
+
+// An authenticated identity asked for without logins is forbidden, in
+// AWS's words; logins given but not the identity's "don't match".
+func TestAuthenticatedIdentityWithoutLogins(t *testing.T) {
+	w := newWorld(t, true)
+	alice := map[string]string{w.idpKey: w.idp.Token(map[string]any{"sub": "alice"})}
+	bob := map[string]string{w.idpKey: w.idp.Token(map[string]any{"sub": "bob"})}
+	aid, _ := w.creds(t, alice)
+	w.creds(t, bob)
+	forbidden := fmt.Sprintf("Access to Identity '%s' is forbidden.", aid)
+	mismatch := "Logins don't match. Please include at least one valid login for this identity or identity pool."
+	for _, c := range []struct {
+		what   string
+		logins map[string]string
+		msg    string
+	}{
+		{"no logins", nil, forbidden},
+		{"bob's login", bob, mismatch},
+	} {
+		_, err := w.ci.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: aws.String(aid), Logins: c.logins})
+		if apiCode(err) != "NotAuthorizedException" || apiMessage(err) != c.msg {
+			t.Errorf("GetCredentialsForIdentity with %s: %v, want NotAuthorizedException %q", c.what, err, c.msg)
+		}
+		_, err = w.ci.GetOpenIdToken(ctx, &ci.GetOpenIdTokenInput{IdentityId: aws.String(aid), Logins: c.logins})
+		if apiCode(err) != "NotAuthorizedException" || apiMessage(err) != c.msg {
+			t.Errorf("GetOpenIdToken with %s: %v, want NotAuthorizedException %q", c.what, err, c.msg)
+		}
+	}
+}
