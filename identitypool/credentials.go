@@ -91,17 +91,11 @@ func (s *Service) authenticate(ctx context.Context, op, id string, logins map[st
 	}
 	// Wicket's own token proves the identity it names; it is not a login
 	// to link.
-	external := verified[:0:0]
-	for _, l := range verified {
-		if l.provider != CognitoProvider {
-			external = append(external, l)
-			continue
-		}
-		if l.subject != id {
-			return nil, notAuthorized(op, "Invalid login token. The token is for another identity.")
-		}
+	owner, external := vouchedFor(verified)
+	if owner != "" && owner != id {
+		return nil, notAuthorized(op, "Invalid login token. The token is for another identity.")
 	}
-	vouched := len(external) < len(verified)
+	vouched := owner != ""
 	// An identity that has logins is only reached with one of them: a new
 	// login joins it only alongside an old one, so that knowing someone's
 	// identity id is not enough to take it over.

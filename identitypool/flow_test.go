@@ -754,3 +754,55 @@ func TestAuthenticatedIdentityWithoutLogins(t *testing.T) {
 		}
 	}
 }
+
+// GetId with a developer identity's token answers that identity, as the
+// identity pool credential providers expect, and links the token to
+// nothing.
+func TestGetIdWithWicketToken(t *testing.T) {
+	w := newWorld(t, false)
+	dev, err := w.ci.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{IdentityPoolId: aws.String(w.pool),
+		Logins: map[string]string{"login.myapp": "user-7"}})
+	check(t, "GetOpenIdTokenForDeveloperIdentity", err)
+	token := map[string]string{"cognito-identity.amazonaws.com": *dev.Token}
+	id, creds := w.creds(t, token)
+	if id != *dev.IdentityId {
+		t.Fatalf("GetId with the token = %s, want its identity %s", id, *dev.IdentityId)
+	}
+	check(t, "the developer user writes its private prefix", w.put(creds, "private/"+id+"/a"))
+	ids, err := w.ci.ListIdentities(ctx, &ci.ListIdentitiesInput{IdentityPoolId: aws.String(w.pool), MaxResults: aws.Int32(60)})
+	check(t, "ListIdentities", err)
+	if len(ids.Identities) != 1 || len(ids.Identities[0].Logins) != 1 || ids.Identities[0].Logins[0] != "login.myapp" {
+		t.Errorf("identities after GetId with the token: %+v, want the developer identity alone", ids.Identities)
+	}
+
+	// Beside another login, the token says which identity that login joins.
+	dora := map[string]string{w.idpKey: w.idp.Token(map[string]any{"sub": "dora"})}
+	both := map[string]string{"cognito-identity.amazonaws.com": *dev.Token, w.idpKey: dora[w.idpKey]}
+	got, err := w.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: aws.String(w.pool), Logins: both})
+	check(t, "GetId with the token and dora's login", err)
+	if *got.IdentityId != id {
+		t.Errorf("GetId with the token and dora's login = %s, want %s", *got.IdentityId, id)
+	}
+	got, err = w.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: aws.String(w.pool), Logins: dora})
+	check(t, "GetId with dora's login", err)
+	if *got.IdentityId != id {
+		t.Errorf("dora's login finds %s, want the identity it was linked to, %s", *got.IdentityId, id)
+	}
+
+	// A token of another pool is no login here.
+	other, err := w.ci.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String("other"), AllowUnauthenticatedIdentities: true})
+	check(t, "CreateIdentityPool", err)
+	_, err = w.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: other.IdentityPoolId, Logins: token})
+	wantCode(t, "GetId of another pool with the token", err, "NotAuthorizedException")
+
+	// The token of a deleted identity finds nothing, and makes nothing.
+	_, err = w.ci.DeleteIdentities(ctx, &ci.DeleteIdentitiesInput{IdentityIdsToDelete: []string{id}})
+	check(t, "DeleteIdentities", err)
+	_, err = w.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: aws.String(w.pool), Logins: token})
+	wantCode(t, "GetId with the token of a deleted identity", err, "ResourceNotFoundException")
+	ids, err = w.ci.ListIdentities(ctx, &ci.ListIdentitiesInput{IdentityPoolId: aws.String(w.pool), MaxResults: aws.Int32(60)})
+	check(t, "ListIdentities", err)
+	if len(ids.Identities) != 0 {
+		t.Errorf("identities after GetId with a deleted identity's token: %+v", ids.Identities)
+	}
+}

@@ -63,6 +63,20 @@ func linked(tx wicket.DocReader, pool string, l login) (string, error) {
 	return "", err
 }
 
+// vouchedFor splits verified logins into the identity that Wicket's own
+// token among them is for ("" without one) and the logins of the other
+// providers, the ones that link to an identity.
+func vouchedFor(logins []login) (id string, external []login) {
+	for _, l := range logins {
+		if l.provider == CognitoProvider {
+			id = l.subject
+		} else {
+			external = append(external, l)
+		}
+	}
+	return id, external
+}
+
 // link links logins to the identity id, or, when id is empty, finds the
 // identity they are linked to or creates one. A login linked to another
 // identity is a conflict.
@@ -143,6 +157,20 @@ func (s *Service) GetID(ctx context.Context, poolID string, logins map[string]st
 	if err != nil {
 		return "", err
 	}
+	// The identity pool clients (fromCognitoIdentityPool and the mobile
+	// SDKs) call GetId with a developer identity's token too: the answer
+	// is the identity the token is for, and the token links nothing.
+	owner, external := vouchedFor(verified)
+	if owner != "" && len(external) == 0 {
+		ident, err := s.cachedIdentity(ctx, op, owner)
+		if err != nil {
+			return "", err
+		}
+		if ident.Pool != p.ID {
+			return "", notFound(op, fmt.Sprintf("Identity '%s' not found.", owner))
+		}
+		return ident.ID, nil
+	}
 	var id string
 	var made *Identity
 	reserved := false
@@ -167,7 +195,7 @@ func (s *Service) GetID(ctx context.Context, poolID string, logins map[string]st
 			made = ident
 			reserved = err == nil && s.limits.MaxIdentitiesPerPool > 0
 		} else {
-			ident, err = s.link(tx, op, p, "", verified)
+			ident, err = s.link(tx, op, p, owner, external)
 		}
 		if err != nil {
 			return err
