@@ -788,6 +788,7 @@ func TestGetIdWithWicketToken(t *testing.T) {
 	if *got.IdentityId != id {
 		t.Errorf("dora's login finds %s, want the identity it was linked to, %s", *got.IdentityId, id)
 	}
+	w.credsFor(t, id, dora) // at once: no cached copy of the identity without dora
 
 	// A token of another pool is no login here.
 	other, err := w.ci.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String("other"), AllowUnauthenticatedIdentities: true})

@@ -206,9 +206,13 @@ func (s *Service) GetID(ctx context.Context, poolID string, logins map[string]st
 	if err != nil && reserved {
 		s.uncount(poolID, 1) // the transaction that counted it did not commit
 	}
-	if err == nil && made != nil {
+	switch {
+	case err == nil && made != nil:
 		// The guest flow asks for credentials next: have it ready.
 		s.identityCache.set(made.ID, made, s.clock.Now())
+	case id != "":
+		// Logins may have joined an identity that is cached without them.
+		s.identityCache.drop(id)
 	}
 	return id, err
 }
