@@ -37,10 +37,7 @@ func (s *Service) newIdentity(tx wicket.DocTx, op string, p *Pool, logins []logi
 	now := s.now()
 	id := &Identity{ID: s.region + ":" + newTimeUUID(now), Pool: p.ID, Created: now, Modified: now, LastUsed: now}
 	for _, l := range logins {
-		if id.Logins == nil {
-			id.Logins = map[string]string{}
-		}
-		id.Logins[l.provider] = l.subject
+		id.add(l)
 		if err := tx.Put(collLogins, loginKey(p.ID, l.provider, l.subject), []byte(id.ID)); err != nil {
 			return nil, err
 		}
@@ -82,6 +79,7 @@ func vouchedFor(logins []login) (id string, external []login) {
 // identity is a conflict.
 func (s *Service) link(tx wicket.DocTx, op string, p *Pool, id string, logins []login) (*Identity, error) {
 	owner := id
+	linkedHere := map[string]bool{} // by loginKey
 	for _, l := range logins {
 		other, err := linked(tx, p.ID, l)
 		if err != nil {
@@ -94,6 +92,7 @@ func (s *Service) link(tx wicket.DocTx, op string, p *Pool, id string, logins []
 		case other != owner:
 			return nil, conflict(op, "The login is already linked to another identity.")
 		}
+		linkedHere[loginKey(p.ID, l.provider, l.subject)] = other != ""
 	}
 	if owner == "" {
 		return s.newIdentity(tx, op, p, logins)
@@ -107,19 +106,18 @@ func (s *Service) link(tx wicket.DocTx, op string, p *Pool, id string, logins []
 	}
 	changed := false
 	for _, l := range logins {
-		if ident.Logins[l.provider] == l.subject {
+		if ident.has(l) {
 			continue
 		}
-		if old, ok := ident.Logins[l.provider]; ok {
-			// One login per provider: a second account of the same
-			// provider cannot join this identity.
-			_ = old
+		// One login per provider: a second account of the same provider
+		// cannot join this identity. (Developer users join one by
+		// MergeDeveloperIdentities; a source user that a version before
+		// merged without listing it is linked here already, and is taken
+		// in.)
+		if len(ident.Logins[l.provider]) > 0 && !linkedHere[loginKey(p.ID, l.provider, l.subject)] {
 			return nil, conflict(op, fmt.Sprintf("The identity already has a login of %s.", l.provider))
 		}
-		if ident.Logins == nil {
-			ident.Logins = map[string]string{}
-		}
-		ident.Logins[l.provider] = l.subject
+		ident.add(l)
 		if err := tx.Put(collLogins, loginKey(p.ID, l.provider, l.subject), []byte(ident.ID)); err != nil {
 			return nil, err
 		}
@@ -292,9 +290,11 @@ func deleteIdentityTx(tx wicket.DocTx, id string) error {
 	if err != nil {
 		return err
 	}
-	for provider, subject := range ident.Logins {
-		if _, err := tx.Delete(collLogins, loginKey(ident.Pool, provider, subject)); err != nil {
-			return err
+	for provider, subjects := range ident.Logins {
+		for _, subject := range subjects {
+			if _, err := tx.Delete(collLogins, loginKey(ident.Pool, provider, subject)); err != nil {
+				return err
+			}
 		}
 	}
 	_, err = tx.Delete(collIdentities, id)
@@ -361,12 +361,10 @@ func (s *Service) UnlinkIdentity(ctx context.Context, id string, logins map[stri
 			return err
 		}
 		for _, provider := range remove {
-			subject, ok := ident.Logins[provider]
-			if !ok {
-				continue
-			}
-			if _, err := tx.Delete(collLogins, loginKey(ident.Pool, provider, subject)); err != nil {
-				return err
+			for _, subject := range ident.Logins[provider] {
+				if _, err := tx.Delete(collLogins, loginKey(ident.Pool, provider, subject)); err != nil {
+					return err
+				}
 			}
 			delete(ident.Logins, provider)
 		}
@@ -381,7 +379,7 @@ func checkOwned(op string, ident *Identity, logins []login) error {
 		return notAuthorized(op, "Logins don't match. Please include at least one valid login for this identity or identity pool.")
 	}
 	for _, l := range logins {
-		if ident.Logins[l.provider] != l.subject {
+		if !ident.has(l) {
 			return notAuthorized(op, "Logins don't match. Please include at least one valid login for this identity or identity pool.")
 		}
 	}
