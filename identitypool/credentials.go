@@ -343,7 +343,9 @@ type DeveloperIdentity struct {
 const maxLookupResults = 60
 
 // LookupDeveloperIdentity finds an identity by developer user identifier,
-// or the developer user identifiers of an identity.
+// or the developer user identifiers of an identity. Given both, it checks
+// that they belong together (ResourceConflictException if not), as AWS
+// does.
 func (s *Service) LookupDeveloperIdentity(ctx context.Context, q DeveloperLookup) (*DeveloperIdentity, error) {
 	const op = "LookupDeveloperIdentity"
 	if q.IdentityID == "" && q.User == "" {
@@ -372,12 +374,15 @@ func (s *Service) LookupDeveloperIdentity(ctx context.Context, q DeveloperLookup
 			return notFound(op, "The identity pool has no developer provider name.")
 		}
 		id := q.IdentityID
-		if id == "" {
+		if q.User != "" {
 			owner, err := linked(tx, p.ID, login{provider: p.DeveloperProviderName, subject: q.User})
 			if err != nil {
 				return err
 			}
-			if owner == "" {
+			switch {
+			case id != "" && owner != id:
+				return conflict(op, "The developer user identifier is not associated with this identity.")
+			case owner == "":
 				return notFound(op, "No identity is registered for this developer user identifier.")
 			}
 			id = owner
@@ -388,6 +393,11 @@ func (s *Service) LookupDeveloperIdentity(ctx context.Context, q DeveloperLookup
 		}
 		if ident.Pool != p.ID {
 			return notFound(op, fmt.Sprintf("Identity '%s' not found.", id))
+		}
+		if q.IdentityID != "" && q.User != "" {
+			// Both given and matching: the answer is the question.
+			out.IdentityID, out.Users = ident.ID, []string{q.User}
+			return nil
 		}
 		users := slices.Sorted(slices.Values(ident.Logins[p.DeveloperProviderName]))
 		start, found := slices.BinarySearch(users, string(after))

@@ -937,3 +937,24 @@ func TestMergeKeepsBothUsers(t *testing.T) {
 	_, err = w.merge("one-too-many", "bob")
 	wantCode(t, "a merge past 20 logins", err, "InvalidParameterException")
 }
+
+// LookupDeveloperIdentity given both an identity and a user checks that
+// they belong together, and answers the request back.
+func TestLookupDeveloperIdentityBoth(t *testing.T) {
+	w := newWorld(t, false)
+	aid, _ := w.developer(t, "alice", nil)
+	bid, _ := w.developer(t, "bob", nil)
+	look := func(id, user string) (*ci.LookupDeveloperIdentityOutput, error) {
+		return w.ci.LookupDeveloperIdentity(ctx, &ci.LookupDeveloperIdentityInput{IdentityPoolId: aws.String(w.pool),
+			IdentityId: aws.String(id), DeveloperUserIdentifier: aws.String(user)})
+	}
+	out, err := look(aid, "alice")
+	check(t, "LookupDeveloperIdentity alice's identity and alice", err)
+	if *out.IdentityId != aid || !slices.Equal(out.DeveloperUserIdentifierList, []string{"alice"}) {
+		t.Errorf("LookupDeveloperIdentity alice's identity and alice = %s, %q", *out.IdentityId, out.DeveloperUserIdentifierList)
+	}
+	_, err = look(aid, "bob")
+	wantCode(t, "alice's identity and bob", err, "ResourceConflictException")
+	_, err = look(bid, "nobody")
+	wantCode(t, "bob's identity and an unknown user", err, "ResourceConflictException")
+}
