@@ -339,21 +339,25 @@ var operations = map[string]operation{
 			IdentityPoolID          string `json:"IdentityPoolId"`
 			IdentityID              string `json:"IdentityId"`
 			DeveloperUserIdentifier string
+			MaxResults              int
+			NextToken               string
 		}
 		if err := c.decode(&in); err != nil {
 			return nil, err
 		}
-		id, users, err := h.svc.LookupDeveloperIdentity(c.ctx, in.IdentityPoolID, in.IdentityID, in.DeveloperUserIdentifier)
+		d, err := h.svc.LookupDeveloperIdentity(c.ctx, DeveloperLookup{Pool: in.IdentityPoolID, IdentityID: in.IdentityID, User: in.DeveloperUserIdentifier,
+			MaxResults: in.MaxResults, NextToken: in.NextToken})
 		if err != nil {
 			return nil, err
 		}
-		if users == nil {
-			users = []string{}
+		if d.Users == nil {
+			d.Users = []string{}
 		}
 		return struct {
 			IdentityID                  string `json:"IdentityId"`
 			DeveloperUserIdentifierList []string
-		}{id, users}, nil
+			NextToken                   string `json:",omitempty"`
+		}{d.IdentityID, d.Users, d.NextToken}, nil
 	}, pool: poolOf},
 	"MergeDeveloperIdentities": {fn: func(h *Handler, c *call) (any, error) {
 		var in struct {

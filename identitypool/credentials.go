@@ -2,7 +2,9 @@ package identitypool
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/wicket-io/wicket"
@@ -77,7 +79,8 @@ func (s *Service) authenticate(ctx context.Context, op, id string, logins map[st
 	}
 	if len(logins) == 0 {
 		if len(ident.Logins) > 0 {
-			return nil, notAuthorized(op, "Logins don't match. Please include at least one valid login for this identity or identity pool.")
+			// AWS keeps "Logins don't match" for logins given but wrong.
+			return nil, notAuthorized(op, fmt.Sprintf("Access to Identity '%s' is forbidden.", id))
 		}
 		if !p.AllowUnauthenticatedIdentities {
 			return nil, notAuthorized(op, "Unauthenticated access is not supported for this identity pool.")
@@ -90,24 +93,18 @@ func (s *Service) authenticate(ctx context.Context, op, id string, logins map[st
 	}
 	// Wicket's own token proves the identity it names; it is not a login
 	// to link.
-	external := verified[:0:0]
-	for _, l := range verified {
-		if l.provider != CognitoProvider {
-			external = append(external, l)
-			continue
-		}
-		if l.subject != id {
-			return nil, notAuthorized(op, "Invalid login token. The token is for another identity.")
-		}
+	owner, external := vouchedFor(verified)
+	if owner != "" && owner != id {
+		return nil, notAuthorized(op, "Invalid login token. The token is for another identity.")
 	}
-	vouched := len(external) < len(verified)
+	vouched := owner != ""
 	// An identity that has logins is only reached with one of them: a new
 	// login joins it only alongside an old one, so that knowing someone's
 	// identity id is not enough to take it over.
 	if len(ident.Logins) > 0 && !vouched {
 		known := false
 		for _, l := range external {
-			if ident.Logins[l.provider] == l.subject {
+			if ident.has(l) {
 				known = true
 			}
 		}
@@ -118,7 +115,7 @@ func (s *Service) authenticate(ctx context.Context, op, id string, logins map[st
 	// Link what is new: a guest who logs in keeps its identity id.
 	needLink := false
 	for _, l := range external {
-		if ident.Logins[l.provider] != l.subject {
+		if !ident.has(l) {
 			needLink = true
 		}
 	}
@@ -329,29 +326,68 @@ func (s *Service) GetOpenIDTokenForDeveloper(ctx context.Context, poolID, id str
 	return ident.ID, tok, err
 }
 
+// DeveloperLookup asks LookupDeveloperIdentity for an identity by
+// developer user identifier, or for the developer user identifiers of an
+// identity.
+type DeveloperLookup struct {
+	Pool       string
+	IdentityID string
+	User       string // the DeveloperUserIdentifier
+	MaxResults int    // of user identifiers, 1 to 60; 0 means 60
+	NextToken  string // from the page before
+}
+
+// DeveloperIdentity is an identity and a page of its developer user
+// identifiers, in order, and the token of the next page if there is one.
+type DeveloperIdentity struct {
+	IdentityID string
+	Users      []string
+	NextToken  string
+}
+
+const maxLookupResults = 60
+
 // LookupDeveloperIdentity finds an identity by developer user identifier,
-// or the developer user identifiers of an identity.
-func (s *Service) LookupDeveloperIdentity(ctx context.Context, poolID, id, user string) (string, []string, error) {
+// or the developer user identifiers of an identity. Given both, it checks
+// that they belong together (ResourceConflictException if not), as AWS
+// does.
+func (s *Service) LookupDeveloperIdentity(ctx context.Context, q DeveloperLookup) (*DeveloperIdentity, error) {
 	const op = "LookupDeveloperIdentity"
-	if id == "" && user == "" {
-		return "", nil, invalidParameter(op, "Either IdentityId or DeveloperUserIdentifier must be given.")
+	if q.IdentityID == "" && q.User == "" {
+		return nil, invalidParameter(op, "Either IdentityId or DeveloperUserIdentifier must be given.")
 	}
-	var outID string
-	var users []string
-	err := s.docs.View(ctx, func(tx wicket.DocReader) error {
-		p, err := loadPool(tx, op, poolID)
+	max := q.MaxResults
+	if max == 0 {
+		max = maxLookupResults
+	}
+	if max < 1 || max > maxLookupResults {
+		return nil, invalidParameter(op, fmt.Sprintf("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", q.MaxResults, maxLookupResults))
+	}
+	// The token is the last identifier of the page before: identifiers
+	// are any text, so it is encoded to stay a token.
+	after, err := base64.RawURLEncoding.DecodeString(q.NextToken)
+	if err != nil {
+		return nil, invalidParameter(op, "The pagination token is not valid.")
+	}
+	var out DeveloperIdentity
+	err = s.docs.View(ctx, func(tx wicket.DocReader) error {
+		p, err := loadPool(tx, op, q.Pool)
 		if err != nil {
 			return err
 		}
 		if p.DeveloperProviderName == "" {
 			return notFound(op, "The identity pool has no developer provider name.")
 		}
-		if id == "" {
-			owner, err := linked(tx, poolID, login{provider: p.DeveloperProviderName, subject: user})
+		id := q.IdentityID
+		if q.User != "" {
+			owner, err := linked(tx, p.ID, login{provider: p.DeveloperProviderName, subject: q.User})
 			if err != nil {
 				return err
 			}
-			if owner == "" {
+			switch {
+			case id != "" && owner != id:
+				return conflict(op, "The developer user identifier is not associated with this identity.")
+			case owner == "":
 				return notFound(op, "No identity is registered for this developer user identifier.")
 			}
 			id = owner
@@ -360,20 +396,38 @@ func (s *Service) LookupDeveloperIdentity(ctx context.Context, poolID, id, user 
 		if err != nil {
 			return err
 		}
-		if ident.Pool != poolID {
+		if ident.Pool != p.ID {
 			return notFound(op, fmt.Sprintf("Identity '%s' not found.", id))
 		}
-		outID = ident.ID
-		if u, ok := ident.Logins[p.DeveloperProviderName]; ok {
-			users = []string{u}
+		if q.IdentityID != "" && q.User != "" {
+			// Both given and matching: the answer is the question.
+			out.IdentityID, out.Users = ident.ID, []string{q.User}
+			return nil
 		}
+		users := slices.Sorted(slices.Values(ident.Logins[p.DeveloperProviderName]))
+		start, found := slices.BinarySearch(users, string(after))
+		if found {
+			start++
+		}
+		page := users[start:]
+		if len(page) > max {
+			page = page[:max]
+			out.NextToken = base64.RawURLEncoding.EncodeToString([]byte(page[max-1]))
+		}
+		out.IdentityID, out.Users = ident.ID, page
 		return nil
 	})
-	return outID, users, err
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
-// MergeDeveloperIdentities moves the logins of the source user's identity
-// to the destination user's identity and deletes the source identity.
+// MergeDeveloperIdentities gives the destination user's identity the
+// source user and every other login of the source user's identity, and
+// deletes that identity: Cognito "associates the given source user with
+// the IdentityId of the DestinationUserIdentifier". Merging users of one
+// identity changes nothing.
 func (s *Service) MergeDeveloperIdentities(ctx context.Context, poolID, provider, source, dest string) (string, error) {
 	const op = "MergeDeveloperIdentities"
 	var out string
@@ -410,31 +464,28 @@ func (s *Service) MergeDeveloperIdentities(ctx context.Context, poolID, provider
 			return err
 		}
 		for prov := range src.Logins {
-			if prov != provider {
-				if _, clash := dst.Logins[prov]; clash {
-					return conflict(op, fmt.Sprintf("Both identities have a login of %s.", prov))
-				}
+			if prov != provider && len(dst.Logins[prov]) > 0 {
+				return conflict(op, fmt.Sprintf("Both identities have a login of %s.", prov))
 			}
+		}
+		if n := src.loginCount() + dst.loginCount(); n > maxLinkedLogins {
+			return invalidParameter(op, fmt.Sprintf("The identities have %d linked logins together, more than the %d one identity may have.", n, maxLinkedLogins))
 		}
 		if err := deleteIdentityTx(tx, srcID); err != nil {
 			return err
 		}
-		if dst.Logins == nil {
-			dst.Logins = map[string]string{}
+		// A source user that a version before merged into srcID without
+		// listing it moves too.
+		if l := (login{provider: provider, subject: source}); !src.has(l) {
+			src.add(l)
 		}
-		for prov, subj := range src.Logins {
-			if prov == provider {
-				continue // the destination keeps its own developer user
+		for prov, subjects := range src.Logins {
+			for _, subj := range subjects {
+				dst.add(login{provider: prov, subject: subj})
+				if err := tx.Put(collLogins, loginKey(poolID, prov, subj), []byte(dstID)); err != nil {
+					return err
+				}
 			}
-			dst.Logins[prov] = subj
-			if err := tx.Put(collLogins, loginKey(poolID, prov, subj), []byte(dstID)); err != nil {
-				return err
-			}
-		}
-		// The source's developer user identifier now names the
-		// destination too, as AWS merges them.
-		if err := tx.Put(collLogins, loginKey(poolID, provider, source), []byte(dstID)); err != nil {
-			return err
 		}
 		dst.Modified = s.now()
 		if err := jsondoc.Put(tx, collIdentities, dstID, dst); err != nil {
@@ -479,9 +530,7 @@ func (s *Service) UnlinkDeveloperIdentity(ctx context.Context, poolID, id, provi
 		if _, err := tx.Delete(collLogins, loginKey(poolID, provider, user)); err != nil {
 			return err
 		}
-		if ident.Logins[provider] == user {
-			delete(ident.Logins, provider)
-		}
+		ident.remove(login{provider: provider, subject: user})
 		ident.Modified = s.now()
 		return jsondoc.Put(tx, collIdentities, id, ident)
 	})

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -743,4 +744,244 @@ func TestIdentityCap(t *testing.T) {
 	check(t, "DeleteIdentities", err)
 	_, err = c.GetId(ctx, &ci.GetIdInput{IdentityPoolId: out.IdentityPoolId})
 	check(t, "GetId after a deletion made room", err)
+}
+
+func apiMessage(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorMessage()
+	}
+	return ""
+}
+
+// An authenticated identity asked for without logins is forbidden, in
+// AWS's words; logins given but not the identity's "don't match".
+func TestAuthenticatedIdentityWithoutLogins(t *testing.T) {
+	w := newWorld(t, true)
+	alice := map[string]string{w.idpKey: w.idp.Token(map[string]any{"sub": "alice"})}
+	bob := map[string]string{w.idpKey: w.idp.Token(map[string]any{"sub": "bob"})}
+	aid, _ := w.creds(t, alice)
+	w.creds(t, bob)
+	forbidden := fmt.Sprintf("Access to Identity '%s' is forbidden.", aid)
+	mismatch := "Logins don't match. Please include at least one valid login for this identity or identity pool."
+	for _, c := range []struct {
+		what   string
+		logins map[string]string
+		msg    string
+	}{
+		{"no logins", nil, forbidden},
+		{"bob's login", bob, mismatch},
+	} {
+		_, err := w.ci.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: aws.String(aid), Logins: c.logins})
+		if apiCode(err) != "NotAuthorizedException" || apiMessage(err) != c.msg {
+			t.Errorf("GetCredentialsForIdentity with %s: %v, want NotAuthorizedException %q", c.what, err, c.msg)
+		}
+		_, err = w.ci.GetOpenIdToken(ctx, &ci.GetOpenIdTokenInput{IdentityId: aws.String(aid), Logins: c.logins})
+		if apiCode(err) != "NotAuthorizedException" || apiMessage(err) != c.msg {
+			t.Errorf("GetOpenIdToken with %s: %v, want NotAuthorizedException %q", c.what, err, c.msg)
+		}
+	}
+}
+
+// GetId with a developer identity's token answers that identity, as the
+// identity pool credential providers expect, and links the token to
+// nothing.
+func TestGetIdWithWicketToken(t *testing.T) {
+	w := newWorld(t, false)
+	dev, err := w.ci.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{IdentityPoolId: aws.String(w.pool),
+		Logins: map[string]string{"login.myapp": "user-7"}})
+	check(t, "GetOpenIdTokenForDeveloperIdentity", err)
+	token := map[string]string{"cognito-identity.amazonaws.com": *dev.Token}
+	id, creds := w.creds(t, token)
+	if id != *dev.IdentityId {
+		t.Fatalf("GetId with the token = %s, want its identity %s", id, *dev.IdentityId)
+	}
+	check(t, "the developer user writes its private prefix", w.put(creds, "private/"+id+"/a"))
+	ids, err := w.ci.ListIdentities(ctx, &ci.ListIdentitiesInput{IdentityPoolId: aws.String(w.pool), MaxResults: aws.Int32(60)})
+	check(t, "ListIdentities", err)
+	if len(ids.Identities) != 1 || len(ids.Identities[0].Logins) != 1 || ids.Identities[0].Logins[0] != "login.myapp" {
+		t.Errorf("identities after GetId with the token: %+v, want the developer identity alone", ids.Identities)
+	}
+
+	// Beside another login, the token says which identity that login joins.
+	dora := map[string]string{w.idpKey: w.idp.Token(map[string]any{"sub": "dora"})}
+	both := map[string]string{"cognito-identity.amazonaws.com": *dev.Token, w.idpKey: dora[w.idpKey]}
+	got, err := w.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: aws.String(w.pool), Logins: both})
+	check(t, "GetId with the token and dora's login", err)
+	if *got.IdentityId != id {
+		t.Errorf("GetId with the token and dora's login = %s, want %s", *got.IdentityId, id)
+	}
+	got, err = w.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: aws.String(w.pool), Logins: dora})
+	check(t, "GetId with dora's login", err)
+	if *got.IdentityId != id {
+		t.Errorf("dora's login finds %s, want the identity it was linked to, %s", *got.IdentityId, id)
+	}
+	w.credsFor(t, id, dora) // at once: no cached copy of the identity without dora
+
+	// A token of another pool is no login here.
+	other, err := w.ci.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String("other"), AllowUnauthenticatedIdentities: true})
+	check(t, "CreateIdentityPool", err)
+	_, err = w.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: other.IdentityPoolId, Logins: token})
+	wantCode(t, "GetId of another pool with the token", err, "NotAuthorizedException")
+
+	// The token of a deleted identity finds nothing, and makes nothing.
+	_, err = w.ci.DeleteIdentities(ctx, &ci.DeleteIdentitiesInput{IdentityIdsToDelete: []string{id}})
+	check(t, "DeleteIdentities", err)
+	_, err = w.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: aws.String(w.pool), Logins: token})
+	wantCode(t, "GetId with the token of a deleted identity", err, "ResourceNotFoundException")
+	ids, err = w.ci.ListIdentities(ctx, &ci.ListIdentitiesInput{IdentityPoolId: aws.String(w.pool), MaxResults: aws.Int32(60)})
+	check(t, "ListIdentities", err)
+	if len(ids.Identities) != 0 {
+		t.Errorf("identities after GetId with a deleted identity's token: %+v", ids.Identities)
+	}
+}
+
+// developer registers a developer user (and other logins) and returns its
+// identity and token.
+func (w *world) developer(t *testing.T, user string, logins map[string]string) (string, string) {
+	t.Helper()
+	all := map[string]string{"login.myapp": user}
+	for k, v := range logins {
+		all[k] = v
+	}
+	out, err := w.ci.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{IdentityPoolId: aws.String(w.pool), Logins: all})
+	check(t, "GetOpenIdTokenForDeveloperIdentity "+user, err)
+	return *out.IdentityId, *out.Token
+}
+
+func (w *world) merge(source, dest string) (string, error) {
+	out, err := w.ci.MergeDeveloperIdentities(ctx, &ci.MergeDeveloperIdentitiesInput{IdentityPoolId: aws.String(w.pool),
+		DeveloperProviderName: aws.String("login.myapp"), SourceUserIdentifier: aws.String(source), DestinationUserIdentifier: aws.String(dest)})
+	if err != nil {
+		return "", err
+	}
+	return *out.IdentityId, nil
+}
+
+// lookupAll pages through the developer users of an identity, max at a
+// time.
+func (w *world) lookupAll(t *testing.T, id string, max int32) []string {
+	t.Helper()
+	var users []string
+	var next *string
+	for pages := 0; ; pages++ {
+		out, err := w.ci.LookupDeveloperIdentity(ctx, &ci.LookupDeveloperIdentityInput{IdentityPoolId: aws.String(w.pool),
+			IdentityId: aws.String(id), MaxResults: aws.Int32(max), NextToken: next})
+		check(t, "LookupDeveloperIdentity", err)
+		if *out.IdentityId != id || len(out.DeveloperUserIdentifierList) > int(max) || pages > 20 {
+			t.Fatalf("LookupDeveloperIdentity %s = %s, %q", id, *out.IdentityId, out.DeveloperUserIdentifierList)
+		}
+		users = append(users, out.DeveloperUserIdentifierList...)
+		if next = out.NextToken; next == nil {
+			return users
+		}
+	}
+}
+
+// MergeDeveloperIdentities associates the source user with the
+// destination identity: both users then log in to it, and it lists both.
+func TestMergeKeepsBothUsers(t *testing.T) {
+	w := newWorld(t, false)
+	bobsLogin := map[string]string{w.idpKey: w.idp.Token(map[string]any{"sub": "bobby"})}
+	aid, _ := w.developer(t, "alice", nil)
+	bid, _ := w.developer(t, "bob", bobsLogin)
+	got, err := w.merge("bob", "alice")
+	check(t, "MergeDeveloperIdentities", err)
+	if got != aid {
+		t.Fatalf("merged into %s, want alice's identity %s", got, aid)
+	}
+	_, err = w.ci.DescribeIdentity(ctx, &ci.DescribeIdentityInput{IdentityId: aws.String(bid)})
+	wantCode(t, "the source identity", err, "ResourceNotFoundException")
+
+	// Both users log in to the destination identity, and get credentials.
+	for _, user := range []string{"alice", "bob"} {
+		id, token := w.developer(t, user, nil)
+		if id != aid {
+			t.Errorf("%s's token is for %s, want %s", user, id, aid)
+		}
+		w.credsFor(t, aid, map[string]string{"cognito-identity.amazonaws.com": token})
+	}
+	// So does bob's other login, which came along.
+	if id, _ := w.creds(t, bobsLogin); id != aid {
+		t.Errorf("bob's other login finds %s, want %s", id, aid)
+	}
+	d, err := w.ci.DescribeIdentity(ctx, &ci.DescribeIdentityInput{IdentityId: aws.String(aid)})
+	check(t, "DescribeIdentity", err)
+	if want := []string{w.idpKey, "login.myapp"}; !slices.Equal(d.Logins, want) {
+		t.Errorf("DescribeIdentity logins = %q, want %q", d.Logins, want)
+	}
+
+	// The identity lists both users, a page at a time.
+	for _, max := range []int32{1, 2, 60} {
+		if users := w.lookupAll(t, aid, max); !slices.Equal(users, []string{"alice", "bob"}) {
+			t.Errorf("LookupDeveloperIdentity by %d = %q, want alice and bob", max, users)
+		}
+	}
+	look, err := w.ci.LookupDeveloperIdentity(ctx, &ci.LookupDeveloperIdentityInput{IdentityPoolId: aws.String(w.pool), DeveloperUserIdentifier: aws.String("bob")})
+	check(t, "LookupDeveloperIdentity bob", err)
+	if *look.IdentityId != aid {
+		t.Errorf("bob's identity = %s, want %s", *look.IdentityId, aid)
+	}
+	_, err = w.ci.LookupDeveloperIdentity(ctx, &ci.LookupDeveloperIdentityInput{IdentityPoolId: aws.String(w.pool), IdentityId: aws.String(aid), MaxResults: aws.Int32(61)})
+	wantCode(t, "LookupDeveloperIdentity of 61", err, "InvalidParameterException")
+	_, err = w.ci.LookupDeveloperIdentity(ctx, &ci.LookupDeveloperIdentityInput{IdentityPoolId: aws.String(w.pool), IdentityId: aws.String(aid), NextToken: aws.String("not base64!")})
+	wantCode(t, "LookupDeveloperIdentity with a bad token", err, "InvalidParameterException")
+
+	// Merging two users of one identity changes nothing.
+	if got, err := w.merge("alice", "bob"); err != nil || got != aid {
+		t.Errorf("merging alice into bob, both of %s: %s, %v", aid, got, err)
+	}
+	if users := w.lookupAll(t, aid, 60); !slices.Equal(users, []string{"alice", "bob"}) {
+		t.Errorf("users after merging them again = %q", users)
+	}
+
+	// Users with logins of one provider, different accounts, do not merge.
+	w.developer(t, "carol", map[string]string{w.idpKey: w.idp.Token(map[string]any{"sub": "carol"})})
+	_, err = w.merge("carol", "alice")
+	wantCode(t, "merging two accounts of one provider", err, "ResourceConflictException")
+
+	// Unlinking one user leaves the other.
+	_, err = w.ci.UnlinkDeveloperIdentity(ctx, &ci.UnlinkDeveloperIdentityInput{IdentityPoolId: aws.String(w.pool), IdentityId: aws.String(aid),
+		DeveloperProviderName: aws.String("login.myapp"), DeveloperUserIdentifier: aws.String("alice")})
+	check(t, "UnlinkDeveloperIdentity alice", err)
+	if users := w.lookupAll(t, aid, 60); !slices.Equal(users, []string{"bob"}) {
+		t.Errorf("users after unlinking alice = %q, want bob", users)
+	}
+	if id, _ := w.developer(t, "bob", nil); id != aid {
+		t.Errorf("bob after alice was unlinked finds %s, want %s", id, aid)
+	}
+	if id, _ := w.developer(t, "alice", nil); id == aid {
+		t.Error("alice, unlinked, still finds the identity")
+	}
+
+	// An identity holds 20 logins at most, as Cognito's merge allows.
+	for i := range 18 {
+		w.developer(t, fmt.Sprint("user-", i), nil)
+		_, err := w.merge(fmt.Sprint("user-", i), "bob")
+		check(t, "MergeDeveloperIdentities "+fmt.Sprint("user-", i), err)
+	}
+	w.developer(t, "one-too-many", nil)
+	_, err = w.merge("one-too-many", "bob")
+	wantCode(t, "a merge past 20 logins", err, "InvalidParameterException")
+}
+
+// LookupDeveloperIdentity given both an identity and a user checks that
+// they belong together, and answers the request back.
+func TestLookupDeveloperIdentityBoth(t *testing.T) {
+	w := newWorld(t, false)
+	aid, _ := w.developer(t, "alice", nil)
+	bid, _ := w.developer(t, "bob", nil)
+	look := func(id, user string) (*ci.LookupDeveloperIdentityOutput, error) {
+		return w.ci.LookupDeveloperIdentity(ctx, &ci.LookupDeveloperIdentityInput{IdentityPoolId: aws.String(w.pool),
+			IdentityId: aws.String(id), DeveloperUserIdentifier: aws.String(user)})
+	}
+	out, err := look(aid, "alice")
+	check(t, "LookupDeveloperIdentity alice's identity and alice", err)
+	if *out.IdentityId != aid || !slices.Equal(out.DeveloperUserIdentifierList, []string{"alice"}) {
+		t.Errorf("LookupDeveloperIdentity alice's identity and alice = %s, %q", *out.IdentityId, out.DeveloperUserIdentifierList)
+	}
+	_, err = look(aid, "bob")
+	wantCode(t, "alice's identity and bob", err, "ResourceConflictException")
+	_, err = look(bid, "nobody")
+	wantCode(t, "bob's identity and an unknown user", err, "ResourceConflictException")
 }

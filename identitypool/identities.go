@@ -37,10 +37,7 @@ func (s *Service) newIdentity(tx wicket.DocTx, op string, p *Pool, logins []logi
 	now := s.now()
 	id := &Identity{ID: s.region + ":" + newTimeUUID(now), Pool: p.ID, Created: now, Modified: now, LastUsed: now}
 	for _, l := range logins {
-		if id.Logins == nil {
-			id.Logins = map[string]string{}
-		}
-		id.Logins[l.provider] = l.subject
+		id.add(l)
 		if err := tx.Put(collLogins, loginKey(p.ID, l.provider, l.subject), []byte(id.ID)); err != nil {
 			return nil, err
 		}
@@ -63,11 +60,26 @@ func linked(tx wicket.DocReader, pool string, l login) (string, error) {
 	return "", err
 }
 
+// vouchedFor splits verified logins into the identity that Wicket's own
+// token among them is for ("" without one) and the logins of the other
+// providers, the ones that link to an identity.
+func vouchedFor(logins []login) (id string, external []login) {
+	for _, l := range logins {
+		if l.provider == CognitoProvider {
+			id = l.subject
+		} else {
+			external = append(external, l)
+		}
+	}
+	return id, external
+}
+
 // link links logins to the identity id, or, when id is empty, finds the
 // identity they are linked to or creates one. A login linked to another
 // identity is a conflict.
 func (s *Service) link(tx wicket.DocTx, op string, p *Pool, id string, logins []login) (*Identity, error) {
 	owner := id
+	linkedHere := map[string]bool{} // by loginKey
 	for _, l := range logins {
 		other, err := linked(tx, p.ID, l)
 		if err != nil {
@@ -80,6 +92,7 @@ func (s *Service) link(tx wicket.DocTx, op string, p *Pool, id string, logins []
 		case other != owner:
 			return nil, conflict(op, "The login is already linked to another identity.")
 		}
+		linkedHere[loginKey(p.ID, l.provider, l.subject)] = other != ""
 	}
 	if owner == "" {
 		return s.newIdentity(tx, op, p, logins)
@@ -93,19 +106,18 @@ func (s *Service) link(tx wicket.DocTx, op string, p *Pool, id string, logins []
 	}
 	changed := false
 	for _, l := range logins {
-		if ident.Logins[l.provider] == l.subject {
+		if ident.has(l) {
 			continue
 		}
-		if old, ok := ident.Logins[l.provider]; ok {
-			// One login per provider: a second account of the same
-			// provider cannot join this identity.
-			_ = old
+		// One login per provider: a second account of the same provider
+		// cannot join this identity. (Developer users join one by
+		// MergeDeveloperIdentities; a source user that a version before
+		// merged without listing it is linked here already, and is taken
+		// in.)
+		if len(ident.Logins[l.provider]) > 0 && !linkedHere[loginKey(p.ID, l.provider, l.subject)] {
 			return nil, conflict(op, fmt.Sprintf("The identity already has a login of %s.", l.provider))
 		}
-		if ident.Logins == nil {
-			ident.Logins = map[string]string{}
-		}
-		ident.Logins[l.provider] = l.subject
+		ident.add(l)
 		if err := tx.Put(collLogins, loginKey(p.ID, l.provider, l.subject), []byte(ident.ID)); err != nil {
 			return nil, err
 		}
@@ -143,6 +155,20 @@ func (s *Service) GetID(ctx context.Context, poolID string, logins map[string]st
 	if err != nil {
 		return "", err
 	}
+	// The identity pool clients (fromCognitoIdentityPool and the mobile
+	// SDKs) call GetId with a developer identity's token too: the answer
+	// is the identity the token is for, and the token links nothing.
+	owner, external := vouchedFor(verified)
+	if owner != "" && len(external) == 0 {
+		ident, err := s.cachedIdentity(ctx, op, owner)
+		if err != nil {
+			return "", err
+		}
+		if ident.Pool != p.ID {
+			return "", notFound(op, fmt.Sprintf("Identity '%s' not found.", owner))
+		}
+		return ident.ID, nil
+	}
 	var id string
 	var made *Identity
 	reserved := false
@@ -167,7 +193,7 @@ func (s *Service) GetID(ctx context.Context, poolID string, logins map[string]st
 			made = ident
 			reserved = err == nil && s.limits.MaxIdentitiesPerPool > 0
 		} else {
-			ident, err = s.link(tx, op, p, "", verified)
+			ident, err = s.link(tx, op, p, owner, external)
 		}
 		if err != nil {
 			return err
@@ -178,9 +204,13 @@ func (s *Service) GetID(ctx context.Context, poolID string, logins map[string]st
 	if err != nil && reserved {
 		s.uncount(poolID, 1) // the transaction that counted it did not commit
 	}
-	if err == nil && made != nil {
+	switch {
+	case err == nil && made != nil:
 		// The guest flow asks for credentials next: have it ready.
 		s.identityCache.set(made.ID, made, s.clock.Now())
+	case id != "":
+		// Logins may have joined an identity that is cached without them.
+		s.identityCache.drop(id)
 	}
 	return id, err
 }
@@ -260,9 +290,11 @@ func deleteIdentityTx(tx wicket.DocTx, id string) error {
 	if err != nil {
 		return err
 	}
-	for provider, subject := range ident.Logins {
-		if _, err := tx.Delete(collLogins, loginKey(ident.Pool, provider, subject)); err != nil {
-			return err
+	for provider, subjects := range ident.Logins {
+		for _, subject := range subjects {
+			if _, err := tx.Delete(collLogins, loginKey(ident.Pool, provider, subject)); err != nil {
+				return err
+			}
 		}
 	}
 	_, err = tx.Delete(collIdentities, id)
@@ -329,12 +361,10 @@ func (s *Service) UnlinkIdentity(ctx context.Context, id string, logins map[stri
 			return err
 		}
 		for _, provider := range remove {
-			subject, ok := ident.Logins[provider]
-			if !ok {
-				continue
-			}
-			if _, err := tx.Delete(collLogins, loginKey(ident.Pool, provider, subject)); err != nil {
-				return err
+			for _, subject := range ident.Logins[provider] {
+				if _, err := tx.Delete(collLogins, loginKey(ident.Pool, provider, subject)); err != nil {
+					return err
+				}
 			}
 			delete(ident.Logins, provider)
 		}
@@ -349,7 +379,7 @@ func checkOwned(op string, ident *Identity, logins []login) error {
 		return notAuthorized(op, "Logins don't match. Please include at least one valid login for this identity or identity pool.")
 	}
 	for _, l := range logins {
-		if ident.Logins[l.provider] != l.subject {
+		if !ident.has(l) {
 			return notAuthorized(op, "Logins don't match. Please include at least one valid login for this identity or identity pool.")
 		}
 	}

@@ -1,6 +1,8 @@
 package identitypool
 
 import (
+	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -68,10 +70,73 @@ type MappingRule struct {
 type Identity struct {
 	ID       string
 	Pool     string
-	Logins   map[string]string `json:",omitempty"` // provider → subject
+	Logins   map[string]Subjects `json:",omitempty"` // provider → subjects
 	Created  time.Time
 	Modified time.Time
 	LastUsed time.Time
+}
+
+// Subjects are the subjects of one provider's logins to an identity: one,
+// except for the pool's developer provider, whose user identifiers
+// MergeDeveloperIdentities gathers on one identity, as Cognito does.
+//
+// One subject is stored as a JSON string, the way identities were always
+// stored, so that every identity written before stays readable and every
+// identity never merged stays readable by older versions; more than one
+// is stored as an array.
+type Subjects []string
+
+func (s Subjects) MarshalJSON() ([]byte, error) {
+	if len(s) == 1 {
+		return json.Marshal(s[0])
+	}
+	return json.Marshal([]string(s))
+}
+
+func (s *Subjects) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*s = Subjects{one}
+		return nil
+	}
+	return json.Unmarshal(b, (*[]string)(s))
+}
+
+// maxLinkedLogins bounds the logins of one identity, every subject
+// counted, as Cognito bounds what MergeDeveloperIdentities gathers.
+const maxLinkedLogins = 20
+
+// has reports whether the identity has the login.
+func (i *Identity) has(l login) bool {
+	return slices.Contains(i.Logins[l.provider], l.subject)
+}
+
+// add gives the identity a login it does not have. The identity must be
+// the caller's own copy, not a cached one.
+func (i *Identity) add(l login) {
+	if i.Logins == nil {
+		i.Logins = map[string]Subjects{}
+	}
+	i.Logins[l.provider] = append(i.Logins[l.provider], l.subject)
+}
+
+// remove takes a login from the identity (the caller's own copy).
+func (i *Identity) remove(l login) {
+	subs := slices.DeleteFunc(slices.Clone(i.Logins[l.provider]), func(s string) bool { return s == l.subject })
+	if len(subs) == 0 {
+		delete(i.Logins, l.provider)
+	} else {
+		i.Logins[l.provider] = subs
+	}
+}
+
+// loginCount counts the identity's logins, every subject counted.
+func (i *Identity) loginCount() int {
+	n := 0
+	for _, subs := range i.Logins {
+		n += len(subs)
+	}
+	return n
 }
 
 func loginKey(pool, provider, subject string) string {
