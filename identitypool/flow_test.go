@@ -349,7 +349,10 @@ func TestBadLoginTokens(t *testing.T) {
 	p := w.idp
 	now := time.Now()
 	for name, tok := range map[string]string{
+		// "expired 2 min ago" passes STS, which allows five minutes past exp,
+		// but not Cognito, seen refusing a token 146 s past it.
 		"expired":            p.TokenWith(oidctest.TokenOptions{Claims: map[string]any{"exp": now.Add(-time.Hour).Unix(), "iat": now.Add(-2 * time.Hour).Unix()}}),
+		"expired 2 min ago":  p.TokenWith(oidctest.TokenOptions{Claims: map[string]any{"exp": now.Add(-2 * time.Minute).Unix(), "iat": now.Add(-time.Hour).Unix()}}),
 		"wrong issuer":       p.TokenWith(oidctest.TokenOptions{Claims: map[string]any{"iss": "https://evil.example.com"}}),
 		"wrong audience":     p.TokenWith(oidctest.TokenOptions{Claims: map[string]any{"aud": "someone-else"}}),
 		"alg none":           p.TokenWith(oidctest.TokenOptions{Alg: "none"}),

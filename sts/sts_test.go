@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -167,6 +168,37 @@ func TestAssumeRoleWithWebIdentityIssuerWithSlash(t *testing.T) {
 	_, err = s.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: without, RoleSessionName: aws.String("build-1"),
 		WebIdentityToken: aws.String(tok)})
 	wantCode(t, "role of the provider without the slash", err, "AccessDenied")
+}
+
+// A provider's token is accepted up to five minutes past its exp, as IAM
+// documents, and refused after.
+func TestWebIdentityClockSkew(t *testing.T) {
+	idp := oidctest.NewTLS(t)
+	env := testenv.NewWith(t, testenv.Options{LoginClient: idp.Client()})
+	ic := env.IAM()
+	prov, err := ic.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(idp.URL), ClientIDList: []string{idp.ClientID}})
+	check(t, "CreateOpenIDConnectProvider", err)
+	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":%q},"Action":"sts:AssumeRoleWithWebIdentity"}]}`,
+		*prov.OpenIDConnectProviderArn)
+	r, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: aws.String(trust)})
+	check(t, "CreateRole", err)
+
+	now := time.Now()
+	for _, tc := range []struct {
+		expired time.Duration // how long before now the token expired
+		code    string        // "" for success
+	}{
+		{2 * time.Minute, ""},
+		{4*time.Minute + 30*time.Second, ""},
+		{6 * time.Minute, "ExpiredTokenException"},
+	} {
+		tok := idp.Token(map[string]any{"iat": now.Add(-time.Hour).Unix(), "exp": now.Add(-tc.expired).Unix()})
+		_, err := env.STS().AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: r.Role.Arn,
+			RoleSessionName: aws.String("s1"), WebIdentityToken: aws.String(tok)})
+		if got := apiCode(err); got != tc.code || (tc.code == "" && err != nil) {
+			t.Errorf("token expired %v ago: %v, want code %q", tc.expired, err, tc.code)
+		}
+	}
 }
 
 func TestUserSessions(t *testing.T) {
