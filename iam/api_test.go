@@ -427,6 +427,39 @@ func TestOIDCProviders(t *testing.T) {
 	wantCode(t, "Get after delete", err, "NoSuchEntity")
 }
 
+// An issuer that ends in "/" (Auth0's, Azure AD v1's) keeps it in the
+// provider's URL and ARN, as IAM keeps it, and is another provider than
+// the same URL without it.
+func TestOIDCProviderTrailingSlash(t *testing.T) {
+	env := testenv.New(t)
+	c := env.IAM()
+	for _, tc := range []struct{ url, name string }{
+		{"https://tenant.auth0.example/", "tenant.auth0.example/"},
+		{"https://tenant.auth0.example", "tenant.auth0.example"},
+		{"https://sts.windows.example/tid/", "sts.windows.example/tid/"},
+	} {
+		out, err := c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(tc.url), ClientIDList: []string{"app"}})
+		if err != nil {
+			t.Fatalf("Create %s: %v", tc.url, err)
+		}
+		if want := "arn:aws:iam::000000000000:oidc-provider/" + tc.name; *out.OpenIDConnectProviderArn != want {
+			t.Errorf("Create %s: ARN %s, want %s", tc.url, *out.OpenIDConnectProviderArn, want)
+		}
+		g, err := c.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: out.OpenIDConnectProviderArn})
+		if err != nil {
+			t.Errorf("Get %s: %v", tc.url, err)
+		} else if *g.Url != tc.name {
+			t.Errorf("Get %s: url %s, want %s", tc.url, *g.Url, tc.name)
+		}
+	}
+	_, err := c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://tenant.auth0.example/")})
+	wantCode(t, "duplicate provider with a slash", err, "EntityAlreadyExists")
+	l := must[*iam.ListOpenIDConnectProvidersOutput](t, "List")(c.ListOpenIDConnectProviders(ctx, &iam.ListOpenIDConnectProvidersInput{}))
+	if len(l.OpenIDConnectProviderList) != 3 {
+		t.Errorf("List = %d providers, want 3", len(l.OpenIDConnectProviderList))
+	}
+}
+
 func TestSimulate(t *testing.T) {
 	env := testenv.New(t)
 	c := env.IAM()

@@ -107,14 +107,18 @@ func (s *Service) UpdateAccessKey(ctx context.Context, user, id, status string) 
 	})
 }
 
-// oidcARN is the ARN of the provider at rawURL: the URL without its
-// scheme, as IAM names providers.
+// oidcARN returns the ARN of the provider at rawURL, named by the URL
+// without its scheme as IAM names providers, and the provider's issuer.
+// A final "/" is kept, as IAM keeps it: it is part of the issuer that the
+// provider's discovery document and tokens name ("https://tenant.auth0.com/",
+// "https://sts.windows.net/<tenant>/"), which must match exactly, so
+// "https://host/" and "https://host" are two providers.
 func oidcARN(op, rawURL string) (string, string, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || len(rawURL) > 255 {
 		return "", "", validation(op, "The URL must begin with https:// and name a host, with no query or fragment.")
 	}
-	id := strings.TrimSuffix(u.Host+u.Path, "/")
+	id := u.Host + u.Path
 	return "arn:aws:iam::" + Account + ":oidc-provider/" + id, "https://" + id, nil
 }
 

@@ -72,9 +72,15 @@ func trustFor(pool, amr string) string {
 
 func newWorld(t *testing.T, classic bool) *world {
 	t.Helper()
-	idp := oidctest.NewTLS(t)
+	return newWorldWith(t, classic, oidctest.NewTLS(t))
+}
+
+// newWorldWith is newWorld with the pool's OpenID provider idp, whose
+// issuer is also the IAM provider's URL.
+func newWorldWith(t *testing.T, classic bool, idp *oidctest.Provider) *world {
+	t.Helper()
 	env := testenv.NewWith(t, testenv.Options{LoginClient: idp.Client()})
-	w := &world{env: env, ci: env.CognitoIdentity(), idp: idp, idpKey: strings.TrimPrefix(idp.URL, "https://")}
+	w := &world{env: env, ci: env.CognitoIdentity(), idp: idp, idpKey: strings.TrimPrefix(idp.Issuer(), "https://")}
 	root := env.S3()
 	_, err := root.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("assets")})
 	check(t, "CreateBucket", err)
@@ -83,7 +89,7 @@ func newWorld(t *testing.T, classic bool) *world {
 		check(t, "PutObject", err)
 	}
 	ic := env.IAM()
-	prov, err := ic.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(idp.URL), ClientIDList: []string{idp.ClientID}})
+	prov, err := ic.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(idp.Issuer()), ClientIDList: []string{idp.ClientID}})
 	check(t, "CreateOpenIDConnectProvider", err)
 	out, err := w.ci.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String("assets pool"),
 		AllowUnauthenticatedIdentities: true, AllowClassicFlow: aws.Bool(classic),
@@ -320,12 +326,34 @@ func TestAuthenticatedUsersKeepToThemselves(t *testing.T) {
 	wantCode(t, "carol's login on another identity", err, "ResourceConflictException")
 }
 
+// A provider whose issuer ends in "/", as Auth0's and Azure AD v1's do, is
+// registered with its URL as given and logs in under its name, the issuer
+// without its scheme, final "/" included.
+func TestIssuerWithSlash(t *testing.T) {
+	idp := oidctest.NewTLS(t)
+	idp.SetIssuer(idp.URL + "/")
+	w := newWorldWith(t, false, idp)
+	if !strings.HasSuffix(w.idpKey, "/") {
+		t.Fatalf("login name %s", w.idpKey)
+	}
+	id, c := w.creds(t, map[string]string{w.idpKey: idp.Token(map[string]any{"sub": "dana"})})
+	check(t, "dana writes her private prefix", w.put(c, "private/"+id+"/notes.txt"))
+	who, err := w.env.STSWith(c).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	check(t, "GetCallerIdentity", err)
+	if !strings.Contains(*who.Arn, ":assumed-role/user/") {
+		t.Errorf("dana is %s, want the authenticated role", *who.Arn)
+	}
+}
+
 func TestBadLoginTokens(t *testing.T) {
 	w := newWorld(t, false)
 	p := w.idp
 	now := time.Now()
 	for name, tok := range map[string]string{
+		// "expired 2 min ago" passes STS, which allows five minutes past exp,
+		// but not Cognito, seen refusing a token 146 s past it.
 		"expired":            p.TokenWith(oidctest.TokenOptions{Claims: map[string]any{"exp": now.Add(-time.Hour).Unix(), "iat": now.Add(-2 * time.Hour).Unix()}}),
+		"expired 2 min ago":  p.TokenWith(oidctest.TokenOptions{Claims: map[string]any{"exp": now.Add(-2 * time.Minute).Unix(), "iat": now.Add(-time.Hour).Unix()}}),
 		"wrong issuer":       p.TokenWith(oidctest.TokenOptions{Claims: map[string]any{"iss": "https://evil.example.com"}}),
 		"wrong audience":     p.TokenWith(oidctest.TokenOptions{Claims: map[string]any{"aud": "someone-else"}}),
 		"alg none":           p.TokenWith(oidctest.TokenOptions{Alg: "none"}),

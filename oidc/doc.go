@@ -10,7 +10,9 @@
 // signed with a key the cache does not hold (the provider rotated its keys)
 // makes the Verifier fetch again, at most once per Options.MinRefresh per
 // issuer, so that a flood of tokens with made-up key ids cannot make Wicket
-// hammer the provider; concurrent verifications share one fetch.
+// hammer the provider; concurrent verifications share one fetch, and one
+// whose key is in the cached set does not wait for a fetch that another
+// token's unknown key id started.
 //
 // A token passes when every check passes, in this order:
 //

@@ -78,6 +78,11 @@ func (v *Verifier) issuerState(issuer string) *issuerKeys {
 // keys returns the issuer's key set, fetching it when the cache has none
 // or holds one older than CacheTTL, and, when refresh is set (a token names
 // a key the set lacks), when the last fetch began at least MinRefresh ago.
+// A fetch under way is shared by the callers that need it; one that does
+// not (refresh is not set and the cache holds a set younger than CacheTTL)
+// gets the cached set without waiting. Otherwise a token with a made-up key
+// id, which forces a fetch, would hold up every login of the provider for
+// as long as the provider takes to answer, up to FetchTimeout.
 //
 // The error reports a failed fetch. The set returned with it, if any, is
 // the last good one, still usable for up to twice CacheTTL after it was
@@ -86,9 +91,10 @@ func (v *Verifier) issuerState(issuer string) *issuerKeys {
 // forged one and must report the outage rather than a bad token.
 func (v *Verifier) keys(ctx context.Context, issuer string, st *issuerKeys, refresh bool) (*keySet, error) {
 	st.mu.Lock()
+	now := v.clock.Now()
 	c := st.call
-	if c == nil {
-		now := v.clock.Now()
+	switch {
+	case c == nil:
 		if !v.due(st, now, refresh) {
 			set, err := v.cached(st, now)
 			if refresh && err == nil {
@@ -102,6 +108,11 @@ func (v *Verifier) keys(ctx context.Context, issuer string, st *issuerKeys, refr
 		// The fetch runs on its own so that the caller who started it can
 		// give up (its context ends) without failing the others waiting.
 		go v.run(context.WithoutCancel(ctx), issuer, st, c)
+	case !refresh:
+		if set, err := v.cached(st, now); set != nil && err == nil {
+			st.mu.Unlock()
+			return set, nil
+		}
 	}
 	st.mu.Unlock()
 

@@ -299,6 +299,64 @@ func TestConcurrentVerifyOneFetch(t *testing.T) {
 	}
 }
 
+// A token naming a made-up key forces a fetch; while the provider is slow
+// to answer it, a token whose key is in the fresh cached set verifies
+// without waiting, and only tokens that need the fetch wait for it, sharing
+// it.
+func TestRefreshDoesNotHoldUpCachedKeys(t *testing.T) {
+	p, v, clock := setup(t)
+	cachedKey := p.Token(nil)
+	if err := verify(v, p, cachedKey); err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	unblock := sync.OnceFunc(func() { close(release) })
+	t.Cleanup(unblock) // before the provider's server closes
+	p.Override(oidctest.JWKSPath, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+			w.Write(p.JWKS())
+		case <-r.Context().Done():
+		}
+	}))
+	clock.Advance(oidc.DefaultMinRefresh)
+	forged := make(chan error, 1)
+	go func() { forged <- verify(v, p, p.TokenWith(oidctest.TokenOptions{KID: "made-up"})) }()
+	for p.Fetches() < 2 {
+		time.Sleep(time.Millisecond)
+	}
+
+	cached := make(chan error, 1)
+	go func() { cached <- verify(v, p, cachedKey) }()
+	select {
+	case err := <-cached:
+		if err != nil {
+			t.Fatalf("cached key during the refresh: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a token with a cached key waited for the refresh")
+	}
+
+	// A key rotated in is not in the cached set: its token waits for the
+	// fetch under way and is verified by what it finds.
+	p.RotateKey()
+	rotated := make(chan error, 1)
+	go func() { rotated <- verify(v, p, p.Token(nil)) }()
+	select {
+	case err := <-rotated:
+		t.Fatalf("a token with a new key did not wait for the refresh: %v", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	unblock()
+	if err := <-rotated; err != nil {
+		t.Errorf("new key after the refresh: %v", err)
+	}
+	if err := <-forged; !errors.Is(err, oidc.ErrSignature) {
+		t.Errorf("made-up key: %v; want ErrSignature", err)
+	}
+	wantFetches(t, p, 2)
+}
+
 // A caller whose context ends stops waiting; the fetch goes on for the
 // others.
 func TestContextEnds(t *testing.T) {

@@ -31,10 +31,12 @@ type Options struct {
 
 	// Skew is the clock skew allowed between Wicket and a provider: a
 	// token is expired at exp + Skew, and nbf and iat may be up to Skew in
-	// the future. Zero means 60 seconds; negative means none. Cognito seems
-	// to allow none on exp: it has been seen rejecting tokens 146 seconds
-	// past exp ("Token expired: 1754028051 >= 1754027905"); the 5 minutes
-	// that AWS allows is for a SigV4 request's date, not for a login token.
+	// the future. Zero means DefaultSkew; negative means none. AWS allows
+	// different skews in different services: IAM documents five minutes
+	// past exp for AssumeRoleWithWebIdentity, while Cognito Identity has
+	// been seen refusing a login token 146 seconds past exp ("Token
+	// expired: 1754028051 >= 1754027905"), so a server that plays both
+	// uses a Verifier for each.
 	Skew time.Duration
 
 	// AllowHTTP lets issuers and key sets be fetched over plain HTTP. It is

@@ -50,7 +50,16 @@ func (s *Server) openEmbedded(ctx context.Context) error {
 	}
 	s.keys = keys
 	users := iam.New(iam.Options{Docs: meta, Logger: s.log})
-	logins := oidc.NewVerifier(oidc.Options{AllowHTTP: s.cfg.AllowHTTPIssuers, HTTPClient: s.cfg.LoginClient})
+	// Identity pools and STS verify the same providers' tokens with
+	// different clock skew past exp: Cognito Identity keeps oidc's default
+	// minute (it has been seen refusing a token 146 seconds past exp), STS
+	// allows the five minutes IAM documents. Each verifier caches its own
+	// copy of a provider's keys.
+	loginOpts := oidc.Options{AllowHTTP: s.cfg.AllowHTTPIssuers, HTTPClient: s.cfg.LoginClient}
+	logins := oidc.NewVerifier(loginOpts)
+	webIdentityOpts := loginOpts
+	webIdentityOpts.Skew = sts.WebIdentitySkew
+	webIdentities := oidc.NewVerifier(webIdentityOpts)
 	pools := identitypool.New(identitypool.Options{
 		Docs: meta, IAM: users, Keyring: keys, Logins: logins, Logger: s.log,
 		Region: s.cfg.Region, Account: authn.Account, Issuer: s.cfg.Issuer, Limits: s.cfg.GuestLimits,
@@ -77,7 +86,7 @@ func (s *Server) openEmbedded(ctx context.Context) error {
 		Auth: auth("s3", s.cfg.Region), Authorizer: users,
 	}))
 	set(apiIAM, iam.NewHandler(iam.HandlerOptions{Service: users, Logger: s.log, Auth: auth("iam", "")}))
-	set(apiSTS, sts.New(sts.Options{IAM: users, Keyring: keys, Logins: logins, Pools: pools,
+	set(apiSTS, sts.New(sts.Options{IAM: users, Keyring: keys, Logins: webIdentities, Pools: pools,
 		Auth: auth("sts", ""), Issuer: s.cfg.Issuer, Logger: s.log}))
 	set(apiIdentityPool, identitypool.NewHandler(identitypool.HandlerOptions{Service: pools, Authorizer: users,
 		Auth: auth("cognito-identity", s.cfg.Region), Logger: s.log}))

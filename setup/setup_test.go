@@ -362,3 +362,32 @@ func TestReconcile(t *testing.T) {
 		t.Errorf("report of a failed Reconcile:\n%s", statuses(rep.Items))
 	}
 }
+
+// An issuer that ends in "/" (Auth0's) names its provider with the slash,
+// and a second Reconcile finds that provider rather than making another.
+func TestReconcileIssuerWithSlash(t *testing.T) {
+	env := testenv.New(t)
+	c := clients(env)
+	cfg, err := setup.ParseConfig([]byte(`{
+	  "oidcProviders": [{"url": "https://tenant.auth0.example/", "clientIds": ["app"]}],
+	  "presets": [{"preset": "amplify-storage", "bucket": "media", "oidcProviders": ["https://tenant.auth0.example/"]}]}`))
+	check(t, "ParseConfig", err)
+	const arn = "arn:aws:iam::000000000000:oidc-provider/tenant.auth0.example/"
+	rep, err := setup.Reconcile(ctx, c, cfg)
+	check(t, "Reconcile", err)
+	if rep.Items[0] != (setup.Item{Kind: "OIDC provider", Name: arn, Status: setup.Created}) {
+		t.Fatalf("Reconcile:\n%s", statuses(rep.Items))
+	}
+	again, err := setup.Reconcile(ctx, c, cfg)
+	check(t, "Reconcile again", err)
+	for _, it := range again.Items {
+		if it.Status != setup.Exists {
+			t.Errorf("Reconcile again: %s %s %s", it.Status, it.Kind, it.Name)
+		}
+	}
+	d, err := c.Identity.DescribeIdentityPool(ctx, &ci.DescribeIdentityPoolInput{IdentityPoolId: aws.String(again.Results[0].IdentityPoolID)})
+	check(t, "DescribeIdentityPool", err)
+	if len(d.OpenIdConnectProviderARNs) != 1 || d.OpenIdConnectProviderARNs[0] != arn {
+		t.Errorf("pool's providers: %v", d.OpenIdConnectProviderARNs)
+	}
+}

@@ -400,11 +400,13 @@ func listOIDCProviders(ctx context.Context, c *iam.Client) ([]string, error) {
 }
 
 // providerByURL finds the provider of an issuer among ARNs, which end in
-// :oidc-provider/<issuer without https://>.
+// :oidc-provider/<issuer without https://>. A final "/" is part of the
+// issuer, as it is of the ARN: "https://host/" and "https://host" are two
+// providers.
 func providerByURL(arns []string, issuer string) string {
-	host := strings.TrimSuffix(strings.TrimPrefix(issuer, "https://"), "/")
+	want := strings.TrimPrefix(issuer, "https://")
 	for _, arn := range arns {
-		if _, name, ok := strings.Cut(arn, ":oidc-provider/"); ok && name == host {
+		if _, name, ok := strings.Cut(arn, ":oidc-provider/"); ok && name == want {
 			return arn
 		}
 	}

@@ -37,6 +37,12 @@ const Namespace = "https://sts.amazonaws.com/doc/2011-06-15/"
 // CognitoProvider names identity pools' tokens as web identities.
 const CognitoProvider = "cognito-identity.amazonaws.com"
 
+// WebIdentitySkew is the clock skew that Options.Logins should allow on
+// the tokens of registered OpenID Connect providers: "IAM provides five
+// minutes beyond the expiry time specified in the JWT to account for clock
+// skew" (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc.html).
+const WebIdentitySkew = 5 * time.Minute
+
 // Keyring issues credentials and verifies Wicket's own OpenID tokens.
 type Keyring interface {
 	Issue(c keyring.Claims) (keyring.Credentials, error)

@@ -126,6 +126,90 @@ func TestAssumeRoleWithWebIdentityFromOIDCProvider(t *testing.T) {
 	wantCode(t, "read outside the session policy", err, "AccessDenied")
 }
 
+// A provider whose issuer ends in "/", as Auth0's and Azure AD v1's do, is
+// registered with the slash, and its tokens are matched to it by their
+// iss: the principal is the ARN with the slash, and the condition keys are
+// named by the issuer without its scheme, slash included, as on AWS
+// ("tenant.auth0.com/:sub"). The same URL without the slash is another
+// provider, which those tokens do not come from.
+func TestAssumeRoleWithWebIdentityIssuerWithSlash(t *testing.T) {
+	idp := oidctest.NewTLS(t)
+	idp.SetIssuer(idp.URL + "/")
+	env := testenv.NewWith(t, testenv.Options{LoginClient: idp.Client()})
+	root := env.S3()
+	_, err := root.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("data")})
+	check(t, "CreateBucket", err)
+	_, err = root.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("ci/log"), Body: strings.NewReader("log")})
+	check(t, "PutObject", err)
+	ic := env.IAM()
+	mkRole := func(name, url string) *string {
+		prov, err := ic.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(url), ClientIDList: []string{idp.ClientID}})
+		check(t, "CreateOpenIDConnectProvider "+url, err)
+		provider := strings.TrimPrefix(url, "https://")
+		if want := "arn:aws:iam::000000000000:oidc-provider/" + provider; *prov.OpenIDConnectProviderArn != want {
+			t.Errorf("provider ARN %s, want %s", *prov.OpenIDConnectProviderArn, want)
+		}
+		trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":%q},
+		  "Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"%s:aud":%q,"%s:sub":"repo:main"}}}]}`,
+			*prov.OpenIDConnectProviderArn, provider, idp.ClientID, provider)
+		r, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
+		check(t, "CreateRole "+name, err)
+		_, err = ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("p"),
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/ci/*"}]}`)})
+		check(t, "PutRolePolicy "+name, err)
+		return r.Role.Arn
+	}
+	withSlash := mkRole("ci", idp.URL+"/")
+	without := mkRole("bare", idp.URL)
+
+	s := env.STS()
+	tok := idp.Token(map[string]any{"sub": "repo:main"})
+	out, err := s.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: withSlash, RoleSessionName: aws.String("build-1"),
+		WebIdentityToken: aws.String(tok)})
+	check(t, "AssumeRoleWithWebIdentity", err)
+	c := aws.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretAccessKey, SessionToken: *out.Credentials.SessionToken}
+	if got, err := read(env, c, "data", "ci/log"); err != nil || got != "log" {
+		t.Errorf("read with web identity credentials: %q, %v", got, err)
+	}
+	if want := strings.TrimPrefix(idp.URL, "https://") + "/"; *out.Provider != want {
+		t.Errorf("provider %s, want %s", *out.Provider, want)
+	}
+	_, err = s.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: without, RoleSessionName: aws.String("build-1"),
+		WebIdentityToken: aws.String(tok)})
+	wantCode(t, "role of the provider without the slash", err, "AccessDenied")
+}
+
+// A provider's token is accepted up to five minutes past its exp, as IAM
+// documents, and refused after.
+func TestWebIdentityClockSkew(t *testing.T) {
+	idp := oidctest.NewTLS(t)
+	env := testenv.NewWith(t, testenv.Options{LoginClient: idp.Client()})
+	ic := env.IAM()
+	prov, err := ic.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(idp.URL), ClientIDList: []string{idp.ClientID}})
+	check(t, "CreateOpenIDConnectProvider", err)
+	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":%q},"Action":"sts:AssumeRoleWithWebIdentity"}]}`,
+		*prov.OpenIDConnectProviderArn)
+	r, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: aws.String(trust)})
+	check(t, "CreateRole", err)
+
+	now := time.Now()
+	for _, tc := range []struct {
+		expired time.Duration // how long before now the token expired
+		code    string        // "" for success
+	}{
+		{2 * time.Minute, ""},
+		{4*time.Minute + 30*time.Second, ""},
+		{6 * time.Minute, "ExpiredTokenException"},
+	} {
+		tok := idp.Token(map[string]any{"iat": now.Add(-time.Hour).Unix(), "exp": now.Add(-tc.expired).Unix()})
+		_, err := env.STS().AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: r.Role.Arn,
+			RoleSessionName: aws.String("s1"), WebIdentityToken: aws.String(tok)})
+		if got := apiCode(err); got != tc.code || (tc.code == "" && err != nil) {
+			t.Errorf("token expired %v ago: %v, want code %q", tc.expired, err, tc.code)
+		}
+	}
+}
+
 func TestUserSessions(t *testing.T) {
 	env := setup(t)
 	ic := env.IAM()

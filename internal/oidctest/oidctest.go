@@ -63,7 +63,8 @@ const (
 // Provider is a running test OpenID provider. Its methods are safe for
 // concurrent use.
 type Provider struct {
-	// URL is the issuer: the server's base URL, with no trailing slash.
+	// URL is the server's base URL, with no trailing slash, and the
+	// issuer unless SetIssuer says otherwise.
 	URL string
 	// ClientID is the aud of the tokens it signs unless told otherwise.
 	ClientID string
@@ -74,6 +75,7 @@ type Provider struct {
 	srv *httptest.Server
 
 	mu         sync.Mutex
+	issuer     string        // iss of the tokens and of the discovery document
 	keys       []*signingKey // published, in order
 	rsaKey     *signingKey   // the current RSA signer
 	rotations  int
@@ -115,6 +117,7 @@ func start(t testing.TB, newServer func(http.Handler) *httptest.Server) *Provide
 	}
 	p.srv = newServer(http.HandlerFunc(p.serve))
 	p.URL = p.srv.URL
+	p.issuer = p.URL
 	t.Cleanup(p.srv.Close)
 	return p
 }
@@ -181,7 +184,7 @@ func (p *Provider) Discovery() []byte {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	doc := map[string]any{
-		"issuer":                                p.URL,
+		"issuer":                                p.issuer,
 		"jwks_uri":                              p.URL + JWKSPath,
 		"authorization_endpoint":                p.URL + "/authorize",
 		"response_types_supported":              []string{"id_token"},
@@ -196,6 +199,27 @@ func (p *Provider) Discovery() []byte {
 		}
 	}
 	return mustJSON(doc)
+}
+
+// SetIssuer makes issuer the iss of the tokens signed from now on and the
+// issuer that the discovery document names, in place of URL: URL + "/"
+// plays a provider whose issuer ends in "/", as Auth0's
+// ("https://tenant.auth0.com/") and Azure AD v1's do. The document stays
+// at URL + DiscoveryPath, which is where a verifier of URL + "/" looks for
+// it (OpenID Connect Discovery 1.0, section 4: the final "/" is removed
+// before the well-known path is appended).
+func (p *Provider) SetIssuer(issuer string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.issuer = issuer
+}
+
+// Issuer returns the iss of the tokens the provider signs: URL, unless
+// SetIssuer changed it.
+func (p *Provider) Issuer() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.issuer
 }
 
 // SetDiscovery overrides fields of the discovery document, such as
@@ -341,7 +365,7 @@ type TokenOptions struct {
 	// HMACKey is the secret of HS* tokens. Nil means PublicKeyPEM(): the
 	// key-confusion attack.
 	HMACKey []byte
-	// Claims are merged over the default claims: iss (URL), sub (Subject),
+	// Claims are merged over the default claims: iss (Issuer()), sub (Subject),
 	// aud (ClientID), iat (now) and exp (now + 1 h). A nil value removes a
 	// claim.
 	Claims map[string]any
@@ -377,6 +401,7 @@ func (p *Provider) TokenWith(o TokenOptions) string {
 
 	p.mu.Lock()
 	signer, kid := p.signerFor(o.Alg)
+	issuer := p.issuer
 	p.mu.Unlock()
 	if o.Key != nil {
 		signer = o.Key
@@ -391,7 +416,7 @@ func (p *Provider) TokenWith(o TokenOptions) string {
 	}
 	merge(header, o.Header)
 	claims := map[string]any{
-		"iss": p.URL,
+		"iss": issuer,
 		"sub": Subject,
 		"aud": p.ClientID,
 		"iat": t.Unix(),

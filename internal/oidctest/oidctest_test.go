@@ -188,6 +188,29 @@ func TestNewTLS(t *testing.T) {
 	}
 }
 
+// A provider whose issuer ends in "/", as Auth0's does, names it in its
+// discovery document and its tokens, and is verified as that issuer only.
+func TestIssuerWithSlash(t *testing.T) {
+	p := oidctest.New(t)
+	p.SetIssuer(p.URL + "/")
+	if p.Issuer() != p.URL+"/" {
+		t.Fatalf("Issuer() = %s", p.Issuer())
+	}
+	if doc := get(t, p.Client(), p.URL+oidctest.DiscoveryPath); doc["issuer"] != p.URL+"/" || doc["jwks_uri"] != p.URL+oidctest.JWKSPath {
+		t.Errorf("discovery %v", doc)
+	}
+	if _, claims := decode(t, p.Token(nil)); claims["iss"] != p.URL+"/" {
+		t.Errorf("iss %v", claims["iss"])
+	}
+	v := oidc.NewVerifier(oidc.Options{AllowHTTP: true})
+	if _, err := v.Verify(context.Background(), p.URL+"/", []string{p.ClientID}, p.Token(nil)); err != nil {
+		t.Errorf("verified as %s/: %v", p.URL, err)
+	}
+	if _, err := v.Verify(context.Background(), p.URL, []string{p.ClientID}, p.Token(nil)); err == nil {
+		t.Errorf("verified as %s", p.URL)
+	}
+}
+
 // TestImports holds the package to the standard library, so that any
 // package's tests can use it without pulling in Wicket.
 func TestImports(t *testing.T) {
