@@ -535,6 +535,19 @@ func TestDeveloperIdentities(t *testing.T) {
 	if *again.IdentityId != *out.IdentityId {
 		t.Errorf("same developer user, new identity %s", *again.IdentityId)
 	}
+	// A developer token outstanding when its identity is revoked is
+	// revoked too; one minted after works.
+	if code := w.wicketCall(t, "WicketRevokeIdentity", `{"IdentityId":"`+*out.IdentityId+`"}`); code != 200 {
+		t.Fatalf("WicketRevokeIdentity: %d", code)
+	}
+	_, err = w.ci.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: out.IdentityId,
+		Logins: map[string]string{"cognito-identity.amazonaws.com": *out.Token}})
+	wantCode(t, "a developer token of before the revocation", err, "NotAuthorizedException")
+	out, err = w.ci.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{IdentityPoolId: aws.String(w.pool),
+		Logins: map[string]string{"login.myapp": "user-42"}})
+	check(t, "GetOpenIdTokenForDeveloperIdentity after the revocation", err)
+	creds = w.credsFor(t, *out.IdentityId, map[string]string{"cognito-identity.amazonaws.com": *out.Token})
+
 	// The token is for its identity only.
 	other, _ := w.creds(t, nil)
 	_, err = w.ci.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: aws.String(other),

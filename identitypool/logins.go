@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/wicket-io/wicket"
 )
@@ -71,6 +72,12 @@ func (s *Service) verifyLogin(ctx context.Context, op string, p *Pool, name, tok
 		sub, _ := claims["sub"].(string)
 		if sub == "" {
 			return login{}, notAuthorized(op, "Invalid login token. The token has no subject.")
+		}
+		// A token of before a revocation of its identity or pool is
+		// revoked with it, as the credentials of then are.
+		iat, _ := claims["iat"].(float64)
+		if s.Revoked(&wicket.SessionClaims{Pool: p.ID, Subject: sub, Issued: time.Unix(int64(iat), 0)}) {
+			return login{}, notAuthorized(op, "Invalid login token. The token was revoked.")
 		}
 		l := login{provider: name, subject: sub, claims: claims}
 		if amr, ok := claims["amr"].([]any); ok {
