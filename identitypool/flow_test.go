@@ -865,11 +865,12 @@ func TestGetIdWithWicketToken(t *testing.T) {
 	_, err = w.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: other.IdentityPoolId, Logins: token})
 	wantCode(t, "GetId of another pool with the token", err, "NotAuthorizedException")
 
-	// The token of a deleted identity finds nothing, and makes nothing.
+	// The token of a deleted identity was revoked with it, and makes
+	// nothing.
 	_, err = w.ci.DeleteIdentities(ctx, &ci.DeleteIdentitiesInput{IdentityIdsToDelete: []string{id}})
 	check(t, "DeleteIdentities", err)
 	_, err = w.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: aws.String(w.pool), Logins: token})
-	wantCode(t, "GetId with the token of a deleted identity", err, "ResourceNotFoundException")
+	wantCode(t, "GetId with the token of a deleted identity", err, "NotAuthorizedException")
 	ids, err = w.ci.ListIdentities(ctx, &ci.ListIdentitiesInput{IdentityPoolId: aws.String(w.pool), MaxResults: aws.Int32(60)})
 	check(t, "ListIdentities", err)
 	if len(ids.Identities) != 0 {
