@@ -212,6 +212,7 @@ func (c *call) duration(op string, def, min, max int) (time.Duration, error) {
 type sessionPolicies struct {
 	doc    string
 	arns   []string
+	size   int // bytes packed
 	packed int // percent of the packed size allowed, for PackedPolicySize
 }
 
@@ -254,11 +255,67 @@ func (c *call) sessionPolicies(op string) (sessionPolicies, error) {
 		sp.arns = append(sp.arns, arn)
 		packed += len(arn)
 	}
-	if packed > maxPackedPolicy {
-		return sp, coded(op, wicket.Invalid, "PackedPolicyTooLarge", fmt.Sprintf("Packed policy consumes %d%% of allotted space, please use smaller policy.", packed*100/maxPackedPolicy))
+	return sp, sp.pack(op, packed)
+}
+
+// pack sets the packed size of policies (and session tags) of n bytes,
+// refusing more than STS packs.
+func (sp *sessionPolicies) pack(op string, n int) error {
+	if n > maxPackedPolicy {
+		return coded(op, wicket.Invalid, "PackedPolicyTooLarge", fmt.Sprintf("Packed policy consumes %d%% of allotted space, please use smaller policy.", n*100/maxPackedPolicy))
 	}
-	sp.packed = packed * 100 / maxPackedPolicy
-	return sp, nil
+	// Rounded up: a session that packs anything reports at least 1%.
+	sp.size, sp.packed = n, (n*100+maxPackedPolicy-1)/maxPackedPolicy
+	return nil
+}
+
+// tagKeyRE is the pattern of a session tag key (API_Tag).
+var tagKeyRE = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
+
+// sessionTags reads AssumeRole's Tags: up to 50 session tags, which are the
+// session's aws:PrincipalTag keys, over the role's tags of the same key.
+// They count in the packed size, and need sts:TagSession (assumeRole).
+// TransitiveTagKeys are checked to name some of them; Wicket keeps no tags
+// across role chaining, so they have no further effect.
+func (c *call) sessionTags(op string, sp *sessionPolicies) (map[string]string, error) {
+	tags, ok := c.Tags("Tags", keyring.MaxTags)
+	if !ok {
+		return nil, validation(op, fmt.Sprintf("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to %d", keyring.MaxTags))
+	}
+	transitive, ok := c.List("TransitiveTagKeys", keyring.MaxTags)
+	if !ok {
+		return nil, validation(op, fmt.Sprintf("1 validation error detected: Value at 'transitiveTagKeys' failed to satisfy constraint: Member must have length less than or equal to %d", keyring.MaxTags))
+	}
+	if len(tags) == 0 && len(transitive) == 0 {
+		return nil, nil
+	}
+	m := make(map[string]string, len(tags))
+	keys := make(map[string]bool, len(tags)) // lower case: tag keys are case-insensitive
+	n := sp.size
+	for _, t := range tags {
+		if !tagKeyRE.MatchString(t.Key) {
+			return nil, validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at 'tags.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+ and have length between 1 and 128", t.Key))
+		}
+		if len(t.Value) > 256 {
+			return nil, validation(op, "1 validation error detected: Value at 'tags.member.value' failed to satisfy constraint: Member must have length less than or equal to 256")
+		}
+		lower := strings.ToLower(t.Key)
+		if strings.HasPrefix(lower, "aws:") {
+			return nil, coded(op, wicket.Invalid, "InvalidParameterValue", "Tag keys may not start with the reserved prefix aws:")
+		}
+		if keys[lower] {
+			return nil, coded(op, wicket.Invalid, "InvalidParameterValue", "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+		}
+		keys[lower] = true
+		m[t.Key] = t.Value
+		n += len(t.Key) + len(t.Value)
+	}
+	for _, k := range transitive {
+		if !keys[strings.ToLower(k)] {
+			return nil, coded(op, wicket.Invalid, "InvalidParameterValue", "The specified transitive tag key must be included in the requested tags.")
+		}
+	}
+	return m, sp.pack(op, n)
 }
 
 func roleName(arn string) string { return arn[strings.LastIndexByte(arn, '/')+1:] }
@@ -507,6 +564,10 @@ func (h *Handler) assumeRole(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	tags, err := c.sessionTags(op, &sp)
+	if err != nil {
+		return nil, err
+	}
 	denied := coded(op, wicket.AccessDenied, "AccessDenied", fmt.Sprintf("User: %s is not authorized to perform: sts:AssumeRole on resource: %s", p.ARN, arn))
 	roleID, _, trust, maxDur, err := h.o.IAM.RoleTrust(c.ctx, arn)
 	if wicket.KindOf(err) == wicket.NotFound {
@@ -523,12 +584,31 @@ func (h *Handler) assumeRole(c *call) (any, error) {
 	if ext := c.Get("ExternalId"); ext != "" {
 		req.Context.Set("sts:ExternalId", ext)
 	}
+	if len(tags) > 0 {
+		keys := make([]string, 0, len(tags))
+		for k, v := range tags {
+			req.Context.Set("aws:RequestTag/"+k, v)
+			keys = append(keys, k)
+		}
+		req.Context.Set("aws:TagKeys", keys...)
+	}
 	dec, err := h.o.IAM.Authorize(c.ctx, p, req, []policy.Named{trust})
 	if err != nil {
 		return nil, err
 	}
 	if !dec.Allowed() {
 		return nil, denied
+	}
+	if len(tags) > 0 {
+		// Passing session tags is its own permission, which the trust
+		// policy must give (id_session-tags: "sts:TagSession").
+		req.Action = "sts:TagSession"
+		if dec, err = h.o.IAM.Authorize(c.ctx, p, req, []policy.Named{trust}); err != nil {
+			return nil, err
+		}
+		if !dec.Allowed() {
+			return nil, coded(op, wicket.AccessDenied, "AccessDenied", fmt.Sprintf("User: %s is not authorized to perform: sts:TagSession on resource: %s", p.ARN, arn))
+		}
 	}
 	maxAllowed := maxDur
 	if p.Type == wicket.Session && p.Claims != nil && p.Claims.Role != "" {
@@ -539,7 +619,8 @@ func (h *Handler) assumeRole(c *call) (any, error) {
 		return nil, err
 	}
 	now := h.o.Clock.Now().UTC()
-	claims := keyring.Claims{Role: arn, RoleID: roleID, Session: session, SourceUser: p.ARN, Policy: sp.doc, PolicyARNs: sp.arns, Issued: now, Expires: now.Add(d)}
+	claims := keyring.Claims{Role: arn, RoleID: roleID, Session: session, SourceUser: p.ARN, Policy: sp.doc, PolicyARNs: sp.arns, Tags: tags,
+		Issued: now, Expires: now.Add(d)}
 	if p.Claims != nil && p.Claims.Pool != "" {
 		// Chained from pool credentials: revoking the identity reaches these too.
 		claims.Pool, claims.Subject = p.Claims.Pool, p.Claims.Subject

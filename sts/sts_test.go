@@ -432,3 +432,61 @@ func TestManagedSessionPolicies(t *testing.T) {
 		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/` + strings.Repeat("x", 2100) + `"}]}`)})
 	wantCode(t, "an inline policy over 2048 characters", err, "ValidationError")
 }
+
+// Session tags passed to AssumeRole are the session's aws:PrincipalTag
+// keys, when the trust policy allows sts:TagSession.
+func TestAssumeRoleSessionTags(t *testing.T) {
+	env := setup(t)
+	ic := env.IAM()
+	_, err := ic.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("dev")})
+	check(t, "CreateUser", err)
+	k, err := ic.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("dev")})
+	check(t, "CreateAccessKey", err)
+	dev := env.STSWith(aws.Credentials{AccessKeyID: *k.AccessKey.AccessKeyId, SecretAccessKey: *k.AccessKey.SecretAccessKey})
+	role := func(name, actions string) *string {
+		trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/dev"},"Action":` + actions + `}]}`
+		r, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
+		check(t, "CreateRole", err)
+		_, err = ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("p"),
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/${aws:PrincipalTag/team}/*"}]}`)})
+		check(t, "PutRolePolicy", err)
+		return r.Role.Arn
+	}
+	tagging := role("team-reader", `["sts:AssumeRole","sts:TagSession"]`)
+	plain := role("plain-reader", `"sts:AssumeRole"`)
+	teamA := []types.Tag{{Key: aws.String("team"), Value: aws.String("a")}}
+
+	out, err := dev.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: tagging, RoleSessionName: aws.String("s1"), Tags: teamA})
+	check(t, "AssumeRole with a session tag", err)
+	c := aws.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretAccessKey, SessionToken: *out.Credentials.SessionToken}
+	if got, err := read(env, c, "data", "a/1"); err != nil || got != "va/1" {
+		t.Errorf("team a reads a/1: %q %v", got, err)
+	}
+	_, err = read(env, c, "data", "b/2")
+	wantCode(t, "team a reads b/2", err, "AccessDenied")
+	if out.PackedPolicySize == nil || *out.PackedPolicySize < 1 {
+		t.Errorf("PackedPolicySize = %v, want the tag counted", out.PackedPolicySize)
+	}
+
+	_, err = dev.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: plain, RoleSessionName: aws.String("s1"), Tags: teamA})
+	wantCode(t, "session tags without sts:TagSession", err, "AccessDenied")
+	var many []types.Tag
+	for i := range 51 {
+		many = append(many, types.Tag{Key: aws.String(fmt.Sprintf("k%d", i)), Value: aws.String("v")})
+	}
+	for _, tc := range []struct {
+		name string
+		in   sts.AssumeRoleInput
+		code string
+	}{
+		{"51 tags", sts.AssumeRoleInput{Tags: many}, "ValidationError"},
+		{"keys differing in case", sts.AssumeRoleInput{Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("a")}, {Key: aws.String("Team"), Value: aws.String("b")}}}, "InvalidParameterValue"},
+		{"an aws: key", sts.AssumeRoleInput{Tags: []types.Tag{{Key: aws.String("aws:team"), Value: aws.String("a")}}}, "InvalidParameterValue"},
+		{"a transitive key not among the tags", sts.AssumeRoleInput{Tags: teamA, TransitiveTagKeys: []string{"project"}}, "InvalidParameterValue"},
+	} {
+		in := tc.in
+		in.RoleArn, in.RoleSessionName = tagging, aws.String("s1")
+		_, err := dev.AssumeRole(ctx, &in)
+		wantCode(t, tc.name, err, tc.code)
+	}
+}
