@@ -293,7 +293,7 @@ func (c *call) sessionTags(op string, sp *sessionPolicies) (map[string]string, e
 	keys := make(map[string]bool, len(tags)) // lower case: tag keys are case-insensitive
 	n := sp.size
 	for _, t := range tags {
-		if !tagKeyRE.MatchString(t.Key) {
+		if !tagKeyRE.MatchString(t.Key) || len(t.Key) > keyring.MaxTagKeyLen {
 			return nil, validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at 'tags.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+ and have length between 1 and 128", t.Key))
 		}
 		if len(t.Value) > 256 {

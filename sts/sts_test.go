@@ -482,6 +482,7 @@ func TestAssumeRoleSessionTags(t *testing.T) {
 		{"51 tags", sts.AssumeRoleInput{Tags: many}, "ValidationError"},
 		{"keys differing in case", sts.AssumeRoleInput{Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("a")}, {Key: aws.String("Team"), Value: aws.String("b")}}}, "InvalidParameterValue"},
 		{"an aws: key", sts.AssumeRoleInput{Tags: []types.Tag{{Key: aws.String("aws:team"), Value: aws.String("a")}}}, "InvalidParameterValue"},
+		{"a key of 128 letters over 128 bytes", sts.AssumeRoleInput{Tags: []types.Tag{{Key: aws.String(strings.Repeat("é", 128)), Value: aws.String("a")}}}, "ValidationError"},
 		{"a transitive key not among the tags", sts.AssumeRoleInput{Tags: teamA, TransitiveTagKeys: []string{"project"}}, "InvalidParameterValue"},
 	} {
 		in := tc.in
