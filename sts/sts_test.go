@@ -383,8 +383,8 @@ func TestManagedSessionPolicies(t *testing.T) {
 	if !can(ro, "read", "b/2") || can(ro, "write", "b/new") {
 		t.Error("a session limited to AmazonS3ReadOnlyAccess: want read and no write")
 	}
-	if out.PackedPolicySize == nil || *out.PackedPolicySize < 1 {
-		t.Errorf("PackedPolicySize = %v, want the ARN counted", out.PackedPolicySize)
+	if n := packedPolicySize(out); n < 1 {
+		t.Errorf("PackedPolicySize = %d, want the ARN counted", n)
 	}
 	// The inline policy and the managed ones allow together.
 	both, _ := assume(&sts.AssumeRoleInput{PolicyArns: []types.PolicyDescriptorType{{Arn: onlyA.Policy.Arn}},
@@ -464,8 +464,8 @@ func TestAssumeRoleSessionTags(t *testing.T) {
 	}
 	_, err = read(env, c, "data", "b/2")
 	wantCode(t, "team a reads b/2", err, "AccessDenied")
-	if out.PackedPolicySize == nil || *out.PackedPolicySize < 1 {
-		t.Errorf("PackedPolicySize = %v, want the tag counted", out.PackedPolicySize)
+	if n := packedPolicySize(out); n < 1 {
+		t.Errorf("PackedPolicySize = %d, want the tag counted", n)
 	}
 
 	_, err = dev.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: plain, RoleSessionName: aws.String("s1"), Tags: teamA})
@@ -490,4 +490,11 @@ func TestAssumeRoleSessionTags(t *testing.T) {
 		_, err := dev.AssumeRole(ctx, &in)
 		wantCode(t, tc.name, err, tc.code)
 	}
+}
+
+// packedPolicySize reads AssumeRole's PackedPolicySize, which the SDK marks
+// deprecated for a SessionTokenUtilization it has no field for yet.
+func packedPolicySize(out *sts.AssumeRoleOutput) int32 {
+	//lint:ignore SA1019 STS still sends it, and so does Wicket
+	return aws.ToInt32(out.PackedPolicySize)
 }
