@@ -106,22 +106,7 @@ func TestSessionOfRecreatedUser(t *testing.T) {
 	if _, err := old.ListBuckets(ctx, &s3.ListBucketsInput{}); err != nil {
 		t.Fatalf("the session before: %v", err)
 	}
-	ic := env.IAM()
-	keys, err := ic.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("frank")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range keys.AccessKeyMetadata {
-		if _, err := ic.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("frank"), AccessKeyId: k.AccessKeyId}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := ic.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("frank"), PolicyName: aws.String("p")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ic.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("frank")}); err != nil {
-		t.Fatal(err)
-	}
+	deleteIAMUser(t, env, "frank")
 	time.Sleep(1100 * time.Millisecond) // the new user is made a second after the session
 	iamUser(t, env, "frank", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)
 	out, err := old.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("rec"), Key: aws.String("k")})

@@ -65,21 +65,7 @@ func TestPrincipalRecreatedUnderTheSameName(t *testing.T) {
 	}
 
 	// Deleted and made again: another alice.
-	keys, err := ic.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("alice")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range keys.AccessKeyMetadata {
-		if _, err := ic.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("alice"), AccessKeyId: k.AccessKeyId}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := ic.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("p")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ic.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("alice")}); err != nil {
-		t.Fatal(err)
-	}
+	deleteIAMUser(t, env, "alice")
 	second := iamUser(t, env, "alice", noPolicy)
 	if reads(second) {
 		t.Error("a user made again under a deleted user's name reads through the deleted user's bucket policy grant")

@@ -113,6 +113,28 @@ func iamUser(t *testing.T, env *testenv.Env, name, policy string) aws.Credential
 	return aws.Credentials{AccessKeyID: aws.ToString(k.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(k.AccessKey.SecretAccessKey)}
 }
 
+// deleteIAMUser deletes a user that iamUser made: its keys, its policy, then
+// the user.
+func deleteIAMUser(t *testing.T, env *testenv.Env, name string) {
+	t.Helper()
+	ctx, ic := t.Context(), env.IAM()
+	keys, err := ic.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys.AccessKeyMetadata {
+		if _, err := ic.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String(name), AccessKeyId: k.AccessKeyId}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ic.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("p")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ic.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String(name)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // md5Base64 is body's Content-MD5.
 func md5Base64(body []byte) string {
 	sum := md5.Sum(body)

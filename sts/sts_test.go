@@ -66,14 +66,21 @@ func setup(t *testing.T) *testenv.Env {
 	return env
 }
 
-func TestAssumeRoleWithWebIdentityFromOIDCProvider(t *testing.T) {
-	idp := oidctest.NewTLS(t)
+// oidcEnv is a server that trusts idp's TLS, with the object data/ci/log.
+func oidcEnv(t *testing.T, idp *oidctest.Provider) *testenv.Env {
+	t.Helper()
 	env := testenv.NewWith(t, testenv.Options{LoginClient: idp.Client()})
 	root := env.S3()
 	_, err := root.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("data")})
 	check(t, "CreateBucket", err)
 	_, err = root.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("ci/log"), Body: strings.NewReader("log")})
 	check(t, "PutObject", err)
+	return env
+}
+
+func TestAssumeRoleWithWebIdentityFromOIDCProvider(t *testing.T) {
+	idp := oidctest.NewTLS(t)
+	env := oidcEnv(t, idp)
 	ic := env.IAM()
 	prov, err := ic.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(idp.URL), ClientIDList: []string{idp.ClientID}})
 	check(t, "CreateOpenIDConnectProvider", err)
@@ -135,12 +142,7 @@ func TestAssumeRoleWithWebIdentityFromOIDCProvider(t *testing.T) {
 func TestAssumeRoleWithWebIdentityIssuerWithSlash(t *testing.T) {
 	idp := oidctest.NewTLS(t)
 	idp.SetIssuer(idp.URL + "/")
-	env := testenv.NewWith(t, testenv.Options{LoginClient: idp.Client()})
-	root := env.S3()
-	_, err := root.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("data")})
-	check(t, "CreateBucket", err)
-	_, err = root.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("ci/log"), Body: strings.NewReader("log")})
-	check(t, "PutObject", err)
+	env := oidcEnv(t, idp)
 	ic := env.IAM()
 	mkRole := func(name, url string) *string {
 		prov, err := ic.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(url), ClientIDList: []string{idp.ClientID}})
@@ -343,11 +345,7 @@ func TestSessionNameValidation(t *testing.T) {
 func TestManagedSessionPolicies(t *testing.T) {
 	env := setup(t)
 	ic := env.IAM()
-	_, err := ic.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("dev")})
-	check(t, "CreateUser", err)
-	k, err := ic.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("dev")})
-	check(t, "CreateAccessKey", err)
-	dev := env.STSWith(aws.Credentials{AccessKeyID: *k.AccessKey.AccessKeyId, SecretAccessKey: *k.AccessKey.SecretAccessKey})
+	dev := devSTS(t, env)
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/dev"},"Action":"sts:AssumeRole"}]}`
 	r, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("writer"), AssumeRolePolicyDocument: aws.String(trust)})
 	check(t, "CreateRole", err)
@@ -438,11 +436,7 @@ func TestManagedSessionPolicies(t *testing.T) {
 func TestAssumeRoleSessionTags(t *testing.T) {
 	env := setup(t)
 	ic := env.IAM()
-	_, err := ic.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("dev")})
-	check(t, "CreateUser", err)
-	k, err := ic.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("dev")})
-	check(t, "CreateAccessKey", err)
-	dev := env.STSWith(aws.Credentials{AccessKeyID: *k.AccessKey.AccessKeyId, SecretAccessKey: *k.AccessKey.SecretAccessKey})
+	dev := devSTS(t, env)
 	role := func(name, actions string) *string {
 		trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/dev"},"Action":` + actions + `}]}`
 		r, err := ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
@@ -490,6 +484,18 @@ func TestAssumeRoleSessionTags(t *testing.T) {
 		_, err := dev.AssumeRole(ctx, &in)
 		wantCode(t, tc.name, err, tc.code)
 	}
+}
+
+// devSTS makes the IAM user dev, with no policy of its own, and returns an
+// STS client signing as dev.
+func devSTS(t *testing.T, env *testenv.Env) *sts.Client {
+	t.Helper()
+	ic := env.IAM()
+	_, err := ic.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("dev")})
+	check(t, "CreateUser", err)
+	k, err := ic.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("dev")})
+	check(t, "CreateAccessKey", err)
+	return env.STSWith(aws.Credentials{AccessKeyID: *k.AccessKey.AccessKeyId, SecretAccessKey: *k.AccessKey.SecretAccessKey})
 }
 
 // packedPolicySize reads AssumeRole's PackedPolicySize, which the SDK marks
