@@ -184,12 +184,8 @@ func (s *Service) pastRevocation(ctx context.Context, pool, identity string) err
 // issuance it then waits past the revocation's second.
 func (s *Service) CheckWebIdentity(ctx context.Context, pool, identity string, issued time.Time) error {
 	const op = "CheckWebIdentity"
-	var ident *Identity
-	err := s.docs.View(ctx, func(tx wicket.DocReader) error {
-		var err error
-		ident, err = loadIdentity(tx, op, identity)
-		return err
-	})
+	// A cached copy will do: deleting an identity also revokes it.
+	ident, err := s.cachedIdentity(ctx, op, identity)
 	if err != nil {
 		return err
 	}
