@@ -238,6 +238,15 @@ func TestRoles(t *testing.T) {
 	wantCode(t, "MaxSessionDuration 60", err, "ValidationError")
 	_, err = c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("bad/name"), AssumeRolePolicyDocument: aws.String(trust)})
 	wantCode(t, "role name with a slash", err, "ValidationError")
+	// A user or role that does not exist is no principal, as IAM answers.
+	ghost := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/ghost"},"Action":"sts:AssumeRole"}]}`
+	_, err = c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("haunted"), AssumeRolePolicyDocument: aws.String(ghost)})
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "MalformedPolicyDocument" || ae.ErrorMessage() != `Invalid principal in policy: "AWS":"arn:aws:iam::000000000000:user/ghost"` {
+		t.Errorf("a trust policy naming no one: %v", err)
+	}
+	_, err = c.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("guest"), PolicyDocument: aws.String(ghost)})
+	wantCode(t, "UpdateAssumeRolePolicy naming no one", err, "MalformedPolicyDocument")
 
 	g := must[*iam.GetRoleOutput](t, "GetRole")(c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("guest")}))
 	if doc, err := url.QueryUnescape(*g.Role.AssumeRolePolicyDocument); err != nil || doc != trust {

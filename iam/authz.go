@@ -109,7 +109,7 @@ func (s *Service) userSet(ctx context.Context, set policy.Set, name string, issu
 	// The account id last: a resource or trust policy naming the account
 	// (its id or root ARN) names every identity in it (see
 	// policy.Principal).
-	r.Principal = policy.Principal{AWS: []string{uv.user.ARN, Account}, Created: uv.user.Created}
+	r.Principal = policy.Principal{AWS: []string{uv.user.ARN, Account}, ID: uv.user.ID}
 	c.Set("aws:username", uv.user.Name)
 	c.Set("aws:userid", uv.user.ID)
 	c.Set("aws:PrincipalArn", uv.user.ARN)
@@ -165,7 +165,7 @@ func (s *Service) roleSet(ctx context.Context, set policy.Set, p *wicket.Princip
 		}
 		set.Limits = append(set.Limits, []policy.Named{{Name: cl.ScopeDown, Policy: sd}})
 	}
-	r.Principal = policy.Principal{AWS: []string{p.ARN, cl.Role, Account}, Created: rv.role.Created}
+	r.Principal = policy.Principal{AWS: []string{p.ARN, cl.Role, Account}, ID: rv.role.ID}
 	c := r.Context
 	c.Set("aws:userid", p.ID)
 	c.Set("aws:PrincipalArn", cl.Role)
@@ -219,7 +219,7 @@ func (s *Service) SetScopeDown(name string, p *policy.Policy) {
 }
 
 // RoleTrust returns what assuming a role needs: its unique id, name,
-// trust policy (compiled, with when it was saved) and maximum session
+// trust policy (compiled, with its bound principals) and maximum session
 // duration (seconds). A missing
 // role is NotFound.
 func (s *Service) RoleTrust(ctx context.Context, arn string) (id, name string, trust policy.Named, maxDuration int, err error) {
@@ -232,7 +232,7 @@ func (s *Service) RoleTrust(ctx context.Context, arn string) (id, name string, t
 	if rv == nil || rv.role.ARN != arn {
 		return "", "", trust, 0, noSuchEntity("iam.RoleTrust", "The role with name "+n+" cannot be found.")
 	}
-	trust = policy.Named{Name: "trust policy of " + arn, Policy: rv.trust, Saved: rv.role.TrustSaved}
+	trust = policy.Named{Name: "trust policy of " + arn, Policy: rv.trust, Bound: rv.role.TrustBound}
 	return rv.role.ID, rv.role.Name, trust, rv.role.MaxSessionDuration, nil
 }
 

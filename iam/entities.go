@@ -327,9 +327,12 @@ func (s *Service) CreateRole(ctx context.Context, in CreateRoleInput) (*Role, er
 	if err := checkTags(op, in.Tags); err != nil {
 		return nil, err
 	}
-	now := s.clock.Now().UTC()
-	r := &Role{Name: in.Name, ID: newID("AROA", 17), Path: path, ARN: entityARN("role", path, in.Name), Created: now,
-		Description: in.Description, MaxSessionDuration: in.MaxSessionDuration, Trust: in.Trust, TrustSaved: now, Tags: in.Tags}
+	bound, err := s.bindTrust(ctx, op, in.Trust)
+	if err != nil {
+		return nil, err
+	}
+	r := &Role{Name: in.Name, ID: newID("AROA", 17), Path: path, ARN: entityARN("role", path, in.Name), Created: s.clock.Now().UTC(),
+		Description: in.Description, MaxSessionDuration: in.MaxSessionDuration, Trust: in.Trust, TrustBound: bound, Tags: in.Tags}
 	if err := s.createEntity(ctx, op, collRoles, "Role", in.Name, r); err != nil {
 		return nil, err
 	}
@@ -400,13 +403,17 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, name, doc string) 
 	if err := checkTrust(op, doc); err != nil {
 		return err
 	}
+	bound, err := s.bindTrust(ctx, op, doc)
+	if err != nil {
+		return err
+	}
 	return s.update(ctx, func(tx wicket.DocTx) error {
 		h, err := loadHolder(tx, op, FamilyRole, name)
 		if err != nil {
 			return err
 		}
 		r := h.(*Role)
-		r.Trust, r.TrustSaved = doc, s.clock.Now().UTC()
+		r.Trust, r.TrustBound = doc, bound
 		return saveHolder(tx, FamilyRole, r)
 	})
 }

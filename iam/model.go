@@ -65,9 +65,10 @@ type Role struct {
 	Description        string `json:",omitempty"`
 	MaxSessionDuration int    // seconds, 3600..43200
 	Trust              string // the assume-role policy document
-	// TrustSaved is when Trust was last set (zero for roles stored before
-	// it was kept): a user or role it names is the one of then.
-	TrustSaved time.Time         `json:",omitempty"`
+	// TrustBound binds the users and roles Trust names to their unique
+	// ids as of when it was set (policy.Named.Bound); nil for roles stored
+	// before Wicket kept it, whose trust matches by ARN alone.
+	TrustBound map[string]string `json:",omitempty"`
 	Tags       []Tag             `json:",omitempty"`
 	Inline     map[string]string `json:",omitempty"`
 	Attached   []string          `json:",omitempty"`

@@ -252,11 +252,11 @@ func evaluate(s *Set, r *Request, x *explainer) Decision {
 			var rc reach
 			switch {
 			case st.notPrincipal:
-				if st.principal.excludes(&r.Principal, n.Saved) {
+				if st.principal.excludes(&r.Principal, n.Bound) {
 					rc = reachDirect // "everyone but ...", as "*"
 				}
 			default:
-				rc = st.principal.match(&r.Principal, n.Saved)
+				rc = st.principal.match(&r.Principal, n.Bound)
 			}
 			if rc == reachNone || !st.matchConditions(ctx) {
 				continue

@@ -2,7 +2,6 @@ package policy
 
 import (
 	"testing"
-	"time"
 )
 
 // evalCase is one request against a set of policies. identity, limits and
@@ -586,44 +585,43 @@ func TestSetShapes(t *testing.T) {
 	}
 }
 
-// A user or role named by ARN in a resource or trust policy is the one of
-// that name when the policy was saved: one deleted and made again later is
-// another principal, for Allow, Deny and NotPrincipal alike, as AWS binds
-// the ARN to the unique id on save. Accounts and session ARNs are not
-// bound; a policy of unknown save time matches by name.
+// A user or role named by ARN in a resource or trust policy is the one it
+// was bound to on save: one deleted and made again under the name (another
+// unique id) is another principal, for Allow, Deny and NotPrincipal alike,
+// as AWS binds the ARN to the unique id. Accounts and session ARNs are not
+// bound; a policy stored without bindings matches by name.
 func TestPrincipalBoundAtSave(t *testing.T) {
-	saved := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	before, after := saved.Add(-time.Hour), saved.Add(time.Hour)
+	const aliceARN, roleARN = "arn:aws:iam::111122223333:user/alice", "arn:aws:iam::111122223333:role/app"
+	bound := map[string]string{aliceARN: "AIDAOLDALICE", roleARN: "AROAOLDAPP"}
 	doc := func(effect, principal string) *Policy {
 		return mustParse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"`+effect+`",`+principal+`,"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`, Resource)
 	}
-	user := func(created time.Time) Principal {
-		return Principal{AWS: []string{"arn:aws:iam::111122223333:user/alice", "111122223333"}, Created: created}
-	}
-	role := func(created time.Time) Principal {
-		return Principal{AWS: []string{"arn:aws:sts::111122223333:assumed-role/app/s1", "arn:aws:iam::111122223333:role/app", "111122223333"}, Created: created}
+	user := func(id string) Principal { return Principal{AWS: []string{aliceARN, "111122223333"}, ID: id} }
+	role := func(id string) Principal {
+		return Principal{AWS: []string{"arn:aws:sts::111122223333:assumed-role/app/s1", roleARN, "111122223333"}, ID: id}
 	}
 	allowIdentity := []Named{{Name: "own", Policy: mustParse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`, Identity)}}
 	for _, tc := range []struct {
 		name      string
 		policy    *Policy
-		saved     time.Time
+		bound     map[string]string
 		principal Principal
 		identity  []Named
 		want      Decision
 	}{
-		{"user made before the policy", doc("Allow", `"Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"}`), saved, user(before), nil, Allow},
-		{"user made again after the policy", doc("Allow", `"Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"}`), saved, user(after), nil, Deny},
-		{"policy of unknown save time", doc("Allow", `"Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"}`), time.Time{}, user(after), nil, Allow},
-		{"role made again after the policy", doc("Allow", `"Principal":{"AWS":"arn:aws:iam::111122223333:role/app"}`), saved, role(after), nil, Deny},
-		{"session ARN is not bound", doc("Allow", `"Principal":{"AWS":"arn:aws:sts::111122223333:assumed-role/app/s1"}`), saved, role(after), nil, Allow},
-		{"account is not bound", doc("Allow", `"Principal":{"AWS":"111122223333"}`), saved, user(after), allowIdentity, Allow},
-		{"a Deny of the old user spares the new one", doc("Deny", `"Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"}`), saved, user(after), allowIdentity, Allow},
-		{"a Deny of the user made before", doc("Deny", `"Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"}`), saved, user(before), allowIdentity, ExplicitDeny},
-		{"NotPrincipal sparing the old user denies the new one", doc("Deny", `"NotPrincipal":{"AWS":["arn:aws:iam::111122223333:user/alice","111122223333"]}`), saved, user(after), allowIdentity, ExplicitDeny},
-		{"NotPrincipal spares the user made before", doc("Deny", `"NotPrincipal":{"AWS":["arn:aws:iam::111122223333:user/alice","111122223333"]}`), saved, user(before), allowIdentity, Allow},
+		{"the user bound", doc("Allow", `"Principal":{"AWS":"`+aliceARN+`"}`), bound, user("AIDAOLDALICE"), nil, Allow},
+		{"another user of the name", doc("Allow", `"Principal":{"AWS":"`+aliceARN+`"}`), bound, user("AIDANEWALICE"), nil, Deny},
+		{"a policy stored without bindings", doc("Allow", `"Principal":{"AWS":"`+aliceARN+`"}`), nil, user("AIDANEWALICE"), nil, Allow},
+		{"another role of the name", doc("Allow", `"Principal":{"AWS":"`+roleARN+`"}`), bound, role("AROANEWAPP"), nil, Deny},
+		{"the role bound", doc("Allow", `"Principal":{"AWS":"`+roleARN+`"}`), bound, role("AROAOLDAPP"), nil, Allow},
+		{"session ARN is not bound", doc("Allow", `"Principal":{"AWS":"arn:aws:sts::111122223333:assumed-role/app/s1"}`), bound, role("AROANEWAPP"), nil, Allow},
+		{"account is not bound", doc("Allow", `"Principal":{"AWS":"111122223333"}`), bound, user("AIDANEWALICE"), allowIdentity, Allow},
+		{"a Deny of the old user spares the new one", doc("Deny", `"Principal":{"AWS":"`+aliceARN+`"}`), bound, user("AIDANEWALICE"), allowIdentity, Allow},
+		{"a Deny of the user bound", doc("Deny", `"Principal":{"AWS":"`+aliceARN+`"}`), bound, user("AIDAOLDALICE"), allowIdentity, ExplicitDeny},
+		{"NotPrincipal sparing the old user denies the new one", doc("Deny", `"NotPrincipal":{"AWS":["`+aliceARN+`","111122223333"]}`), bound, user("AIDANEWALICE"), allowIdentity, ExplicitDeny},
+		{"NotPrincipal spares the user bound", doc("Deny", `"NotPrincipal":{"AWS":["`+aliceARN+`","111122223333"]}`), bound, user("AIDAOLDALICE"), allowIdentity, Allow},
 	} {
-		got := Evaluate(&Set{Identity: tc.identity, Resource: []Named{{Name: "bucket policy", Policy: tc.policy, Saved: tc.saved}}},
+		got := Evaluate(&Set{Identity: tc.identity, Resource: []Named{{Name: "bucket policy", Policy: tc.policy, Bound: tc.bound}}},
 			&Request{Principal: tc.principal, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k"})
 		if got != tc.want {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)

@@ -1,7 +1,5 @@
 package policy
 
-import "time"
-
 // Type says where a policy is attached, which decides the elements it must
 // and must not have.
 type Type uint8
@@ -81,9 +79,9 @@ type Principal struct {
 	AWS       []string
 	Federated string // web identity provider, e.g. "cognito-identity.amazonaws.com" or an OIDC provider host/ARN
 	Service   string // a service principal, e.g. "logging.s3.amazonaws.com"
-	// Created is when the caller's IAM user, or the role of its session,
-	// was created; zero for other callers. See Named.Saved.
-	Created time.Time
+	// ID is the unique id of the caller's IAM user, or of its session's
+	// role (AIDA…, AROA…); empty for other callers. See Named.Bound.
+	ID string
 }
 
 // Request is what is asked: who, what, on which resource, in what context.
@@ -98,13 +96,13 @@ type Request struct {
 type Named struct {
 	Name   string // identifies the policy in explanations ("role/app inline policy read", "bucket policy of b")
 	Policy *Policy
-	// Saved is when a resource or trust policy was saved, if known. AWS
-	// binds a principal named by IAM user or role ARN to that user's or
-	// role's unique id when the policy is saved, so that one deleted and
-	// made again under the same name is another principal to the policy
-	// (reference_policies_elements_principal): a caller whose Created is
-	// after Saved is not the user or role the ARN named.
-	Saved time.Time
+	// Bound maps the user and role ARNs a resource or trust policy names
+	// to the unique ids they had when it was saved. AWS binds them so, that
+	// one deleted and made again under the same name is another principal
+	// to the policy (reference_policies_elements_principal): a name bound
+	// here matches only the caller of that id. Nil for a policy stored
+	// before Wicket kept them; its names match by ARN alone.
+	Bound map[string]string
 }
 
 // Set is every policy that bears on one request. A Named whose Policy is

@@ -1,8 +1,8 @@
 package policy
 
 import (
+	"slices"
 	"strings"
-	"time"
 
 	"github.com/wicket-io/wicket/arn"
 )
@@ -118,7 +118,7 @@ const (
 
 // match returns how far the element reaches the caller, reachNone if it
 // does not name the caller at all.
-func (ps *principals) match(p *Principal, saved time.Time) reach {
+func (ps *principals) match(p *Principal, bound map[string]string) reach {
 	if ps.all {
 		return reachDirect
 	}
@@ -129,7 +129,7 @@ func (ps *principals) match(p *Principal, saved time.Time) reach {
 	for i, entry := range p.AWS {
 		acct, isAcct := accountOf(entry)
 		for _, n := range ps.aws {
-			if n.account != "" && !(isAcct && acct == n.account) || n.account == "" && (entry != n.name || boundElsewhere(n.name, p, saved)) {
+			if n.account != "" && !(isAcct && acct == n.account) || n.account == "" && (entry != n.name || boundElsewhere(n.name, p, bound)) {
 				continue
 			}
 			r := reachLimited
@@ -159,7 +159,7 @@ func (ps *principals) match(p *Principal, saved time.Time) reach {
 // reason. The chain here is the caller's AWS entries, or its web identity
 // provider or service when it has no AWS entries; an anonymous caller is
 // named only by "*".
-func (ps *principals) excludes(p *Principal, saved time.Time) bool {
+func (ps *principals) excludes(p *Principal, bound map[string]string) bool {
 	if ps.all {
 		return false
 	}
@@ -168,7 +168,7 @@ func (ps *principals) excludes(p *Principal, saved time.Time) bool {
 	}
 	if len(p.AWS) > 0 {
 		for _, entry := range p.AWS {
-			if !ps.namesAWS(entry, p, saved) {
+			if !ps.namesAWS(entry, p, bound) {
 				return true
 			}
 		}
@@ -183,26 +183,22 @@ func (ps *principals) excludes(p *Principal, saved time.Time) bool {
 	return true // nobody at all: as anonymous
 }
 
-func (ps *principals) namesAWS(entry string, p *Principal, saved time.Time) bool {
+func (ps *principals) namesAWS(entry string, p *Principal, bound map[string]string) bool {
 	acct, isAcct := accountOf(entry)
 	for _, n := range ps.aws {
-		if n.account != "" && isAcct && acct == n.account || n.account == "" && entry == n.name && !boundElsewhere(n.name, p, saved) {
+		if n.account != "" && isAcct && acct == n.account || n.account == "" && entry == n.name && !boundElsewhere(n.name, p, bound) {
 			return true
 		}
 	}
 	return false
 }
 
-// boundElsewhere reports whether name, an IAM user or role ARN in a policy
-// saved at saved, named another user or role than the caller's, which was
-// created after the policy was saved (see Named.Saved). Session ARNs,
-// accounts and unique ids are not bound this way.
-func boundElsewhere(name string, p *Principal, saved time.Time) bool {
-	if saved.IsZero() || !p.Created.After(saved) || !strings.HasPrefix(name, "arn:aws:iam::") {
-		return false
-	}
-	_, res, _ := strings.Cut(name[len("arn:aws:iam::"):], ":")
-	return strings.HasPrefix(res, "user/") || strings.HasPrefix(res, "role/")
+// boundElsewhere reports whether name, a user or role ARN that a policy
+// bound on save to another unique id than the caller's, names another user
+// or role than the caller (see Named.Bound).
+func boundElsewhere(name string, p *Principal, bound map[string]string) bool {
+	id, ok := bound[name]
+	return ok && id != p.ID
 }
 
 func contains(list []string, s string) bool {
@@ -212,4 +208,24 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// NamedPrincipals returns the ARNs the policy's Principal and NotPrincipal
+// elements name in "AWS" entries (users, roles, sessions; not accounts,
+// not "*"), each once, in order, so that whoever stores the policy can
+// check they exist, as AWS does.
+func (p *Policy) NamedPrincipals() []string {
+	var out []string
+	for i := range p.stmts {
+		ps := p.stmts[i].principal
+		if ps == nil {
+			continue
+		}
+		for _, n := range ps.aws {
+			if n.name != "" && !slices.Contains(out, n.name) {
+				out = append(out, n.name)
+			}
+		}
+	}
+	return out
 }

@@ -19,6 +19,9 @@ import (
 type Authorizer interface {
 	Authorize(ctx context.Context, p *wicket.Principal, r *policy.Request, resource []policy.Named) (policy.Decision, error)
 	Explain(ctx context.Context, p *wicket.Principal, r *policy.Request, resource []policy.Named) (policy.Explanation, error)
+	// BindPrincipals binds the users and roles a policy names to their
+	// unique ids (policy.Named.Bound), or returns one that does not exist.
+	BindPrincipals(ctx context.Context, p *policy.Policy) (bound map[string]string, missing string, err error)
 }
 
 // bucketARN and objectARN name S3 resources as policies do.
@@ -43,13 +46,13 @@ func (q *request) resourceARN() string {
 // (it was stored by an older, laxer version) grants nothing, rather than
 // failing every request on the bucket.
 func (h *Handler) parseBucketPolicy(rec []byte) (policy.Named, error) {
-	saved, doc := decodePolicyRecord(rec)
+	bound, doc, ok := decodePolicyRecord(rec)
 	p, err := policy.Parse(doc, policy.Resource)
-	if err != nil {
+	if !ok || err != nil {
 		h.log.Error("stored bucket policy does not parse; it grants nothing", "err", err)
 		return policy.Named{}, nil
 	}
-	return policy.Named{Policy: p, Saved: saved}, nil
+	return policy.Named{Policy: p, Bound: bound}, nil
 }
 
 // authorize decides whether the request's principal may perform action on

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
-	"time"
 
 	"github.com/wicket-io/wicket"
 	"github.com/wicket-io/wicket/policy"
@@ -36,10 +35,23 @@ func (h *Handler) putBucketPolicy(q *request) error {
 	if err != nil {
 		return err
 	}
+	var bound map[string]string
+	if h.authz != nil {
+		// Each user or role named is bound to its unique id, as S3 binds
+		// it (encodePolicyRecord); one that does not exist is refused, as
+		// S3 refuses it, rather than stored to grant nothing.
+		var missing string
+		if bound, missing, err = h.authz.BindPrincipals(q.r.Context(), p); err != nil {
+			return err
+		}
+		if missing != "" {
+			return malformedPolicy("Invalid principal in policy")
+		}
+	}
 	if err := h.blockPublicPolicy(q, p); err != nil {
 		return err
 	}
-	if err := h.meta.PutBucketConfig(q.r.Context(), q.bucket, configPolicy, encodePolicyRecord(h.clock.Now(), doc)); err != nil {
+	if err := h.meta.PutBucketConfig(q.r.Context(), q.bucket, configPolicy, encodePolicyRecord(bound, doc)); err != nil {
 		return err
 	}
 	h.policies.forget(q.bucket)
@@ -47,27 +59,28 @@ func (h *Handler) putBucketPolicy(q *request) error {
 	return nil
 }
 
-// A bucket policy is stored as a record: a first line with the time it was
-// saved, then the document as given. A user or role the policy names by
-// ARN is the one of that time (policy.Named.Saved), as AWS binds such a
-// name to the unique id on save. A record stored before the time was kept
-// is the document alone (a JSON document cannot start with the prefix),
-// saved at an unknown time.
-const policyRecordPrefix = "wicket-policy-saved "
+// A bucket policy is stored as a record: a first line with the unique ids
+// the users and roles it names were bound to when it was saved
+// (policy.Named.Bound, as AWS binds them), then the document as given. A
+// record stored before Wicket kept them is the document alone (a JSON
+// document cannot start with the prefix); its names match by ARN alone.
+const policyRecordPrefix = "wicket-policy-bound "
 
-func encodePolicyRecord(saved time.Time, doc []byte) []byte {
-	rec := append([]byte(policyRecordPrefix), saved.UTC().Format(time.RFC3339Nano)...)
+func encodePolicyRecord(bound map[string]string, doc []byte) []byte {
+	line, _ := json.Marshal(bound) // a map of strings always encodes, without a newline
+	rec := append([]byte(policyRecordPrefix), line...)
 	return append(append(rec, '\n'), doc...)
 }
 
-func decodePolicyRecord(rec []byte) (saved time.Time, doc []byte) {
+// decodePolicyRecord splits a record; ok is false when its bindings do not
+// read, and then the policy must grant nothing.
+func decodePolicyRecord(rec []byte) (bound map[string]string, doc []byte, ok bool) {
 	rest, ok := bytes.CutPrefix(rec, []byte(policyRecordPrefix))
 	if !ok {
-		return time.Time{}, rec
+		return nil, rec, true
 	}
 	line, doc, _ := bytes.Cut(rest, []byte("\n"))
-	saved, _ = time.Parse(time.RFC3339Nano, string(line))
-	return saved, doc
+	return bound, doc, json.Unmarshal(line, &bound) == nil
 }
 
 func (h *Handler) getBucketPolicy(q *request) error {
@@ -78,7 +91,7 @@ func (h *Handler) getBucketPolicy(q *request) error {
 	if err != nil {
 		return err
 	}
-	_, doc := decodePolicyRecord(rec)
+	_, doc, _ := decodePolicyRecord(rec)
 	q.w.Header().Set("Content-Type", "application/json")
 	q.w.WriteHeader(http.StatusOK)
 	q.w.Write(doc)

@@ -11,6 +11,8 @@ var (
 	PostPolicySignature  = postPolicySignature
 	ValidateBucketPolicy = validateBucketPolicy
 	CanonicalCORS        = canonicalCORS
+	EncodePolicyRecord   = encodePolicyRecord
+	DecodePolicyRecord   = decodePolicyRecord
 )
 
 func ParsePostPolicy(policy64 string) error {

@@ -1,6 +1,8 @@
 package s3api_test
 
 import (
+	"bytes"
+	"maps"
 	"strings"
 	"testing"
 
@@ -10,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/wicket-io/wicket/internal/testenv"
+	"github.com/wicket-io/wicket/s3api"
 )
 
 // A bucket or trust policy naming a user by ARN names the user of that
@@ -85,5 +88,34 @@ func TestPrincipalRecreatedUnderTheSameName(t *testing.T) {
 	got, err := c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("shared")})
 	if err != nil || !strings.HasPrefix(aws.ToString(got.Policy), `{"Version"`) {
 		t.Errorf("GetBucketPolicy = %q, %v; want the document as given", aws.ToString(got.Policy), err)
+	}
+}
+
+// A bucket policy naming a user or role that does not exist is refused, as
+// S3 refuses it, rather than stored to grant nothing.
+func TestBucketPolicyNamingNoOne(t *testing.T) {
+	env := testenv.New(t)
+	c := env.S3()
+	newBucket(t, c, "shared")
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:role/ghost"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared/*"}]}`
+	_, err := c.PutBucketPolicy(t.Context(), &s3.PutBucketPolicyInput{Bucket: aws.String("shared"), Policy: aws.String(doc)})
+	if apiCode(err) != "MalformedPolicy" || apiMessage(err) != "Invalid principal in policy" {
+		t.Fatalf("a policy naming no one: %v", err)
+	}
+}
+
+// Bucket policies stored before bindings were kept (the document alone)
+// still read, unbound; a record whose bindings do not read is refused.
+func TestPolicyRecord(t *testing.T) {
+	doc := []byte(`{"Version":"2012-10-17","Statement":[]}`)
+	if bound, got, ok := s3api.DecodePolicyRecord(doc); !ok || bound != nil || !bytes.Equal(got, doc) {
+		t.Errorf("a document stored alone: %v %q %v", bound, got, ok)
+	}
+	want := map[string]string{"arn:aws:iam::000000000000:user/alice": "AIDAEXAMPLE"}
+	if bound, got, ok := s3api.DecodePolicyRecord(s3api.EncodePolicyRecord(want, doc)); !ok || !maps.Equal(bound, want) || !bytes.Equal(got, doc) {
+		t.Errorf("a record: %v %q %v", bound, got, ok)
+	}
+	if _, _, ok := s3api.DecodePolicyRecord([]byte("wicket-policy-bound {oops\n" + string(doc))); ok {
+		t.Error("a record with unreadable bindings was taken")
 	}
 }
