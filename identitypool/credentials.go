@@ -287,6 +287,11 @@ func (s *Service) GetOpenIDTokenForDeveloper(ctx context.Context, poolID, id str
 			others[k] = v
 		}
 	}
+	if _, ok := others[CognitoProvider]; ok {
+		// Wicket's own token names an identity; it is no login to link
+		// to a developer user's (as GetId treats it, vouchedFor).
+		return "", "", invalidParameter(op, "Logins may not hold a "+CognitoProvider+" token: the developer provider names the user.")
+	}
 	verified, err := s.verifyLogins(ctx, op, p, others)
 	if err != nil {
 		return "", "", err
@@ -356,11 +361,11 @@ func (s *Service) LookupDeveloperIdentity(ctx context.Context, q DeveloperLookup
 	if q.IdentityID == "" && q.User == "" {
 		return nil, invalidParameter(op, "Either IdentityId or DeveloperUserIdentifier must be given.")
 	}
-	max := q.MaxResults
-	if max == 0 {
-		max = maxLookupResults
+	limit := q.MaxResults
+	if limit == 0 {
+		limit = maxLookupResults
 	}
-	if max < 1 || max > maxLookupResults {
+	if limit < 1 || limit > maxLookupResults {
 		return nil, invalidParameter(op, fmt.Sprintf("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", q.MaxResults, maxLookupResults))
 	}
 	// The token is the last identifier of the page before: identifiers
@@ -410,9 +415,9 @@ func (s *Service) LookupDeveloperIdentity(ctx context.Context, q DeveloperLookup
 			start++
 		}
 		page := users[start:]
-		if len(page) > max {
-			page = page[:max]
-			out.NextToken = base64.RawURLEncoding.EncodeToString([]byte(page[max-1]))
+		if len(page) > limit {
+			page = page[:limit]
+			out.NextToken = base64.RawURLEncoding.EncodeToString([]byte(page[limit-1]))
 		}
 		out.IdentityID, out.Users = ident.ID, page
 		return nil

@@ -548,6 +548,11 @@ func TestDeveloperIdentities(t *testing.T) {
 	check(t, "GetOpenIdTokenForDeveloperIdentity after the revocation", err)
 	creds = w.credsFor(t, *out.IdentityId, map[string]string{"cognito-identity.amazonaws.com": *out.Token})
 
+	// Wicket's own token is no login to link to a developer user.
+	_, err = w.ci.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{IdentityPoolId: aws.String(w.pool),
+		Logins: map[string]string{"login.myapp": "user-44", "cognito-identity.amazonaws.com": *out.Token}})
+	wantCode(t, "a developer user with Wicket's own token as a login", err, "InvalidParameterException")
+
 	// The token is for its identity only.
 	other, _ := w.creds(t, nil)
 	_, err = w.ci.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: aws.String(other),

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -281,9 +282,9 @@ func (h *Handler) copyObject(q *request) error {
 		case len(src.Checksums) == 0:
 			alg = sigv4.ChecksumCRC64NVME
 		case src.ChecksumType == composite:
-			for a := range src.Checksums {
-				alg = sigv4.ChecksumAlgorithm(a)
-			}
+			// An upload has one algorithm; the first, sorted, should
+			// there ever be more.
+			alg = sigv4.ChecksumAlgorithm(slices.Sorted(maps.Keys(src.Checksums))[0])
 		}
 	}
 	seg, etag, sum, err := h.copyBytes(q, src, byteRange{0, src.Size - 1}, alg, true)

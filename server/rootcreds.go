@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/wicket-io/wicket"
 )
@@ -129,13 +130,14 @@ func createFileDurably(path string, data []byte, perm os.FileMode) error {
 		return err
 	}
 	// A hard link, unlike a rename, fails if path exists. A file system
-	// without hard links falls back to rename, losing only that race.
-	if err := os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
-		return err
-	} else if err != nil {
+	// without hard links falls back to rename, losing only that race; any
+	// other failure is one.
+	if err := os.Link(tmp.Name(), path); errors.Is(err, errors.ErrUnsupported) || errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.ENOTSUP) {
 		if err := os.Rename(tmp.Name(), path); err != nil {
 			return err
 		}
+	} else if err != nil {
+		return err
 	}
 	d, err := os.Open(filepath.Dir(path))
 	if err != nil {

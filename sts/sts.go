@@ -216,9 +216,6 @@ type sessionPolicies struct {
 	packed int // percent of the packed size allowed, for PackedPolicySize
 }
 
-// maxPolicyARNs bounds PolicyArns, as STS does.
-const maxPolicyARNs = 10
-
 // sessionPolicies reads and checks the Policy and PolicyArns parameters.
 // The managed policies need not exist: one that does not (or no longer
 // does) allows nothing, checked at each request.
@@ -246,8 +243,8 @@ func (c *call) sessionPolicies(op string) (sessionPolicies, error) {
 			break
 		}
 		arn := v[0]
-		if i > maxPolicyARNs {
-			return sp, validation(op, fmt.Sprintf("1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to %d", maxPolicyARNs))
+		if i > keyring.MaxPolicyARNs {
+			return sp, validation(op, fmt.Sprintf("1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to %d", keyring.MaxPolicyARNs))
 		}
 		if len(arn) < 20 || len(arn) > 2048 || !strings.HasPrefix(arn, "arn:") || !strings.Contains(arn, ":policy/") {
 			return sp, validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at 'policyArns.%d.member.arn' failed to satisfy constraint: Member must be a managed policy ARN of length 20 to 2048", arn, i))
@@ -296,8 +293,8 @@ func (c *call) sessionTags(op string, sp *sessionPolicies) (map[string]string, e
 		if !tagKeyRE.MatchString(t.Key) || len(t.Key) > keyring.MaxTagKeyLen {
 			return nil, validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at 'tags.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+ and have length between 1 and 128", t.Key))
 		}
-		if len(t.Value) > 256 {
-			return nil, validation(op, "1 validation error detected: Value at 'tags.member.value' failed to satisfy constraint: Member must have length less than or equal to 256")
+		if len(t.Value) > keyring.MaxTagValueLen {
+			return nil, validation(op, fmt.Sprintf("1 validation error detected: Value at 'tags.member.value' failed to satisfy constraint: Member must have length less than or equal to %d", keyring.MaxTagValueLen))
 		}
 		lower := strings.ToLower(t.Key)
 		if strings.HasPrefix(lower, "aws:") {

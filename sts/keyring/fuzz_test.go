@@ -52,7 +52,9 @@ func FuzzDecodeClaims(f *testing.F) {
 	auth.AMR = []string{"authenticated", "accounts.google.com", "accounts.google.com:12345"}
 	auth.Tags = map[string]string{"team": "photos", "tier": "gold"}
 	auth.SourceUser = "arn:aws:iam::000000000000:user/alice"
-	for _, c := range []Claims{guest(), auth, {Issued: t0, Expires: t0.Add(time.Second)}} {
+	managed := auth
+	managed.PolicyARNs = []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "arn:aws:iam::000000000000:policy/team"}
+	for _, c := range []Claims{guest(), auth, managed, {Issued: t0, Expires: t0.Add(time.Second)}} {
 		f.Add(appendClaims(nil, &c))
 	}
 	f.Add([]byte{strEmpty})
