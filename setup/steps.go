@@ -405,9 +405,13 @@ func listOIDCProviders(ctx context.Context, c *iam.Client) ([]string, error) {
 // providers.
 func providerByURL(arns []string, issuer string) string {
 	want := strings.TrimPrefix(issuer, "https://")
-	for _, arn := range arns {
-		if _, name, ok := strings.Cut(arn, ":oidc-provider/"); ok && name == want {
-			return arn
+	// An issuer written with a final "/" was stored without it before
+	// Wicket kept the slash: that provider is still the one meant.
+	for _, name := range []string{want, strings.TrimSuffix(want, "/")} {
+		for _, arn := range arns {
+			if _, n, ok := strings.Cut(arn, ":oidc-provider/"); ok && n == name {
+				return arn
+			}
 		}
 	}
 	return ""
