@@ -54,29 +54,37 @@ var userActions = map[string]action{
 		if err != nil {
 			return nil, err
 		}
-		return nil, h.svc.Tag(c.ctx, FamilyUser, c.Get("UserName"), tags)
+		return nil, h.svc.Tag(c.ctx, TaggedUser(c.Get("UserName")), tags)
 	}, userRes},
 	"UntagUser": {func(h *Handler, c *call) (any, error) {
 		keys, err := c.list("TagKeys", maxTags)
 		if err != nil {
 			return nil, err
 		}
-		return nil, h.svc.Untag(c.ctx, FamilyUser, c.Get("UserName"), keys)
+		return nil, h.svc.Untag(c.ctx, TaggedUser(c.Get("UserName")), keys)
 	}, userRes},
 	"ListUserTags": {func(h *Handler, c *call) (any, error) {
-		return listTags(h, c, FamilyUser, c.Get("UserName"))
+		return listTags(h, c, TaggedUser(c.Get("UserName")))
 	}, userRes},
 }
 
-func listTags(h *Handler, c *call, f Family, name string) (any, error) {
-	tags, err := h.svc.Tags(c.ctx, f, name)
+// listTags answers List{User,Role,Policy}Tags: "The returned list of tags
+// is sorted by tag key" (API_ListPolicyTags), a page at a time (MaxItems,
+// Marker). Keys are unique whatever their case, so a key marks a place.
+func listTags(h *Handler, c *call, t Taggable) (any, error) {
+	tags, err := h.svc.Tags(c.ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(tags, func(a, b Tag) int { return strings.Compare(a.Key, b.Key) })
+	tags, pg, err := page(c, tags, func(t Tag) string { return t.Key })
 	if err != nil {
 		return nil, err
 	}
 	return struct {
 		Tags []xmlTag `xml:"Tags>member"`
 		xmlPage
-	}{xmlTags(tags), xmlPage{}}, nil
+	}{xmlTags(tags), pg}, nil
 }
 
 var groupActions = map[string]action{
@@ -243,23 +251,28 @@ var roleActions = map[string]action{
 		if err != nil {
 			return nil, err
 		}
-		return nil, h.svc.Tag(c.ctx, FamilyRole, c.Get("RoleName"), tags)
+		return nil, h.svc.Tag(c.ctx, TaggedRole(c.Get("RoleName")), tags)
 	}, roleRes},
 	"UntagRole": {func(h *Handler, c *call) (any, error) {
 		keys, err := c.list("TagKeys", maxTags)
 		if err != nil {
 			return nil, err
 		}
-		return nil, h.svc.Untag(c.ctx, FamilyRole, c.Get("RoleName"), keys)
+		return nil, h.svc.Untag(c.ctx, TaggedRole(c.Get("RoleName")), keys)
 	}, roleRes},
 	"ListRoleTags": {func(h *Handler, c *call) (any, error) {
-		return listTags(h, c, FamilyRole, c.Get("RoleName"))
+		return listTags(h, c, TaggedRole(c.Get("RoleName")))
 	}, roleRes},
 }
 
 var managedActions = map[string]action{
 	"CreatePolicy": {func(h *Handler, c *call) (any, error) {
-		p, err := h.svc.CreateManagedPolicy(c.ctx, c.Get("PolicyName"), c.Get("Path"), c.Get("Description"), c.Get("PolicyDocument"))
+		tags, err := c.tags()
+		if err != nil {
+			return nil, err
+		}
+		p, err := h.svc.CreateManagedPolicy(c.ctx, CreatePolicyInput{Name: c.Get("PolicyName"), Path: c.Get("Path"),
+			Description: c.Get("Description"), Document: c.Get("PolicyDocument"), Tags: tags})
 		if err != nil {
 			return nil, err
 		}
@@ -281,7 +294,7 @@ var managedActions = map[string]action{
 		if err != nil {
 			return nil, err
 		}
-		out, pg, err := pageAs(c, ps, func(p *ManagedPolicy) string { return p.ARN }, toXMLPolicy)
+		out, pg, err := pageAs(c, ps, func(p *ManagedPolicy) string { return p.ARN }, listedPolicy)
 		if err != nil {
 			return nil, err
 		}
@@ -328,6 +341,23 @@ var managedActions = map[string]action{
 	}, policyRes},
 	"SetDefaultPolicyVersion": {func(h *Handler, c *call) (any, error) {
 		return nil, h.svc.SetDefaultPolicyVersion(c.ctx, c.Get("PolicyArn"), c.Get("VersionId"))
+	}, policyRes},
+	"TagPolicy": {func(h *Handler, c *call) (any, error) {
+		tags, err := c.tags()
+		if err != nil {
+			return nil, err
+		}
+		return nil, h.svc.Tag(c.ctx, TaggedPolicy(c.Get("PolicyArn")), tags)
+	}, policyRes},
+	"UntagPolicy": {func(h *Handler, c *call) (any, error) {
+		keys, err := c.list("TagKeys", maxTags)
+		if err != nil {
+			return nil, err
+		}
+		return nil, h.svc.Untag(c.ctx, TaggedPolicy(c.Get("PolicyArn")), keys)
+	}, policyRes},
+	"ListPolicyTags": {func(h *Handler, c *call) (any, error) {
+		return listTags(h, c, TaggedPolicy(c.Get("PolicyArn")))
 	}, policyRes},
 }
 

@@ -80,13 +80,23 @@ func countAttachment(tx wicket.DocTx, p *ManagedPolicy, delta int) error {
 	return jsondoc.Put(tx, collPolicies, key(p.Name), p)
 }
 
+// CreatePolicyInput describes a customer managed policy to create.
+type CreatePolicyInput struct {
+	Name        string
+	Path        string
+	Description string
+	Document    string // the policy document of version v1
+	Tags        []Tag
+}
+
 // CreateManagedPolicy creates a customer managed policy with version v1.
-func (s *Service) CreateManagedPolicy(ctx context.Context, name, path, description, doc string) (*ManagedPolicy, error) {
+func (s *Service) CreateManagedPolicy(ctx context.Context, in CreatePolicyInput) (*ManagedPolicy, error) {
 	const op = "iam.CreatePolicy"
+	name, description, doc := in.Name, in.Description, in.Document
 	if err := checkName(op, "PolicyName", name, maxPolicyName); err != nil {
 		return nil, err
 	}
-	path, err := checkPath(op, path)
+	path, err := checkPath(op, in.Path)
 	if err != nil {
 		return nil, err
 	}
@@ -96,10 +106,13 @@ func (s *Service) CreateManagedPolicy(ctx context.Context, name, path, descripti
 	if err := checkManagedDoc(op, doc); err != nil {
 		return nil, err
 	}
+	if err := checkTags(op, in.Tags); err != nil {
+		return nil, err
+	}
 	now := s.clock.Now().UTC()
 	p := &ManagedPolicy{Name: name, ID: newID("ANPA", 17), Path: path, ARN: policyARNPrefix + path + name,
 		Description: description, Created: now, Updated: now, DefaultVersion: "v1", NextVersion: 2,
-		Versions: []PolicyVersion{{ID: "v1", Doc: doc, Created: now}}}
+		Versions: []PolicyVersion{{ID: "v1", Doc: doc, Created: now}}, Tags: in.Tags}
 	err = s.update(ctx, func(tx wicket.DocTx) error {
 		if _, err := tx.Get(collPolicies, key(name)); err == nil {
 			return alreadyExists(op, fmt.Sprintf("A policy called %s already exists. Duplicate names are not allowed.", name))

@@ -24,7 +24,8 @@ const (
 	collOIDC     = "iam.oidc"
 )
 
-// Tag is a key-value pair on a user, role or OIDC provider.
+// Tag is a key-value pair on a user, role, customer managed policy or OIDC
+// provider.
 type Tag struct {
 	Key   string
 	Value string
@@ -87,6 +88,7 @@ type ManagedPolicy struct {
 	NextVersion    int
 	Versions       []PolicyVersion
 	Attachments    int
+	Tags           []Tag `json:",omitempty"`
 }
 
 // PolicyVersion is one version of a managed policy.

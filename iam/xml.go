@@ -84,10 +84,19 @@ type xmlPolicy struct {
 	Description                   string `xml:",omitempty"`
 	CreateDate                    string
 	UpdateDate                    string
+	Tags                          []xmlTag `xml:"Tags>member,omitempty"`
 }
 
 func toXMLPolicy(p *ManagedPolicy) xmlPolicy {
-	return xmlPolicy{p.Name, p.ID, p.ARN, p.Path, p.DefaultVersion, p.Attachments, 0, true, p.Description, isoTime(p.Created), isoTime(p.Updated)}
+	return xmlPolicy{p.Name, p.ID, p.ARN, p.Path, p.DefaultVersion, p.Attachments, 0, true, p.Description, isoTime(p.Created), isoTime(p.Updated), xmlTags(p.Tags)}
+}
+
+// listedPolicy is a managed policy as ListPolicies shows it: without tags,
+// as IAM does ("ListPolicies does not return tags").
+func listedPolicy(p *ManagedPolicy) xmlPolicy {
+	x := toXMLPolicy(p)
+	x.Tags = nil
+	return x
 }
 
 type xmlPolicyVersion struct {

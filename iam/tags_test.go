@@ -1,0 +1,144 @@
+package iam_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/wicket-io/wicket/internal/testenv"
+)
+
+// tagString renders tags as "k=v,k=v" in the order given.
+func tagString(tags []types.Tag) string {
+	s := make([]string, len(tags))
+	for i, t := range tags {
+		s[i] = aws.ToString(t.Key) + "=" + aws.ToString(t.Value)
+	}
+	return strings.Join(s, ",")
+}
+
+// allPolicyTags reads every tag through an SDK paginator, one tag a page, so that
+// the marker is exercised.
+func allPolicyTags(t *testing.T, c *iam.Client, arn *string) string {
+	t.Helper()
+	var out []types.Tag
+	p := iam.NewListPolicyTagsPaginator(c, &iam.ListPolicyTagsInput{PolicyArn: arn}, func(o *iam.ListPolicyTagsPaginatorOptions) { o.Limit = 1 })
+	for p.HasMorePages() {
+		pg, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("ListPolicyTags: %v", err)
+		}
+		out = append(out, pg.Tags...)
+	}
+	return tagString(out)
+}
+
+// Terraform's aws_iam_policy sends its tags (and the provider's
+// default_tags) with CreatePolicy, reads them back from GetPolicy, and
+// changes them with TagPolicy and UntagPolicy.
+func TestPolicyTags(t *testing.T) {
+	env := testenv.New(t)
+	c := env.IAM()
+	doc := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`)
+	p := must[*iam.CreatePolicyOutput](t, "CreatePolicy")(c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("tagged"), Path: aws.String("/team/"),
+		PolicyDocument: doc, Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("web")}, {Key: aws.String("Env"), Value: aws.String("dev")}}}))
+	if got := tagString(p.Policy.Tags); got != "team=web,Env=dev" {
+		t.Errorf("CreatePolicy tags = %s", got)
+	}
+	arn := p.Policy.Arn
+	g := must[*iam.GetPolicyOutput](t, "GetPolicy")(c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: arn}))
+	if got := tagString(g.Policy.Tags); got != "team=web,Env=dev" {
+		t.Errorf("GetPolicy tags = %s", got)
+	}
+	l := must[*iam.ListPoliciesOutput](t, "ListPolicies")(c.ListPolicies(ctx, &iam.ListPoliciesInput{Scope: types.PolicyScopeTypeLocal}))
+	if len(l.Policies) != 1 || len(l.Policies[0].Tags) != 0 {
+		t.Errorf("ListPolicies = %+v, want one policy without tags", l.Policies)
+	}
+
+	// TagPolicy replaces a tag whatever the case of its key; ListPolicyTags
+	// lists by key (as strings compare), a page at a time.
+	must[*iam.TagPolicyOutput](t, "TagPolicy")(c.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: arn,
+		Tags: []types.Tag{{Key: aws.String("ENV"), Value: aws.String("prod")}, {Key: aws.String("cost"), Value: aws.String("")}}}))
+	if got := allPolicyTags(t, c, arn); got != "ENV=prod,cost=,team=web" {
+		t.Errorf("ListPolicyTags after TagPolicy = %s", got)
+	}
+	first := must[*iam.ListPolicyTagsOutput](t, "ListPolicyTags")(c.ListPolicyTags(ctx, &iam.ListPolicyTagsInput{PolicyArn: arn, MaxItems: aws.Int32(2)}))
+	if !first.IsTruncated || first.Marker == nil || tagString(first.Tags) != "ENV=prod,cost=" {
+		t.Errorf("ListPolicyTags MaxItems 2 = %s truncated=%v marker=%v", tagString(first.Tags), first.IsTruncated, first.Marker)
+	}
+	must[*iam.UntagPolicyOutput](t, "UntagPolicy")(c.UntagPolicy(ctx, &iam.UntagPolicyInput{PolicyArn: arn, TagKeys: []string{"Cost", "absent"}}))
+	if got := allPolicyTags(t, c, arn); got != "ENV=prod,team=web" {
+		t.Errorf("ListPolicyTags after UntagPolicy = %s", got)
+	}
+
+	// The checks of users' and roles' tags.
+	_, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("dup"), PolicyDocument: doc,
+		Tags: []types.Tag{{Key: aws.String("a"), Value: aws.String("1")}, {Key: aws.String("A"), Value: aws.String("2")}}})
+	wantCode(t, "CreatePolicy with a duplicate tag key", err, "InvalidInput")
+	_, err = c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("long"), PolicyDocument: doc,
+		Tags: []types.Tag{{Key: aws.String(strings.Repeat("k", 129)), Value: aws.String("1")}}})
+	wantCode(t, "CreatePolicy with a key too long", err, "ValidationError")
+	many := make([]types.Tag, 49)
+	for i := range many {
+		many[i] = types.Tag{Key: aws.String(fmt.Sprintf("k%02d", i)), Value: aws.String("v")}
+	}
+	_, err = c.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: arn, Tags: many})
+	wantCode(t, "TagPolicy past 50 tags", err, "LimitExceeded")
+	if got := allPolicyTags(t, c, arn); got != "ENV=prod,team=web" {
+		t.Errorf("ListPolicyTags after a refused TagPolicy = %s", got)
+	}
+
+	// A policy made without tags (as every policy stored before tags were
+	// kept) takes them later.
+	plain := must[*iam.CreatePolicyOutput](t, "CreatePolicy")(c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("plain"), PolicyDocument: doc}))
+	if len(plain.Policy.Tags) != 0 {
+		t.Errorf("CreatePolicy without tags = %+v", plain.Policy.Tags)
+	}
+	if got := allPolicyTags(t, c, plain.Policy.Arn); got != "" {
+		t.Errorf("ListPolicyTags of an untagged policy = %s", got)
+	}
+	must[*iam.TagPolicyOutput](t, "TagPolicy")(c.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: plain.Policy.Arn, Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}))
+	g = must[*iam.GetPolicyOutput](t, "GetPolicy")(c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: plain.Policy.Arn}))
+	if got := tagString(g.Policy.Tags); got != "k=v" {
+		t.Errorf("GetPolicy after TagPolicy = %s", got)
+	}
+
+	// AWS managed policies have no tags and take none; a missing policy is
+	// NoSuchEntity.
+	admin := aws.String("arn:aws:iam::aws:policy/AdministratorAccess")
+	if got := allPolicyTags(t, c, admin); got != "" {
+		t.Errorf("ListPolicyTags of AdministratorAccess = %s", got)
+	}
+	_, err = c.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: admin, Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
+	wantCode(t, "TagPolicy on an AWS managed policy", err, "AccessDenied")
+	_, err = c.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: aws.String("arn:aws:iam::000000000000:policy/nope"), Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
+	wantCode(t, "TagPolicy on a missing policy", err, "NoSuchEntity")
+	_, err = c.ListPolicyTags(ctx, &iam.ListPolicyTagsInput{PolicyArn: aws.String("arn:aws:iam::000000000000:policy/team/nope")})
+	wantCode(t, "ListPolicyTags of a missing policy", err, "NoSuchEntity")
+}
+
+// ListUserTags and ListRoleTags page as ListPolicyTags does.
+func TestListUserTagsPages(t *testing.T) {
+	env := testenv.New(t)
+	c := env.IAM()
+	must[*iam.CreateUserOutput](t, "CreateUser")(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("tagged"),
+		Tags: []types.Tag{{Key: aws.String("b"), Value: aws.String("2")}, {Key: aws.String("a"), Value: aws.String("1")}, {Key: aws.String("C"), Value: aws.String("3")}}}))
+	var got []types.Tag
+	p := iam.NewListUserTagsPaginator(c, &iam.ListUserTagsInput{UserName: aws.String("tagged")}, func(o *iam.ListUserTagsPaginatorOptions) { o.Limit = 2 })
+	pages := 0
+	for p.HasMorePages() {
+		pg, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("ListUserTags: %v", err)
+		}
+		pages++
+		got = append(got, pg.Tags...)
+	}
+	if s := tagString(got); s != "C=3,a=1,b=2" || pages != 2 {
+		t.Errorf("ListUserTags = %s in %d pages, want C=3,a=1,b=2 in 2", s, pages)
+	}
+}
