@@ -68,7 +68,7 @@ var userActions = map[string]action{
 	}, userRes},
 }
 
-// listTags answers List{User,Role,Policy}Tags: "The returned list of tags
+// listTags answers List{User,Role,Policy,OpenIDConnectProvider}Tags: "The returned list of tags
 // is sorted by tag key" (API_ListPolicyTags), a page at a time (MaxItems,
 // Marker). Keys are unique whatever their case, so a key marks a place.
 func listTags(h *Handler, c *call, t Taggable) (any, error) {
@@ -477,6 +477,23 @@ var oidcActions = map[string]action{
 			p.Thumbprints = tps
 			return nil
 		})
+	}, oidcRes},
+	"TagOpenIDConnectProvider": {func(h *Handler, c *call) (any, error) {
+		tags, err := c.tags()
+		if err != nil {
+			return nil, err
+		}
+		return nil, h.svc.Tag(c.ctx, TaggedOIDCProvider(c.Get("OpenIDConnectProviderArn")), tags)
+	}, oidcRes},
+	"UntagOpenIDConnectProvider": {func(h *Handler, c *call) (any, error) {
+		keys, err := c.list("TagKeys", maxTags)
+		if err != nil {
+			return nil, err
+		}
+		return nil, h.svc.Untag(c.ctx, TaggedOIDCProvider(c.Get("OpenIDConnectProviderArn")), keys)
+	}, oidcRes},
+	"ListOpenIDConnectProviderTags": {func(h *Handler, c *call) (any, error) {
+		return listTags(h, c, TaggedOIDCProvider(c.Get("OpenIDConnectProviderArn")))
 	}, oidcRes},
 }
 

@@ -10,7 +10,7 @@ import (
 )
 
 // Taggable is an entity that carries tags: a user or role, by name, or a
-// managed policy, by ARN. Tagging, untagging and listing work the same for
+// managed policy or OpenID Connect provider, by ARN. Tagging, untagging and listing work the same for
 // each, with checkTags's rules.
 type Taggable struct {
 	// load reads the entity in tx and returns its tags and a function that
@@ -57,6 +57,17 @@ func TaggedPolicy(arn string) Taggable {
 			return nil, nil, err
 		}
 		return &p.Tags, func(tx wicket.DocTx) error { return jsondoc.Put(tx, collPolicies, key(p.Name), p) }, nil
+	}}
+}
+
+// TaggedOIDCProvider is the OpenID Connect provider of this ARN.
+func TaggedOIDCProvider(arn string) Taggable {
+	return Taggable{func(tx wicket.DocReader, op string, _ bool) (*[]Tag, func(wicket.DocTx) error, error) {
+		p, err := loadOIDC(tx, op, arn)
+		if err != nil {
+			return nil, nil, err
+		}
+		return &p.Tags, func(tx wicket.DocTx) error { return jsondoc.Put(tx, collOIDC, p.ARN, p) }, nil
 	}}
 }
 

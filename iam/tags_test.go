@@ -142,3 +142,43 @@ func TestListUserTagsPages(t *testing.T) {
 		t.Errorf("ListUserTags = %s in %d pages, want C=3,a=1,b=2 in 2", s, pages)
 	}
 }
+
+// Terraform's aws_iam_openid_connect_provider reads its tags from
+// GetOpenIDConnectProvider and changes them with
+// Tag/UntagOpenIDConnectProvider.
+func TestOIDCProviderTags(t *testing.T) {
+	env := testenv.New(t)
+	c := env.IAM()
+	p := must[*iam.CreateOpenIDConnectProviderOutput](t, "Create")(c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{
+		Url: aws.String("https://idp.example.com"), ClientIDList: []string{"app"}, Tags: []types.Tag{{Key: aws.String("env"), Value: aws.String("dev")}}}))
+	arn := p.OpenIDConnectProviderArn
+	must[*iam.TagOpenIDConnectProviderOutput](t, "Tag")(c.TagOpenIDConnectProvider(ctx, &iam.TagOpenIDConnectProviderInput{OpenIDConnectProviderArn: arn,
+		Tags: []types.Tag{{Key: aws.String("ENV"), Value: aws.String("prod")}, {Key: aws.String("team"), Value: aws.String("id")}, {Key: aws.String("cost"), Value: aws.String("7")}}}))
+	var got []types.Tag
+	pages := iam.NewListOpenIDConnectProviderTagsPaginator(c, &iam.ListOpenIDConnectProviderTagsInput{OpenIDConnectProviderArn: arn},
+		func(o *iam.ListOpenIDConnectProviderTagsPaginatorOptions) { o.Limit = 2 })
+	for pages.HasMorePages() {
+		pg, err := pages.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("ListOpenIDConnectProviderTags: %v", err)
+		}
+		got = append(got, pg.Tags...)
+	}
+	if s := tagString(got); s != "ENV=prod,cost=7,team=id" {
+		t.Errorf("ListOpenIDConnectProviderTags = %s", s)
+	}
+	must[*iam.UntagOpenIDConnectProviderOutput](t, "Untag")(c.UntagOpenIDConnectProvider(ctx, &iam.UntagOpenIDConnectProviderInput{OpenIDConnectProviderArn: arn,
+		TagKeys: []string{"Env", "cost"}}))
+	g := must[*iam.GetOpenIDConnectProviderOutput](t, "Get")(c.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: arn}))
+	if s := tagString(g.Tags); s != "team=id" || len(g.ClientIDList) != 1 {
+		t.Errorf("Get after Untag = tags %s, clients %v", s, g.ClientIDList)
+	}
+	_, err := c.TagOpenIDConnectProvider(ctx, &iam.TagOpenIDConnectProviderInput{OpenIDConnectProviderArn: arn,
+		Tags: []types.Tag{{Key: aws.String(strings.Repeat("k", 129)), Value: aws.String("")}}})
+	wantCode(t, "Tag with a key too long", err, "ValidationError")
+	missing := aws.String("arn:aws:iam::000000000000:oidc-provider/nope.example.com")
+	_, err = c.TagOpenIDConnectProvider(ctx, &iam.TagOpenIDConnectProviderInput{OpenIDConnectProviderArn: missing, Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
+	wantCode(t, "Tag a missing provider", err, "NoSuchEntity")
+	_, err = c.ListOpenIDConnectProviderTags(ctx, &iam.ListOpenIDConnectProviderTagsInput{OpenIDConnectProviderArn: missing})
+	wantCode(t, "List tags of a missing provider", err, "NoSuchEntity")
+}
