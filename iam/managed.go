@@ -2,11 +2,13 @@ package iam
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/wicket-io/wicket"
 	"github.com/wicket-io/wicket/internal/jsondoc"
@@ -17,21 +19,49 @@ const policyARNPrefix = "arn:aws:iam::" + Account + ":policy"
 
 // awsManaged are the AWS managed policies Wicket knows, by ARN, so that
 // set-ups written for AWS (attach AmazonS3ReadOnlyAccess …) work unchanged.
-// Their documents are AWS's, reduced to the services Wicket has.
+// Their documents are AWS's, reduced to the services Wicket has; their
+// dates and default version ids are AWS's (as moto's copy of AWS's list
+// has them, moto/iam/aws_managed_policies.py), and only the default version
+// is kept. Their attachment counts are not stored: the snapshot counts
+// them (awsAttached).
 var awsManaged = map[string]*ManagedPolicy{}
 
 func init() {
-	for name, doc := range map[string]string{
-		"AdministratorAccess":    `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`,
-		"AmazonS3FullAccess":     `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","s3-object-lambda:*"],"Resource":"*"}]}`,
-		"AmazonS3ReadOnlyAccess": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*","s3:Describe*","s3-object-lambda:Get*","s3-object-lambda:List*"],"Resource":"*"}]}`,
-		"IAMFullAccess":          `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`,
-		"IAMReadOnlyAccess":      `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GenerateCredentialReport","iam:GenerateServiceLastAccessedDetails","iam:Get*","iam:List*","iam:SimulateCustomPolicy","iam:SimulatePrincipalPolicy"],"Resource":"*"}]}`,
+	for _, p := range []struct {
+		name, version, created, updated, doc string
+	}{
+		{"AdministratorAccess", "v1", "2015-02-06T18:39:46Z", "2015-02-06T18:39:46Z",
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`},
+		{"AmazonS3FullAccess", "v2", "2015-02-06T18:40:58Z", "2021-09-27T20:16:37Z",
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","s3-object-lambda:*"],"Resource":"*"}]}`},
+		{"AmazonS3ReadOnlyAccess", "v3", "2015-02-06T18:40:59Z", "2023-08-10T21:31:39Z",
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*","s3:Describe*","s3-object-lambda:Get*","s3-object-lambda:List*"],"Resource":"*"}]}`},
+		{"IAMFullAccess", "v2", "2015-02-06T18:40:38Z", "2019-06-21T19:40:00Z",
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}`},
+		{"IAMReadOnlyAccess", "v4", "2015-02-06T18:40:39Z", "2018-01-25T19:11:27Z",
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GenerateCredentialReport","iam:GenerateServiceLastAccessedDetails","iam:Get*","iam:List*","iam:SimulateCustomPolicy","iam:SimulatePrincipalPolicy"],"Resource":"*"}]}`},
 	} {
-		arn := "arn:aws:iam::aws:policy/" + name
-		awsManaged[arn] = &ManagedPolicy{Name: name, ID: "ANPAWICKET" + strings.ToUpper(name[:min(len(name), 11)]), Path: "/", ARN: arn,
-			DefaultVersion: "v1", Versions: []PolicyVersion{{ID: "v1", Doc: doc}}}
+		created, err1 := time.Parse(time.RFC3339, p.created)
+		updated, err2 := time.Parse(time.RFC3339, p.updated)
+		if err := errors.Join(err1, err2); err != nil {
+			panic(err)
+		}
+		arn := "arn:aws:iam::aws:policy/" + p.name
+		awsManaged[arn] = &ManagedPolicy{Name: p.name, ID: "ANPAWICKET" + strings.ToUpper(p.name[:min(len(p.name), 11)]), Path: "/", ARN: arn,
+			Created: created, Updated: updated, DefaultVersion: p.version, Versions: []PolicyVersion{{ID: p.version, Doc: p.doc, Created: updated}}}
 	}
+}
+
+// withAttachments returns a copy of an AWS managed policy with the number
+// of users, groups and roles it is attached to.
+func (s *Service) withAttachments(ctx context.Context, p *ManagedPolicy) (*ManagedPolicy, error) {
+	sn, err := s.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := *p
+	c.Attachments = sn.awsAttached[p.ARN]
+	return &c, nil
 }
 
 func managedDoc(managed map[string]*ManagedPolicy, arn string) string {
@@ -139,6 +169,9 @@ func checkManagedDoc(op, doc string) error {
 
 // GetManagedPolicy returns a managed policy.
 func (s *Service) GetManagedPolicy(ctx context.Context, arn string) (*ManagedPolicy, error) {
+	if p := awsManaged[arn]; p != nil {
+		return s.withAttachments(ctx, p)
+	}
 	var p *ManagedPolicy
 	err := s.view(ctx, func(tx wicket.DocReader) error {
 		var err error
@@ -155,8 +188,11 @@ func (s *Service) ListManagedPolicies(ctx context.Context, scope, pathPrefix str
 	var out []*ManagedPolicy
 	if scope == "" || scope == "All" || scope == "AWS" {
 		for _, arn := range slices.Sorted(maps.Keys(awsManaged)) {
-			p := awsManaged[arn]
-			if strings.HasPrefix(p.Path, pathPrefix) && !onlyAttached {
+			p, err := s.withAttachments(ctx, awsManaged[arn])
+			if err != nil {
+				return nil, err
+			}
+			if strings.HasPrefix(p.Path, pathPrefix) && (!onlyAttached || p.Attachments > 0) {
 				out = append(out, p)
 			}
 		}

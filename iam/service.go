@@ -90,6 +90,10 @@ type snapshot struct {
 	// managed are the customer managed policies' default versions, by
 	// ARN, for managed session policies (AWS managed ones: awsManaged).
 	managed map[string]*policy.Policy
+	// awsAttached counts the users, groups and roles each AWS managed
+	// policy is attached to, by ARN: unlike a customer managed policy's,
+	// the count is not stored.
+	awsAttached map[string]int
 }
 
 type userView struct {
@@ -134,7 +138,7 @@ func (s *Service) current(ctx context.Context) (*snapshot, error) {
 // write committed during it leaves the snapshot stale, not wrong.
 func (s *Service) build(ctx context.Context, gen uint64) (*snapshot, error) {
 	sn := &snapshot{gen: gen, users: map[string]*userView{}, roles: map[string]*roleView{}, keys: map[string]*keyView{}, groups: map[string]string{},
-		managed: map[string]*policy.Policy{}}
+		managed: map[string]*policy.Policy{}, awsAttached: map[string]int{}}
 	used := map[compiledKey]*policy.Policy{}
 	compile := func(t policy.Type, doc string) *policy.Policy {
 		k := compiledKey{t, doc}
@@ -166,10 +170,18 @@ func (s *Service) build(ctx context.Context, gen uint64) (*snapshot, error) {
 		for arn := range awsManaged {
 			sn.managed[arn] = compile(policy.Identity, managedDoc(managed, arn))
 		}
+		countAWS := func(attached []string) {
+			for _, a := range attached {
+				if awsManaged[a] != nil {
+					sn.awsAttached[a]++
+				}
+			}
+		}
 		groups := map[string]*Group{}
 		if err := jsondoc.Scan(tx, collGroups, "", func(g *Group) bool {
 			groups[key(g.Name)] = g
 			sn.groups[key(g.Name)] = g.ARN
+			countAWS(g.Attached)
 			return true
 		}); err != nil {
 			return err
@@ -192,6 +204,7 @@ func (s *Service) build(ctx context.Context, gen uint64) (*snapshot, error) {
 			return out
 		}
 		if err := jsondoc.Scan(tx, collUsers, "", func(u *User) bool {
+			countAWS(u.Attached)
 			v := &userView{user: u, tags: tagMap(u.Tags)}
 			v.policies = named(nil, "user/"+u.Name, u.Inline, u.Attached)
 			for _, gname := range u.Groups {
@@ -205,6 +218,7 @@ func (s *Service) build(ctx context.Context, gen uint64) (*snapshot, error) {
 			return err
 		}
 		if err := jsondoc.Scan(tx, collRoles, "", func(r *Role) bool {
+			countAWS(r.Attached)
 			v := &roleView{role: r, tags: tagMap(r.Tags), trust: compile(policy.Trust, r.Trust)}
 			v.policies = named(nil, "role/"+r.Name, r.Inline, r.Attached)
 			sn.roles[key(r.Name)] = v
