@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -49,6 +50,19 @@ var userActions = map[string]action{
 	"DeleteUser": {func(h *Handler, c *call) (any, error) {
 		return nil, h.svc.DeleteUser(c.ctx, c.Get("UserName"))
 	}, userRes},
+	"UpdateUser": {func(h *Handler, c *call) (any, error) {
+		in := UpdateUserInput{Name: c.Get("UserName"), NewName: c.Get("NewUserName"), NewPath: c.Get("NewPath")}
+		// "To change a user name, the requester must have appropriate
+		// permissions on both the source object and the target object"
+		// (API_UpdateUser): the source was authorized on the way in.
+		if u, err := h.svc.GetUser(c.ctx, in.Name); err == nil {
+			target := entityARN("user", cmp.Or(in.NewPath, u.Path), cmp.Or(in.NewName, u.Name))
+			if err := h.authorizeOn(c, target); err != nil {
+				return nil, err
+			}
+		}
+		return nil, h.svc.UpdateUser(c.ctx, in)
+	}, func(h *Handler, c *call) string { return h.resourceOf(c, FamilyUser, c.Get("UserName")) }},
 	"TagUser": {func(h *Handler, c *call) (any, error) {
 		tags, err := c.tags()
 		if err != nil {

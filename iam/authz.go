@@ -90,8 +90,9 @@ func (s *Service) prepare(ctx context.Context, p *wicket.Principal, r *policy.Re
 
 // userSet evaluates as an IAM user: its policies and its condition keys.
 // issued is when a session of the user's (GetSessionToken) was issued, or
-// zero: a user made after it, under the same name, is another principal,
-// whose permissions the old session must not get.
+// zero: a user that got the name after it (made under it, or renamed to
+// it) is another principal, whose permissions the old session must not
+// get.
 func (s *Service) userSet(ctx context.Context, set policy.Set, name string, issued time.Time, r *policy.Request) (policy.Set, error) {
 	sn, err := s.current(ctx)
 	if err != nil {
@@ -101,8 +102,8 @@ func (s *Service) userSet(ctx context.Context, set policy.Set, name string, issu
 	if uv == nil {
 		return set, nil // deleted since it authenticated: nothing allows
 	}
-	if !issued.IsZero() && uv.user.Created.Truncate(time.Second).After(issued) {
-		return set, nil // deleted and made again since the session began
+	if !issued.IsZero() && uv.user.Named().Truncate(time.Second).After(issued) {
+		return set, nil // another user has had the name since the session began
 	}
 	c := r.Context
 	set.Identity = uv.policies

@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -131,6 +132,103 @@ func (s *Service) DeleteUser(ctx context.Context, name string) error {
 		}
 		_, err = tx.Delete(collUsers, key(u.Name))
 		return err
+	})
+}
+
+// UpdateUserInput renames a user or moves it to another path; an empty
+// NewName or NewPath keeps the user's.
+type UpdateUserInput struct {
+	Name    string // the user's name now
+	NewName string
+	NewPath string
+}
+
+// UpdateUser renames a user or moves it to another path, in one
+// transaction: the user's document moves to its new name, its groups list
+// it under that name and its access keys name it as their owner, so that
+// the keys go on working, as the same user under the new name
+// (aws:username). Its unique id, policies, groups and tags stay. The
+// new name must be free, whatever its case.
+//
+// A bucket or trust policy saved before the rename names the user by its
+// old ARN, bound to its unique id (policy.Named.Bound). AWS rewrites such a
+// policy to the new name; Wicket keeps it as written, so it no longer
+// names the renamed user (the ARN differs), nor anyone who takes the old
+// name (the id differs): a rename drops what it granted, and passes it to
+// nobody. The user's sessions (GetSessionToken), which name it by its old
+// name, end (see User.Named).
+func (s *Service) UpdateUser(ctx context.Context, in UpdateUserInput) error {
+	const op = "iam.UpdateUser"
+	if in.NewName != "" {
+		if err := checkName(op, "NewUserName", in.NewName, maxUserName); err != nil {
+			return err
+		}
+	}
+	if in.NewPath != "" {
+		if _, err := checkPath(op, in.NewPath); err != nil {
+			return err
+		}
+	}
+	return s.update(ctx, func(tx wicket.DocTx) error {
+		h, err := loadHolder(tx, op, FamilyUser, in.Name)
+		if err != nil {
+			return err
+		}
+		u := h.(*User)
+		old := u.Name
+		name, path := cmp.Or(in.NewName, u.Name), cmp.Or(in.NewPath, u.Path)
+		if name == u.Name && path == u.Path {
+			return nil
+		}
+		if key(name) != key(old) {
+			if _, err := tx.Get(collUsers, key(name)); err == nil {
+				return alreadyExists(op, fmt.Sprintf("User with name %s already exists.", name))
+			} else if wicket.KindOf(err) != wicket.NotFound {
+				return err
+			}
+			if _, err := tx.Delete(collUsers, key(old)); err != nil {
+				return err
+			}
+		}
+		u.Name, u.Path, u.ARN, u.Renamed = name, path, entityARN("user", path, name), s.clock.Now().UTC()
+		if err := saveHolder(tx, FamilyUser, u); err != nil {
+			return err
+		}
+		if name == old {
+			return nil // a new path only: groups and keys name the user by name
+		}
+		for _, gname := range u.Groups {
+			g, err := jsondoc.Get[Group](tx, collGroups, key(gname), nil)
+			if wicket.KindOf(err) == wicket.NotFound {
+				continue
+			} else if err != nil {
+				return err
+			}
+			for i, m := range g.Members {
+				if key(m) == key(old) {
+					g.Members[i] = name
+				}
+			}
+			if err := saveHolder(tx, FamilyGroup, g); err != nil {
+				return err
+			}
+		}
+		var keys []*AccessKey
+		if err := jsondoc.Scan(tx, collKeys, "", func(k *AccessKey) bool {
+			if key(k.User) == key(old) {
+				keys = append(keys, k)
+			}
+			return true
+		}); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			k.User = name
+			if err := jsondoc.Put(tx, collKeys, k.ID, k); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

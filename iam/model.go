@@ -42,6 +42,21 @@ type User struct {
 	Inline   map[string]string `json:",omitempty"` // policy name → document
 	Attached []string          `json:",omitempty"` // managed policy ARNs
 	Groups   []string          `json:",omitempty"` // group names
+	// Renamed is when UpdateUser last gave the user its name or path;
+	// zero if it has had them since Created.
+	Renamed time.Time `json:",omitzero"`
+}
+
+// Named is when the user got its name, by CreateUser or UpdateUser. A
+// GetSessionToken session names its user by name alone: a user that got
+// the name after the session was issued is another principal to it (bucket
+// and trust policies bind a name to a unique id instead, see
+// policy.Named.Bound).
+func (u *User) Named() time.Time {
+	if u.Renamed.IsZero() {
+		return u.Created
+	}
+	return u.Renamed
 }
 
 // Group is an IAM group.
