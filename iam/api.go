@@ -159,6 +159,17 @@ func (c *call) userName() string {
 	return ""
 }
 
+// defaultUser is the user an operation that may leave UserName out acts
+// on (GetUser, the access-key operations): UserName, else the signing IAM
+// user. A role session has no user to default to, and is told what AWS
+// tells it; root acting on itself is actsOnRoot's.
+func (c *call) defaultUser(op string) (string, error) {
+	if n := c.userName(); n != "" {
+		return n, nil
+	}
+	return "", validation(op, "Must specify userName when calling with non-User credentials")
+}
+
 func (h *Handler) entityResource(f Family, name string) string {
 	if sn, err := h.svc.current(context.Background()); err == nil {
 		switch f {

@@ -23,9 +23,13 @@ var userActions = map[string]action{
 		return struct{ User xmlUser }{toXMLUser(u)}, nil
 	}, userRes},
 	"GetUser": {func(h *Handler, c *call) (any, error) {
-		name := c.userName()
-		if name == "" {
-			return nil, validation("iam.GetUser", "Must specify userName when calling with non-User credentials")
+		if c.actsOnRoot() {
+			u, err := h.rootUser(c)
+			return struct{ User xmlUser }{u}, err
+		}
+		name, err := c.defaultUser("iam.GetUser")
+		if err != nil {
+			return nil, err
 		}
 		u, err := h.svc.GetUser(c.ctx, name)
 		if err != nil {
@@ -377,9 +381,12 @@ var managedActions = map[string]action{
 
 var keyActions = map[string]action{
 	"CreateAccessKey": {func(h *Handler, c *call) (any, error) {
-		name := c.userName()
-		if name == "" {
-			return nil, validation("iam.CreateAccessKey", "Must specify userName when calling with non-User credentials")
+		if c.actsOnRoot() {
+			return nil, rootKeyChange(c, "iam.CreateAccessKey")
+		}
+		name, err := c.defaultUser("iam.CreateAccessKey")
+		if err != nil {
+			return nil, err
 		}
 		k, err := h.svc.CreateAccessKey(c.ctx, name)
 		if err != nil {
@@ -388,9 +395,16 @@ var keyActions = map[string]action{
 		return struct{ AccessKey xmlAccessKey }{toXMLKey(k)}, nil
 	}, userRes},
 	"ListAccessKeys": {func(h *Handler, c *call) (any, error) {
-		name := c.userName()
-		if name == "" {
-			return nil, validation("iam.ListAccessKeys", "Must specify userName when calling with non-User credentials")
+		if c.actsOnRoot() {
+			keys, err := h.rootKeys(c)
+			return struct {
+				AccessKeyMetadata []xmlAccessKey `xml:"AccessKeyMetadata>member"`
+				xmlPage
+			}{keys, xmlPage{}}, err
+		}
+		name, err := c.defaultUser("iam.ListAccessKeys")
+		if err != nil {
+			return nil, err
 		}
 		keys, err := h.svc.ListAccessKeys(c.ctx, name)
 		if err != nil {
@@ -406,10 +420,24 @@ var keyActions = map[string]action{
 		}{out, xmlPage{}}, nil
 	}, userRes},
 	"DeleteAccessKey": {func(h *Handler, c *call) (any, error) {
-		return nil, h.svc.DeleteAccessKey(c.ctx, c.userName(), c.Get("AccessKeyId"))
+		if c.actsOnRoot() {
+			return nil, rootKeyChange(c, "iam.DeleteAccessKey")
+		}
+		name, err := c.defaultUser("iam.DeleteAccessKey")
+		if err != nil {
+			return nil, err
+		}
+		return nil, h.svc.DeleteAccessKey(c.ctx, name, c.Get("AccessKeyId"))
 	}, userRes},
 	"UpdateAccessKey": {func(h *Handler, c *call) (any, error) {
-		return nil, h.svc.UpdateAccessKey(c.ctx, c.userName(), c.Get("AccessKeyId"), c.Get("Status"))
+		if c.actsOnRoot() {
+			return nil, rootKeyChange(c, "iam.UpdateAccessKey")
+		}
+		name, err := c.defaultUser("iam.UpdateAccessKey")
+		if err != nil {
+			return nil, err
+		}
+		return nil, h.svc.UpdateAccessKey(c.ctx, name, c.Get("AccessKeyId"), c.Get("Status"))
 	}, userRes},
 }
 

@@ -31,9 +31,10 @@ func xmlTags(tags []Tag) []xmlTag {
 	return out
 }
 
+// xmlUser is a User element; root's has no Path or UserName.
 type xmlUser struct {
-	Path       string
-	UserName   string
+	Path       string `xml:",omitempty"`
+	UserName   string `xml:",omitempty"`
 	UserId     string
 	Arn        string
 	CreateDate string
@@ -106,8 +107,9 @@ type xmlPolicyVersion struct {
 	CreateDate       string
 }
 
+// xmlAccessKey is an access key's metadata; a root key's has no UserName.
 type xmlAccessKey struct {
-	UserName        string
+	UserName        string `xml:",omitempty"`
 	AccessKeyId     string
 	Status          string
 	SecretAccessKey string `xml:",omitempty"`
