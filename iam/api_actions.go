@@ -461,8 +461,8 @@ var oidcActions = map[string]action{
 		}
 		return struct {
 			OpenIDConnectProviderArn string
-			Tags                     []xmlTag `xml:"Tags>member,omitempty"`
-		}{p.ARN, xmlTags(p.Tags)}, nil
+			Tags                     *xmlTagList `xml:",omitempty"`
+		}{p.ARN, tagList(p.Tags)}, nil
 	}, oidcRes},
 	"GetOpenIDConnectProvider": {func(h *Handler, c *call) (any, error) {
 		p, err := h.svc.GetOIDCProvider(c.ctx, c.Get("OpenIDConnectProviderArn"))
@@ -474,8 +474,8 @@ var oidcActions = map[string]action{
 			ClientIDList   []string `xml:"ClientIDList>member"`
 			ThumbprintList []string `xml:"ThumbprintList>member"`
 			CreateDate     string
-			Tags           []xmlTag `xml:"Tags>member,omitempty"`
-		}{strings.TrimPrefix(p.URL, "https://"), p.ClientIDs, p.Thumbprints, isoTime(p.Created), xmlTags(p.Tags)}, nil
+			Tags           *xmlTagList `xml:",omitempty"`
+		}{strings.TrimPrefix(p.URL, "https://"), p.ClientIDs, p.Thumbprints, isoTime(p.Created), tagList(p.Tags)}, nil
 	}, oidcRes},
 	"ListOpenIDConnectProviders": {func(h *Handler, c *call) (any, error) {
 		ps, err := h.svc.ListOIDCProviders(c.ctx)

@@ -182,3 +182,51 @@ func TestOIDCProviderTags(t *testing.T) {
 	_, err = c.ListOpenIDConnectProviderTags(ctx, &iam.ListOpenIDConnectProviderTagsInput{OpenIDConnectProviderArn: missing})
 	wantCode(t, "List tags of a missing provider", err, "NoSuchEntity")
 }
+
+// An untagged entity's element has no Tags, as IAM sends none (the AWS CLI
+// showed "Tags": [] for every untagged user, role and policy), and
+// listings leave tags out altogether.
+func TestNoTagsElement(t *testing.T) {
+	env := testenv.New(t)
+	c := env.IAM()
+	doc := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`)
+	trust := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"000000000000"},"Action":"sts:AssumeRole"}]}`)
+	tags := []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}
+	for _, name := range []string{"plain", "tagged"} {
+		var tt []types.Tag
+		if name == "tagged" {
+			tt = tags
+		}
+		must[*iam.CreateUserOutput](t, "CreateUser")(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name), Tags: tt}))
+		must[*iam.CreateRoleOutput](t, "CreateRole")(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: trust, Tags: tt}))
+		must[*iam.CreatePolicyOutput](t, "CreatePolicy")(c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(name), PolicyDocument: doc, Tags: tt}))
+	}
+	u := must[*iam.GetUserOutput](t, "GetUser")(c.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("plain")})).User
+	r := must[*iam.GetRoleOutput](t, "GetRole")(c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("plain")})).Role
+	p := must[*iam.GetPolicyOutput](t, "GetPolicy")(c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String("arn:aws:iam::000000000000:policy/plain")})).Policy
+	o := must[*iam.CreateOpenIDConnectProviderOutput](t, "CreateOpenIDConnectProvider")(c.CreateOpenIDConnectProvider(ctx,
+		&iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://idp.example.com"), ClientIDList: []string{"app"}}))
+	og := must[*iam.GetOpenIDConnectProviderOutput](t, "GetOpenIDConnectProvider")(c.GetOpenIDConnectProvider(ctx,
+		&iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: o.OpenIDConnectProviderArn}))
+	if u.Tags != nil || r.Tags != nil || p.Tags != nil || o.Tags != nil || og.Tags != nil {
+		t.Errorf("untagged: user Tags %#v, role Tags %#v, policy Tags %#v, provider Tags %#v and %#v; want none", u.Tags, r.Tags, p.Tags, o.Tags, og.Tags)
+	}
+	for _, l := range must[*iam.ListUsersOutput](t, "ListUsers")(c.ListUsers(ctx, &iam.ListUsersInput{})).Users {
+		if l.Tags != nil {
+			t.Errorf("ListUsers %s: Tags %#v", *l.UserName, l.Tags)
+		}
+	}
+	for _, l := range must[*iam.ListRolesOutput](t, "ListRoles")(c.ListRoles(ctx, &iam.ListRolesInput{})).Roles {
+		if l.Tags != nil {
+			t.Errorf("ListRoles %s: Tags %#v", *l.RoleName, l.Tags)
+		}
+	}
+	for _, l := range must[*iam.ListPoliciesOutput](t, "ListPolicies")(c.ListPolicies(ctx, &iam.ListPoliciesInput{})).Policies {
+		if l.Tags != nil {
+			t.Errorf("ListPolicies %s: Tags %#v", *l.PolicyName, l.Tags)
+		}
+	}
+	if u := must[*iam.GetUserOutput](t, "GetUser")(c.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("tagged")})).User; tagString(u.Tags) != "k=v" {
+		t.Errorf("tagged user: Tags %s", tagString(u.Tags))
+	}
+}

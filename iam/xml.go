@@ -31,6 +31,21 @@ func xmlTags(tags []Tag) []xmlTag {
 	return out
 }
 
+// xmlTagList is the Tags element of a user, role, managed policy or OIDC
+// provider. IAM leaves it out of an untagged one, and of listings; a nil
+// list is left out, where a "Tags>member,omitempty" field would still be
+// written as an empty <Tags></Tags> by encoding/xml.
+type xmlTagList struct {
+	Member []xmlTag `xml:"member"`
+}
+
+func tagList(tags []Tag) *xmlTagList {
+	if len(tags) == 0 {
+		return nil
+	}
+	return &xmlTagList{xmlTags(tags)}
+}
+
 // xmlUser is a User element; root's has no Path or UserName.
 type xmlUser struct {
 	Path       string `xml:",omitempty"`
@@ -38,11 +53,11 @@ type xmlUser struct {
 	UserId     string
 	Arn        string
 	CreateDate string
-	Tags       []xmlTag `xml:"Tags>member,omitempty"`
+	Tags       *xmlTagList `xml:",omitempty"`
 }
 
 func toXMLUser(u *User) xmlUser {
-	return xmlUser{u.Path, u.Name, u.ID, u.ARN, isoTime(u.Created), xmlTags(u.Tags)}
+	return xmlUser{u.Path, u.Name, u.ID, u.ARN, isoTime(u.Created), tagList(u.Tags)}
 }
 
 type xmlGroup struct {
@@ -66,11 +81,11 @@ type xmlRole struct {
 	AssumeRolePolicyDocument string
 	Description              string `xml:",omitempty"`
 	MaxSessionDuration       int
-	Tags                     []xmlTag `xml:"Tags>member,omitempty"`
+	Tags                     *xmlTagList `xml:",omitempty"`
 }
 
 func toXMLRole(r *Role) xmlRole {
-	return xmlRole{r.Path, r.Name, r.ID, r.ARN, isoTime(r.Created), encodeDoc(r.Trust), r.Description, r.MaxSessionDuration, xmlTags(r.Tags)}
+	return xmlRole{r.Path, r.Name, r.ID, r.ARN, isoTime(r.Created), encodeDoc(r.Trust), r.Description, r.MaxSessionDuration, tagList(r.Tags)}
 }
 
 type xmlPolicy struct {
@@ -85,11 +100,11 @@ type xmlPolicy struct {
 	Description                   string `xml:",omitempty"`
 	CreateDate                    string
 	UpdateDate                    string
-	Tags                          []xmlTag `xml:"Tags>member,omitempty"`
+	Tags                          *xmlTagList `xml:",omitempty"`
 }
 
 func toXMLPolicy(p *ManagedPolicy) xmlPolicy {
-	return xmlPolicy{p.Name, p.ID, p.ARN, p.Path, p.DefaultVersion, p.Attachments, 0, true, p.Description, isoTime(p.Created), isoTime(p.Updated), xmlTags(p.Tags)}
+	return xmlPolicy{p.Name, p.ID, p.ARN, p.Path, p.DefaultVersion, p.Attachments, 0, true, p.Description, isoTime(p.Created), isoTime(p.Updated), tagList(p.Tags)}
 }
 
 // listedPolicy is a managed policy as ListPolicies shows it: without tags,
