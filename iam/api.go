@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/wicket-io/wicket"
 	"github.com/wicket-io/wicket/authn"
@@ -237,9 +239,6 @@ func listRes(kind string) func(*Handler, *call) string {
 // have no paths.
 func oidcListRes(*Handler, *call) string { return "arn:aws:iam::" + Account + ":oidc-provider/*" }
 
-// page cuts a sorted list at the request's Marker and MaxItems (1..1000,
-// 100 by default). keyOf gives each item's position; the marker is the key
-// of the last item returned.
 // pageAs is page with the page's items converted for the response.
 func pageAs[T, X any](c *call, items []T, keyOf func(T) string, conv func(T) X) ([]X, xmlPage, error) {
 	items, pg, err := page(c, items, keyOf)
@@ -253,6 +252,12 @@ func pageAs[T, X any](c *call, items []T, keyOf func(T) string, conv func(T) X) 
 	return out, pg, nil
 }
 
+// page cuts a list at the request's Marker and MaxItems (1..1000, 100 by
+// default). keyOf gives each item's position, unique in the list; the
+// marker is the key of the last item returned, and the next page starts
+// after it. The items are put in key order here, whatever order they came
+// in: a page cut from any other order makes a paginator repeat items, loop
+// or stop early.
 func page[T any](c *call, items []T, keyOf func(T) string) ([]T, xmlPage, error) {
 	max := 100
 	if v := c.Get("MaxItems"); v != "" {
@@ -262,17 +267,29 @@ func page[T any](c *call, items []T, keyOf func(T) string) ([]T, xmlPage, error)
 		}
 		max = n
 	}
+	type keyed struct {
+		key  string
+		item T
+	}
+	sorted := make([]keyed, len(items))
+	for i, t := range items {
+		sorted[i] = keyed{keyOf(t), t}
+	}
+	slices.SortStableFunc(sorted, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
 	if m := c.Get("Marker"); m != "" {
-		i := slices.IndexFunc(items, func(t T) bool { return keyOf(t) > m })
-		if i < 0 {
-			i = len(items)
-		}
-		items = items[i:]
+		i := sort.Search(len(sorted), func(i int) bool { return sorted[i].key > m })
+		sorted = sorted[i:]
 	}
-	if len(items) > max {
-		return items[:max], xmlPage{IsTruncated: true, Marker: keyOf(items[max-1])}, nil
+	var pg xmlPage
+	if len(sorted) > max {
+		sorted = sorted[:max]
+		pg = xmlPage{IsTruncated: true, Marker: sorted[max-1].key}
 	}
-	return items, xmlPage{}, nil
+	out := make([]T, len(sorted))
+	for i, k := range sorted {
+		out[i] = k.item
+	}
+	return out, pg, nil
 }
 
 func (c *call) tags() ([]Tag, error) {

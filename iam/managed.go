@@ -182,8 +182,8 @@ func (s *Service) GetManagedPolicy(ctx context.Context, arn string) (*ManagedPol
 }
 
 // ListManagedPolicies returns the customer managed policies (scope Local)
-// and the AWS managed ones (scope AWS) whose path starts with pathPrefix,
-// in ARN order; onlyAttached keeps those attached somewhere.
+// and the AWS managed ones (scope AWS) whose path starts with pathPrefix;
+// onlyAttached keeps those attached somewhere.
 func (s *Service) ListManagedPolicies(ctx context.Context, scope, pathPrefix string, onlyAttached bool) ([]*ManagedPolicy, error) {
 	var out []*ManagedPolicy
 	if scope == "" || scope == "All" || scope == "AWS" {
