@@ -390,7 +390,7 @@ func init() {
 		policyActions(FamilyUser, "User", userRes),
 		policyActions(FamilyGroup, "Group", groupRes),
 		policyActions(FamilyRole, "Role", roleRes),
-		userActions, groupActions, roleActions, managedActions, keyActions, oidcActions, simulateActions,
+		userActions, groupActions, roleActions, managedActions, keyActions, oidcActions, simulateActions, absentActions,
 	} {
 		for name, a := range m {
 			actions[name] = a
