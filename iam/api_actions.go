@@ -429,6 +429,22 @@ var keyActions = map[string]action{
 		}
 		return nil, h.svc.DeleteAccessKey(c.ctx, name, c.Get("AccessKeyId"))
 	}, userRes},
+	"GetAccessKeyLastUsed": {func(h *Handler, c *call) (any, error) {
+		var user string
+		if id := c.Get("AccessKeyId"); c.principal.Type != wicket.Root || id != c.principal.AccessKeyID {
+			var err error
+			if user, err = h.svc.AccessKeyUser(c.ctx, id); err != nil {
+				return nil, err
+			}
+		} // else root asks about its own key, which has no user name (see rootKeys)
+		// Wicket does not record when a key was used (that would be a
+		// write per request), so every key reads as one never used: "N/A"
+		// and no LastUsedDate, as AWS answers for an unused key.
+		return struct {
+			UserName          string `xml:",omitempty"`
+			AccessKeyLastUsed struct{ ServiceName, Region string }
+		}{user, struct{ ServiceName, Region string }{"N/A", "N/A"}}, nil
+	}, keyOwnerRes},
 	"UpdateAccessKey": {func(h *Handler, c *call) (any, error) {
 		if c.actsOnRoot() {
 			return nil, rootKeyChange(c, "iam.UpdateAccessKey")
@@ -439,6 +455,19 @@ var keyActions = map[string]action{
 		}
 		return nil, h.svc.UpdateAccessKey(c.ctx, name, c.Get("AccessKeyId"), c.Get("Status"))
 	}, userRes},
+}
+
+// keyOwnerRes is the user whose key AccessKeyId names, as IAM authorizes
+// GetAccessKeyLastUsed; an unknown key is authorized on "*", which only a
+// policy allowing every user reaches, so that its absence tells others
+// nothing.
+func keyOwnerRes(h *Handler, c *call) string {
+	if sn, err := h.svc.current(c.ctx); err == nil {
+		if kv := sn.keys[c.Get("AccessKeyId")]; kv != nil {
+			return kv.user.user.ARN
+		}
+	}
+	return "*"
 }
 
 var oidcActions = map[string]action{

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -59,6 +60,34 @@ func (s *Service) ListAccessKeys(ctx context.Context, user string) ([]*AccessKey
 		})
 	})
 	return out, err
+}
+
+// accessKeyIDRE is the model's pattern for an access key id, which is 16
+// to 128 characters long.
+var accessKeyIDRE = regexp.MustCompile(`^\w+$`)
+
+// AccessKeyUser returns the name of the user an access key belongs to.
+func (s *Service) AccessKeyUser(ctx context.Context, id string) (string, error) {
+	const op = "iam.GetAccessKeyLastUsed"
+	switch {
+	case id == "":
+		return "", validation(op, "1 validation error detected: Value null at 'accessKeyId' failed to satisfy constraint: Member must not be null")
+	case len(id) < 16:
+		return "", validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at 'accessKeyId' failed to satisfy constraint: Member must have length greater than or equal to 16", id))
+	case len(id) > 128:
+		return "", validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at 'accessKeyId' failed to satisfy constraint: Member must have length less than or equal to 128", id))
+	case !accessKeyIDRE.MatchString(id):
+		return "", validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at 'accessKeyId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w]+", id))
+	}
+	var user string
+	err := s.view(ctx, func(tx wicket.DocReader) error {
+		k, err := jsondoc.Get[AccessKey](tx, collKeys, id, noSuchEntity(op, fmt.Sprintf("The Access Key with id %s cannot be found.", id)))
+		if err == nil {
+			user = k.User
+		}
+		return err
+	})
+	return user, err
 }
 
 func loadKey(tx wicket.DocReader, op, user, id string) (*AccessKey, error) {
