@@ -16,10 +16,6 @@ import (
 // has none: an empty list, or NoSuchEntity for the one thing asked for.
 // The user or role they hang on must exist, as on AWS.
 
-// empty is a list element written even with no members (<MFADevices/>),
-// as IAM writes the required lists of its responses.
-type empty struct{}
-
 var absentActions = map[string]action{
 	"ListInstanceProfiles": {func(h *Handler, c *call) (any, error) {
 		if err := checkPage(c); err != nil {

@@ -211,6 +211,55 @@ func (s *Service) ListManagedPolicies(ctx context.Context, scope, pathPrefix str
 	return out, err
 }
 
+// PolicyEntities are the users, groups and roles a managed policy is
+// attached to.
+type PolicyEntities struct {
+	Users  []*User
+	Groups []*Group
+	Roles  []*Role
+}
+
+// EntitiesForPolicy returns the users, groups and roles a managed policy
+// (customer or AWS managed) is attached to.
+func (s *Service) EntitiesForPolicy(ctx context.Context, arn string) (*PolicyEntities, error) {
+	const op = "iam.ListEntitiesForPolicy"
+	if arn == "" {
+		return nil, validation(op, "1 validation error detected: Value null at 'policyArn' failed to satisfy constraint: Member must not be null")
+	}
+	var out PolicyEntities
+	err := s.view(ctx, func(tx wicket.DocReader) error {
+		if _, err := loadManaged(tx, op, arn); err != nil {
+			return err
+		}
+		if err := jsondoc.Scan(tx, collUsers, "", func(u *User) bool {
+			if slices.Contains(u.Attached, arn) {
+				out.Users = append(out.Users, u)
+			}
+			return true
+		}); err != nil {
+			return err
+		}
+		if err := jsondoc.Scan(tx, collGroups, "", func(g *Group) bool {
+			if slices.Contains(g.Attached, arn) {
+				out.Groups = append(out.Groups, g)
+			}
+			return true
+		}); err != nil {
+			return err
+		}
+		return jsondoc.Scan(tx, collRoles, "", func(r *Role) bool {
+			if slices.Contains(r.Attached, arn) {
+				out.Roles = append(out.Roles, r)
+			}
+			return true
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // DeleteManagedPolicy deletes a customer managed policy that is attached
 // nowhere and has no version but its default.
 func (s *Service) DeleteManagedPolicy(ctx context.Context, arn string) error {

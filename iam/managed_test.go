@@ -98,3 +98,81 @@ func TestAWSManagedPolicies(t *testing.T) {
 		}
 	}
 }
+
+// entityNames lists a ListEntitiesForPolicy page as kind/name.
+func entityNames(o *iam.ListEntitiesForPolicyOutput) []string {
+	var n []string
+	for _, g := range o.PolicyGroups {
+		n = append(n, "group/"+*g.GroupName)
+	}
+	for _, r := range o.PolicyRoles {
+		n = append(n, "role/"+*r.RoleName)
+	}
+	for _, u := range o.PolicyUsers {
+		n = append(n, "user/"+*u.UserName)
+	}
+	return n
+}
+
+// TestListEntitiesForPolicy: the users, groups and roles a managed policy
+// is attached to, filtered by kind and path, paged through the SDK's
+// paginator across kinds, and authorized on the policy.
+func TestListEntitiesForPolicy(t *testing.T) {
+	env := testenv.New(t)
+	c := env.IAM()
+	doc := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`)
+	p := must[*iam.CreatePolicyOutput](t, "CreatePolicy")(c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("shared"), PolicyDocument: doc}))
+	other := must[*iam.CreatePolicyOutput](t, "CreatePolicy")(c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("other"), PolicyDocument: doc}))
+	trust := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+	readOnly := aws.String("arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+	for _, u := range []struct{ name, path string }{{"zed", "/"}, {"amy", "/team/"}, {"kim", "/"}, {"loner", "/"}} {
+		must[*iam.CreateUserOutput](t, "CreateUser")(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(u.name), Path: aws.String(u.path)}))
+		if u.name != "loner" {
+			must[*iam.AttachUserPolicyOutput](t, "AttachUserPolicy")(c.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String(u.name), PolicyArn: p.Policy.Arn}))
+		}
+	}
+	must[*iam.AttachUserPolicyOutput](t, "AttachUserPolicy")(c.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("loner"), PolicyArn: readOnly}))
+	must[*iam.CreateGroupOutput](t, "CreateGroup")(c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("devs"), Path: aws.String("/team/")}))
+	must[*iam.AttachGroupPolicyOutput](t, "AttachGroupPolicy")(c.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("devs"), PolicyArn: p.Policy.Arn}))
+	for _, r := range []string{"worker", "api"} {
+		must[*iam.CreateRoleOutput](t, "CreateRole")(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(r), AssumeRolePolicyDocument: trust}))
+		must[*iam.AttachRolePolicyOutput](t, "AttachRolePolicy")(c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(r), PolicyArn: p.Policy.Arn}))
+	}
+
+	list := func(in *iam.ListEntitiesForPolicyInput) []string {
+		t.Helper()
+		out, err := c.ListEntitiesForPolicy(ctx, in)
+		if err != nil {
+			t.Fatalf("ListEntitiesForPolicy %+v: %v", in, err)
+		}
+		return entityNames(out)
+	}
+	all := []string{"group/devs", "role/api", "role/worker", "user/amy", "user/kim", "user/zed"}
+	wantList(t, "all entities", list(&iam.ListEntitiesForPolicyInput{PolicyArn: p.Policy.Arn}), all)
+	wantList(t, "users", list(&iam.ListEntitiesForPolicyInput{PolicyArn: p.Policy.Arn, EntityFilter: types.EntityTypeUser}), []string{"user/amy", "user/kim", "user/zed"})
+	wantList(t, "roles", list(&iam.ListEntitiesForPolicyInput{PolicyArn: p.Policy.Arn, EntityFilter: types.EntityTypeRole}), []string{"role/api", "role/worker"})
+	wantList(t, "groups", list(&iam.ListEntitiesForPolicyInput{PolicyArn: p.Policy.Arn, EntityFilter: types.EntityTypeGroup}), []string{"group/devs"})
+	wantList(t, "under /team/", list(&iam.ListEntitiesForPolicyInput{PolicyArn: p.Policy.Arn, PathPrefix: aws.String("/team/")}), []string{"group/devs", "user/amy"})
+	wantList(t, "as permissions boundary", list(&iam.ListEntitiesForPolicyInput{PolicyArn: p.Policy.Arn, PolicyUsageFilter: types.PolicyUsageTypePermissionsBoundary}), nil)
+	wantList(t, "an unattached policy", list(&iam.ListEntitiesForPolicyInput{PolicyArn: other.Policy.Arn}), nil)
+	wantList(t, "an AWS managed policy", list(&iam.ListEntitiesForPolicyInput{PolicyArn: readOnly}), []string{"user/loner"})
+
+	paged := collect(t, "ListEntitiesForPolicy", iam.NewListEntitiesForPolicyPaginator(c, &iam.ListEntitiesForPolicyInput{PolicyArn: p.Policy.Arn, MaxItems: aws.Int32(2)}),
+		entityNames, func(o *iam.ListEntitiesForPolicyOutput) *string { return o.Marker })
+	wantList(t, "paged entities", paged, all)
+
+	_, err := c.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: aws.String("arn:aws:iam::000000000000:policy/nope")})
+	wantCode(t, "a missing policy", err, "NoSuchEntity")
+	_, err = c.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: p.Policy.Arn, EntityFilter: "Robot"})
+	wantCode(t, "a bad EntityFilter", err, "ValidationError")
+
+	auditor := env.IAMWith(newUser(t, env, "auditor", `{"Version":"2012-10-17","Statement":[
+	  {"Effect":"Allow","Action":"iam:ListEntitiesForPolicy","Resource":"arn:aws:iam::000000000000:policy/shared"}]}`))
+	if _, err := auditor.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: p.Policy.Arn}); err != nil {
+		t.Errorf("auditor on the policy he may read: %v", err)
+	}
+	_, err = auditor.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: other.Policy.Arn})
+	wantCode(t, "auditor on another policy", err, "AccessDenied")
+	_, err = env.IAMWith(newUser(t, env, "mallory", "")).ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: p.Policy.Arn})
+	wantCode(t, "mallory", err, "AccessDenied")
+}

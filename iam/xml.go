@@ -140,6 +140,15 @@ type xmlAttached struct {
 	PolicyArn  string
 }
 
+// members is a list element written even with no members
+// (<PolicyUsers/>), as IAM writes the lists of its responses.
+type members[T any] struct {
+	Member []T `xml:"member"`
+}
+
+// empty is a list of things Wicket never has (<MFADevices/>).
+type empty = members[struct{}]
+
 type xmlPage struct {
 	IsTruncated bool
 	Marker      string `xml:",omitempty"`
