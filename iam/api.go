@@ -391,6 +391,7 @@ func init() {
 		policyActions(FamilyGroup, "Group", groupRes),
 		policyActions(FamilyRole, "Role", roleRes),
 		userActions, groupActions, roleActions, managedActions, keyActions, oidcActions, simulateActions, absentActions,
+		accountActions,
 	} {
 		for name, a := range m {
 			actions[name] = a

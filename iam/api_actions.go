@@ -3,6 +3,7 @@ package iam
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -454,6 +455,26 @@ func listEntitiesForPolicy(h *Handler, c *call) (any, error) {
 	}
 	out.xmlPage = pg
 	return out, nil
+}
+
+var accountActions = map[string]action{
+	"GetAccountSummary": {func(h *Handler, c *call) (any, error) {
+		m, err := h.svc.AccountSummary(c.ctx)
+		if err != nil {
+			return nil, err
+		}
+		type entry struct {
+			Key   string `xml:"key"`
+			Value int    `xml:"value"`
+		}
+		var out struct {
+			SummaryMap []entry `xml:"SummaryMap>entry"`
+		}
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			out.SummaryMap = append(out.SummaryMap, entry{k, m[k]})
+		}
+		return out, nil
+	}, nil},
 }
 
 var keyActions = map[string]action{
