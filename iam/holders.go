@@ -43,17 +43,18 @@ const (
 )
 
 type family struct {
-	coll        string
-	label       string // "user", "group", "role" in messages
-	nameField   string // the request parameter naming it
-	maxName     int
-	inlineLimit int
+	coll          string
+	label         string // "user", "group", "role" in messages
+	nameField     string // the request parameter naming it
+	maxName       int
+	inlineLimit   int
+	attachedQuota string // the quota on its attached policies, as LimitExceeded names it
 }
 
 var families = [...]family{
-	FamilyUser:  {collUsers, "user", "UserName", maxUserName, maxUserInline},
-	FamilyGroup: {collGroups, "group", "GroupName", maxGroupName, maxGroupInline},
-	FamilyRole:  {collRoles, "role", "RoleName", maxRoleName, maxRoleInline},
+	FamilyUser:  {collUsers, "user", "UserName", maxUserName, maxUserInline, "PoliciesPerUser"},
+	FamilyGroup: {collGroups, "group", "GroupName", maxGroupName, maxGroupInline, "PoliciesPerGroup"},
+	FamilyRole:  {collRoles, "role", "RoleName", maxRoleName, maxRoleInline, "PoliciesPerRole"},
 }
 
 func (f Family) info() family { return families[f] }
@@ -210,7 +211,7 @@ func (s *Service) Attach(ctx context.Context, f Family, entity, policyARN string
 			return nil
 		}
 		if len(*at) >= maxAttached {
-			return limitExceeded(op, fmt.Sprintf("Cannot exceed quota for PoliciesPerUser: %d", maxAttached))
+			return limitExceeded(op, fmt.Sprintf("Cannot exceed quota for %s: %d", f.info().attachedQuota, maxAttached))
 		}
 		*at = append(*at, mp.ARN)
 		if err := saveHolder(tx, f, h); err != nil {
