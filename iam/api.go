@@ -199,7 +199,7 @@ func (h *Handler) resourceOf(c *call, f Family, name string) string {
 		return a
 	}
 	path := c.Get("Path")
-	if path == "" || !pathRE.MatchString(path) {
+	if path == "" || !entityPath.re.MatchString(path) {
 		path = "/"
 	}
 	return entityARN(f.info().label, path, name)
@@ -233,6 +233,16 @@ func listRes(kind string) func(*Handler, *call) string {
 		}
 		return "arn:aws:iam::" + Account + ":" + kind + prefix
 	}
+}
+
+// pathPrefix is the request's PathPrefix, checked against the pattern the
+// model gives the action's; none is "" (every path).
+func (c *call) pathPrefix(p pathPattern) (string, error) {
+	if !c.Has("PathPrefix") {
+		return "", nil
+	}
+	v := c.Get("PathPrefix")
+	return v, p.check("iam", "pathPrefix", v)
 }
 
 // oidcListRes is the resource of ListOpenIDConnectProviders: providers

@@ -18,6 +18,9 @@ import (
 
 var absentActions = map[string]action{
 	"ListInstanceProfiles": {func(h *Handler, c *call) (any, error) {
+		if _, err := c.pathPrefix(pathPrefix); err != nil {
+			return nil, err
+		}
 		if err := checkPage(c); err != nil {
 			return nil, err
 		}

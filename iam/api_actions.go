@@ -39,7 +39,11 @@ var userActions = map[string]action{
 		return struct{ User xmlUser }{toXMLUser(u)}, nil
 	}, userRes},
 	"ListUsers": {func(h *Handler, c *call) (any, error) {
-		users, err := h.svc.ListUsers(c.ctx, c.Get("PathPrefix"))
+		prefix, err := c.pathPrefix(pathPrefix)
+		if err != nil {
+			return nil, err
+		}
+		users, err := h.svc.ListUsers(c.ctx, prefix)
 		if err != nil {
 			return nil, err
 		}
@@ -130,7 +134,11 @@ var groupActions = map[string]action{
 		}{toXMLGroup(g), out, pg}, nil
 	}, groupRes},
 	"ListGroups": {func(h *Handler, c *call) (any, error) {
-		groups, err := h.svc.ListGroups(c.ctx, c.Get("PathPrefix"))
+		prefix, err := c.pathPrefix(pathPrefix)
+		if err != nil {
+			return nil, err
+		}
+		groups, err := h.svc.ListGroups(c.ctx, prefix)
 		if err != nil {
 			return nil, err
 		}
@@ -219,7 +227,11 @@ var roleActions = map[string]action{
 		return struct{ Role xmlRole }{toXMLRole(r)}, nil
 	}, roleRes},
 	"ListRoles": {func(h *Handler, c *call) (any, error) {
-		roles, err := h.svc.ListRoles(c.ctx, c.Get("PathPrefix"))
+		prefix, err := c.pathPrefix(pathPrefix)
+		if err != nil {
+			return nil, err
+		}
+		roles, err := h.svc.ListRoles(c.ctx, prefix)
 		if err != nil {
 			return nil, err
 		}
@@ -309,7 +321,11 @@ var managedActions = map[string]action{
 		if scope != "" && scope != "All" && scope != "AWS" && scope != "Local" {
 			return nil, validation("iam.ListPolicies", fmt.Sprintf("1 validation error detected: Value '%s' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]", scope))
 		}
-		ps, err := h.svc.ListManagedPolicies(c.ctx, scope, c.Get("PathPrefix"), c.Get("OnlyAttached") == "true")
+		prefix, err := c.pathPrefix(policyPath)
+		if err != nil {
+			return nil, err
+		}
+		ps, err := h.svc.ListManagedPolicies(c.ctx, scope, prefix, c.Get("OnlyAttached") == "true")
 		if err != nil {
 			return nil, err
 		}
@@ -400,7 +416,10 @@ func listEntitiesForPolicy(h *Handler, c *call) (any, error) {
 	default:
 		return nil, validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at 'policyUsageFilter' failed to satisfy constraint: Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]", usage))
 	}
-	prefix := c.Get("PathPrefix")
+	prefix, err := c.pathPrefix(entityPath)
+	if err != nil {
+		return nil, err
+	}
 	ents, err := h.svc.EntitiesForPolicy(c.ctx, c.Get("PolicyArn"))
 	if err != nil {
 		return nil, err

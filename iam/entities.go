@@ -51,7 +51,7 @@ func (s *Service) CreateUser(ctx context.Context, name, path string, tags []Tag)
 	if err := checkName(op, "UserName", name, maxUserName); err != nil {
 		return nil, err
 	}
-	path, err := checkPath(op, path)
+	path, err := checkPath(op, entityPath, path)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +165,7 @@ func (s *Service) UpdateUser(ctx context.Context, in UpdateUserInput) error {
 		}
 	}
 	if in.NewPath != "" {
-		if _, err := checkPath(op, in.NewPath); err != nil {
+		if err := entityPath.check(op, "newPath", in.NewPath); err != nil {
 			return err
 		}
 	}
@@ -238,7 +238,7 @@ func (s *Service) CreateGroup(ctx context.Context, name, path string) (*Group, e
 	if err := checkName(op, "GroupName", name, maxGroupName); err != nil {
 		return nil, err
 	}
-	path, err := checkPath(op, path)
+	path, err := checkPath(op, entityPath, path)
 	if err != nil {
 		return nil, err
 	}
@@ -406,7 +406,7 @@ func (s *Service) CreateRole(ctx context.Context, in CreateRoleInput) (*Role, er
 	if err := checkName(op, "RoleName", in.Name, maxRoleName); err != nil {
 		return nil, err
 	}
-	path, err := checkPath(op, in.Path)
+	path, err := checkPath(op, entityPath, in.Path)
 	if err != nil {
 		return nil, err
 	}

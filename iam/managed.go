@@ -126,7 +126,7 @@ func (s *Service) CreateManagedPolicy(ctx context.Context, in CreatePolicyInput)
 	if err := checkName(op, "PolicyName", name, maxPolicyName); err != nil {
 		return nil, err
 	}
-	path, err := checkPath(op, in.Path)
+	path, err := checkPath(op, policyPath, in.Path)
 	if err != nil {
 		return nil, err
 	}

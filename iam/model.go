@@ -169,10 +169,42 @@ const (
 	maxDescription     = 1000
 )
 
+var nameRE = regexp.MustCompile(`^[\w+=,.@-]+$`)
+
+// A pathPattern is one of the API model's shapes of a path: the
+// expression, matched against the whole value, and the pattern as the
+// model writes it, which its ValidationError quotes.
+type pathPattern struct {
+	re   *regexp.Regexp
+	text string
+}
+
 var (
-	nameRE = regexp.MustCompile(`^[\w+=,.@-]+$`)
-	pathRE = regexp.MustCompile(`^/([\x21-\x7e]*/)?$`)
+	// entityPath is pathType, the path of a user, group or role: "/" or
+	// /…/ with at least one printable ASCII character between, so "//"
+	// is refused.
+	entityPath = pathPattern{regexp.MustCompile(`^/([\x21-\x7e]+/)?$`), `(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`}
+	// policyPath is policyPathType, the path of a managed policy and the
+	// PathPrefix of ListPolicies.
+	policyPath = pathPattern{regexp.MustCompile(`^(/[A-Za-z0-9.,+@=_-]+)*/$`), `((/[A-Za-z0-9\.,\+@=_-]+)*)/`}
+	// pathPrefix is pathPrefixType, the PathPrefix of ListUsers,
+	// ListGroups, ListRoles and ListInstanceProfiles.
+	pathPrefix = pathPattern{regexp.MustCompile(`^/[\x21-\x7f]*$`), `\u002F[\u0021-\u007F]*`}
 )
+
+// check validates v, the value of field (path, pathPrefix): 1 to 512
+// characters of the pattern.
+func (p pathPattern) check(op, field, v string) error {
+	switch {
+	case v == "":
+		return validation(op, fmt.Sprintf("1 validation error detected: Value '' at '%s' failed to satisfy constraint: Member must have length greater than or equal to 1", field))
+	case len(v) > maxPath:
+		return validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", v, field, maxPath))
+	case !p.re.MatchString(v):
+		return validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: %s", v, field, p.text))
+	}
+	return nil
+}
 
 // key is the document id of a named entity.
 func key(name string) string { return strings.ToLower(name) }
@@ -190,12 +222,14 @@ func checkName(op, field, name string, max int) error {
 	return nil
 }
 
-func checkPath(op, path string) (string, error) {
+// checkPath validates the Path of an entity to create, of pattern p;
+// none is "/".
+func checkPath(op string, p pathPattern, path string) (string, error) {
 	if path == "" {
 		return "/", nil
 	}
-	if len(path) > maxPath || !pathRE.MatchString(path) {
-		return "", validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", path))
+	if err := p.check(op, "path", path); err != nil {
+		return "", err
 	}
 	return path, nil
 }
