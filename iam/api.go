@@ -302,10 +302,15 @@ func page[T any](c *call, items []T, keyOf func(T) string) ([]T, xmlPage, error)
 	return out, pg, nil
 }
 
+// maxListMembers bounds the members read of a list parameter; the model's
+// own bounds, and Wicket's quotas, are checked on what was read.
+const maxListMembers = 1000
+
+// tags reads the Tags parameter; checkTags holds them to the model.
 func (c *call) tags() ([]Tag, error) {
-	qt, ok := c.Tags("Tags", maxTags)
+	qt, ok := c.Tags("Tags", maxListMembers)
 	if !ok {
-		return nil, limitExceeded("iam", fmt.Sprintf("The number of tags has reached the maximum limit of %d.", maxTags))
+		return nil, validation("iam", fmt.Sprintf("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to %d", maxTags))
 	}
 	out := make([]Tag, len(qt))
 	for i, t := range qt {

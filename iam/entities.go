@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/wicket-io/wicket"
 	"github.com/wicket-io/wicket/internal/jsondoc"
@@ -16,19 +18,52 @@ func entityARN(kind, path, name string) string {
 	return "arn:aws:iam::" + Account + ":" + kind + path + name
 }
 
+// The patterns of a tag's key and value (API_Tag).
+var (
+	tagKeyRE   = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$`)
+	tagValueRE = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+)
+
+// checkTags validates tags as a request carries them (Tags.member.N): at
+// most 50, each key and value of the model's length and pattern, no key
+// twice (keys are case-insensitive) and none in the aws: namespace, which
+// AWS reserves for its own tags.
 func checkTags(op string, tags []Tag) error {
 	if len(tags) > maxTags {
-		return limitExceeded(op, fmt.Sprintf("The number of tags has reached the maximum limit of %d.", maxTags))
+		return validation(op, fmt.Sprintf("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to %d", maxTags))
 	}
 	seen := map[string]bool{}
-	for _, t := range tags {
-		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 {
-			return validation(op, "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length between 1 and 128 for keys and at most 256 for values")
+	for i, t := range tags {
+		at := fmt.Sprintf("tags.%d.member", i+1)
+		if err := checkTagPart(op, at+".key", t.Key, 1, 128, tagKeyRE); err != nil {
+			return err
+		}
+		if err := checkTagPart(op, at+".value", t.Value, 0, 256, tagValueRE); err != nil {
+			return err
+		}
+		if strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
+			return invalidInput(op, fmt.Sprintf("Tag key %s is invalid: keys that begin with aws: are reserved for AWS use.", t.Key))
 		}
 		if seen[strings.ToLower(t.Key)] {
 			return invalidInput(op, "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
 		}
 		seen[strings.ToLower(t.Key)] = true
+	}
+	return nil
+}
+
+// checkTagPart checks a tag's key or value, field naming it as the model
+// validation does (tags.1.member.key): min to max characters of re.
+func checkTagPart(op, field, v string, min, max int, re *regexp.Regexp) error {
+	n := utf8.RuneCountInString(v)
+	switch {
+	case n < min:
+		return validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have length greater than or equal to %d", v, field, min))
+	case n > max:
+		return validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", v, field, max))
+	case !re.MatchString(v):
+		pattern := strings.TrimSuffix(strings.TrimPrefix(re.String(), "^"), "$")
+		return validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: %s", v, field, pattern))
 	}
 	return nil
 }

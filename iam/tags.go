@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -11,7 +12,7 @@ import (
 
 // Taggable is an entity that carries tags: a user or role, by name, or a
 // managed policy or OpenID Connect provider, by ARN. Tagging, untagging and listing work the same for
-// each, with checkTags's rules.
+// each: checkTags's rules for what a request brings, at most 50 on one.
 type Taggable struct {
 	// load reads the entity in tx and returns its tags and a function that
 	// stores it with them. write says the tags are to be changed, which an
@@ -75,6 +76,9 @@ func TaggedOIDCProvider(arn string) Taggable {
 // compared without regard to case, as IAM compares them).
 func (s *Service) Tag(ctx context.Context, t Taggable, tags []Tag) error {
 	const op = "iam.Tag"
+	if err := checkTags(op, tags); err != nil {
+		return err
+	}
 	return s.update(ctx, func(tx wicket.DocTx) error {
 		cur, save, err := t.load(tx, op, true)
 		if err != nil {
@@ -88,8 +92,8 @@ func (s *Service) Tag(ctx context.Context, t Taggable, tags []Tag) error {
 				*cur = append(*cur, t)
 			}
 		}
-		if err := checkTags(op, *cur); err != nil {
-			return err
+		if len(*cur) > maxTags {
+			return limitExceeded(op, fmt.Sprintf("The number of tags has reached the maximum limit of %d.", maxTags))
 		}
 		return save(tx)
 	})
