@@ -319,10 +319,27 @@ func (c *call) tags() ([]Tag, error) {
 	return out, nil
 }
 
+// list reads a list parameter of at most max members, a bound of
+// Wicket's own (a simulation's size) or one to read a list by: more is
+// LimitExceeded.
 func (c *call) list(name string, max int) ([]string, error) {
 	v, ok := c.List(name, max)
 	if !ok {
 		return nil, limitExceeded("iam", fmt.Sprintf("Too many values for %s (at most %d).", name, max))
+	}
+	return v, nil
+}
+
+// modelList reads a list parameter that the API model bounds to max
+// members (TagKeys: 50): more is the model's ValidationError, not a quota.
+func (c *call) modelList(name string, max int) ([]string, error) {
+	v, err := c.list(name, maxListMembers)
+	if err != nil {
+		return nil, err
+	}
+	if len(v) > max {
+		return nil, validation("iam", fmt.Sprintf("1 validation error detected: Value '[%s]' at '%s' failed to satisfy constraint: Member must have length less than or equal to %d",
+			strings.Join(v, ", "), lowerFirst(name), max))
 	}
 	return v, nil
 }

@@ -80,7 +80,7 @@ var userActions = map[string]action{
 		return nil, h.svc.Tag(c.ctx, TaggedUser(c.Get("UserName")), tags)
 	}, userRes},
 	"UntagUser": {func(h *Handler, c *call) (any, error) {
-		keys, err := c.list("TagKeys", maxTags)
+		keys, err := c.modelList("TagKeys", maxTags)
 		if err != nil {
 			return nil, err
 		}
@@ -285,7 +285,7 @@ var roleActions = map[string]action{
 		return nil, h.svc.Tag(c.ctx, TaggedRole(c.Get("RoleName")), tags)
 	}, roleRes},
 	"UntagRole": {func(h *Handler, c *call) (any, error) {
-		keys, err := c.list("TagKeys", maxTags)
+		keys, err := c.modelList("TagKeys", maxTags)
 		if err != nil {
 			return nil, err
 		}
@@ -388,7 +388,7 @@ var managedActions = map[string]action{
 		return nil, h.svc.Tag(c.ctx, TaggedPolicy(c.Get("PolicyArn")), tags)
 	}, policyRes},
 	"UntagPolicy": {func(h *Handler, c *call) (any, error) {
-		keys, err := c.list("TagKeys", maxTags)
+		keys, err := c.modelList("TagKeys", maxTags)
 		if err != nil {
 			return nil, err
 		}
@@ -589,11 +589,11 @@ func keyOwnerRes(h *Handler, c *call) string {
 
 var oidcActions = map[string]action{
 	"CreateOpenIDConnectProvider": {func(h *Handler, c *call) (any, error) {
-		ids, err := c.list("ClientIDList", maxClientIDs)
+		ids, err := c.list("ClientIDList", maxListMembers)
 		if err != nil {
 			return nil, err
 		}
-		tps, err := c.list("ThumbprintList", maxThumbprints)
+		tps, err := c.list("ThumbprintList", maxListMembers)
 		if err != nil {
 			return nil, err
 		}
@@ -657,7 +657,7 @@ var oidcActions = map[string]action{
 		})
 	}, oidcRes},
 	"UpdateOpenIDConnectProviderThumbprint": {func(h *Handler, c *call) (any, error) {
-		tps, err := c.list("ThumbprintList", maxThumbprints)
+		tps, err := c.list("ThumbprintList", maxListMembers)
 		if err != nil {
 			return nil, err
 		}
@@ -674,7 +674,7 @@ var oidcActions = map[string]action{
 		return nil, h.svc.Tag(c.ctx, TaggedOIDCProvider(c.Get("OpenIDConnectProviderArn")), tags)
 	}, oidcRes},
 	"UntagOpenIDConnectProvider": {func(h *Handler, c *call) (any, error) {
-		keys, err := c.list("TagKeys", maxTags)
+		keys, err := c.modelList("TagKeys", maxTags)
 		if err != nil {
 			return nil, err
 		}

@@ -418,8 +418,9 @@ type CreateRoleInput struct {
 	Tags               []Tag
 }
 
-func checkTrust(op, doc string) error {
-	if err := checkPolicy(op, doc, policy.Trust); err != nil {
+// checkTrust validates a trust policy, the parameter field.
+func checkTrust(op, field, doc string) error {
+	if err := checkPolicy(op, field, doc, policy.Trust); err != nil {
 		return err
 	}
 	if policySize(doc) > maxTrustPolicy {
@@ -445,7 +446,7 @@ func (s *Service) CreateRole(ctx context.Context, in CreateRoleInput) (*Role, er
 	if err != nil {
 		return nil, err
 	}
-	if err := checkTrust(op, in.Trust); err != nil {
+	if err := checkTrust(op, "assumeRolePolicyDocument", in.Trust); err != nil {
 		return nil, err
 	}
 	if in.MaxSessionDuration == 0 {
@@ -533,7 +534,7 @@ func (s *Service) UpdateRole(ctx context.Context, name string, description *stri
 // UpdateAssumeRolePolicy replaces a role's trust policy.
 func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, name, doc string) error {
 	const op = "iam.UpdateAssumeRolePolicy"
-	if err := checkTrust(op, doc); err != nil {
+	if err := checkTrust(op, "policyDocument", doc); err != nil {
 		return err
 	}
 	bound, err := s.bindTrust(ctx, op, doc)

@@ -95,11 +95,12 @@ func policySize(doc string) int {
 	return n
 }
 
-// checkPolicy validates a document of type t, answering IAM's
+// checkPolicy validates a document of type t, the parameter field
+// (policyDocument, assumeRolePolicyDocument), answering IAM's
 // MalformedPolicyDocument with the parser's explanation.
-func checkPolicy(op, doc string, t policy.Type) error {
+func checkPolicy(op, field, doc string, t policy.Type) error {
 	if strings.TrimSpace(doc) == "" {
-		return validation(op, "1 validation error detected: Value null at 'policyDocument' failed to satisfy constraint: Member must not be null")
+		return validation(op, fmt.Sprintf("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", field))
 	}
 	if _, err := policy.Parse([]byte(doc), t); err != nil {
 		msg := wicket.MessageOf(err)
@@ -117,7 +118,7 @@ func (s *Service) PutPolicy(ctx context.Context, f Family, entity, name, doc str
 	if err := checkName(op, "PolicyName", name, maxPolicyName); err != nil {
 		return err
 	}
-	if err := checkPolicy(op, doc, policy.Identity); err != nil {
+	if err := checkPolicy(op, "policyDocument", doc, policy.Identity); err != nil {
 		return err
 	}
 	return s.update(ctx, func(tx wicket.DocTx) error {

@@ -165,7 +165,10 @@ func checkClientIDs(op string, ids []string) error {
 
 func checkThumbprints(op string, tps []string) error {
 	if len(tps) > maxThumbprints {
-		return limitExceeded(op, fmt.Sprintf("Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: %d", maxThumbprints))
+		// The model leaves ThumbprintList unbounded; IAM refuses a sixth
+		// thumbprint with this InvalidInput (as moto and other emulators
+		// reproduce it, "fewer than" and all).
+		return invalidInput(op, fmt.Sprintf("Thumbprint list must contain fewer than %d entries.", maxThumbprints))
 	}
 	for _, t := range tps {
 		if len(t) != 40 || strings.Trim(strings.ToLower(t), "0123456789abcdef") != "" {

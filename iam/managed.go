@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -158,7 +159,7 @@ func (s *Service) CreateManagedPolicy(ctx context.Context, in CreatePolicyInput)
 }
 
 func checkManagedDoc(op, doc string) error {
-	if err := checkPolicy(op, doc, policy.Identity); err != nil {
+	if err := checkPolicy(op, "policyDocument", doc, policy.Identity); err != nil {
 		return err
 	}
 	if policySize(doc) > maxManagedPolicy {
@@ -322,6 +323,22 @@ func loadCustomer(tx wicket.DocReader, op, arn string) (*ManagedPolicy, error) {
 	return p, nil
 }
 
+// versionIDRE is policyVersionIdType's pattern: v1, v2 … with an optional
+// suffix.
+var versionIDRE = regexp.MustCompile(`^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$`)
+
+// checkVersionID validates a VersionId parameter as the model does, before
+// the policy is looked up.
+func checkVersionID(op, id string) error {
+	if id == "" {
+		return validation(op, "1 validation error detected: Value null at 'versionId' failed to satisfy constraint: Member must not be null")
+	}
+	if !versionIDRE.MatchString(id) {
+		return validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at 'versionId' failed to satisfy constraint: Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", id))
+	}
+	return nil
+}
+
 func findVersion(op string, p *ManagedPolicy, id string) (int, error) {
 	i := slices.IndexFunc(p.Versions, func(v PolicyVersion) bool { return v.ID == id })
 	if i < 0 {
@@ -333,6 +350,9 @@ func findVersion(op string, p *ManagedPolicy, id string) (int, error) {
 // GetPolicyVersion returns one version of a managed policy.
 func (s *Service) GetPolicyVersion(ctx context.Context, arn, id string) (*ManagedPolicy, *PolicyVersion, error) {
 	const op = "iam.GetPolicyVersion"
+	if err := checkVersionID(op, id); err != nil {
+		return nil, nil, err
+	}
 	var p *ManagedPolicy
 	var v *PolicyVersion
 	err := s.view(ctx, func(tx wicket.DocReader) error {
@@ -353,6 +373,9 @@ func (s *Service) GetPolicyVersion(ctx context.Context, arn, id string) (*Manage
 // DeletePolicyVersion deletes a version other than the default.
 func (s *Service) DeletePolicyVersion(ctx context.Context, arn, id string) error {
 	const op = "iam.DeletePolicyVersion"
+	if err := checkVersionID(op, id); err != nil {
+		return err
+	}
 	return s.update(ctx, func(tx wicket.DocTx) error {
 		p, err := loadCustomer(tx, op, arn)
 		if err != nil {
@@ -373,6 +396,9 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, arn, id string) error
 // SetDefaultPolicyVersion makes a version the one that applies.
 func (s *Service) SetDefaultPolicyVersion(ctx context.Context, arn, id string) error {
 	const op = "iam.SetDefaultPolicyVersion"
+	if err := checkVersionID(op, id); err != nil {
+		return err
+	}
 	return s.update(ctx, func(tx wicket.DocTx) error {
 		p, err := loadCustomer(tx, op, arn)
 		if err != nil {
