@@ -272,8 +272,11 @@ func page[T any](c *call, items []T, keyOf func(T) string) ([]T, xmlPage, error)
 	max := 100
 	if v := c.Get("MaxItems"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			return nil, xmlPage{}, validation("iam", fmt.Sprintf("1 validation error detected: Value '%s' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000", v))
+		if err != nil {
+			return nil, xmlPage{}, validation("iam", fmt.Sprintf("1 validation error detected: Value '%s' at 'maxItems' failed to satisfy constraint: Member must be a number", v))
+		}
+		if err := checkRange("iam", "maxItems", n, 1, 1000); err != nil {
+			return nil, xmlPage{}, err
 		}
 		max = n
 	}

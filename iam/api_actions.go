@@ -208,10 +208,12 @@ var roleActions = map[string]action{
 		in := CreateRoleInput{Name: c.Get("RoleName"), Path: c.Get("Path"), Trust: c.Get("AssumeRolePolicyDocument"),
 			Description: c.Get("Description"), Tags: tags}
 		if d != nil {
-			in.MaxSessionDuration = *d
-			if *d == 0 {
-				in.MaxSessionDuration = -1 // explicit 0 is out of range
+			// Checked here: to CreateRole, 0 means the default, and an
+			// explicit 0 is out of range.
+			if err := checkDuration("iam.CreateRole", *d); err != nil {
+				return nil, err
 			}
+			in.MaxSessionDuration = *d
 		}
 		r, err := h.svc.CreateRole(c.ctx, in)
 		if err != nil {

@@ -430,10 +430,7 @@ func checkTrust(op, field, doc string) error {
 }
 
 func checkDuration(op string, d int) error {
-	if d < minSessionDuration || d > maxSessionDuration {
-		return validation(op, fmt.Sprintf("1 validation error detected: Value '%d' at 'maxSessionDuration' failed to satisfy constraint: Member must have value between %d and %d", d, minSessionDuration, maxSessionDuration))
-	}
-	return nil
+	return checkRange(op, "maxSessionDuration", d, minSessionDuration, maxSessionDuration)
 }
 
 // CreateRole creates a role.

@@ -234,6 +234,18 @@ func checkPath(op string, p pathPattern, path string) (string, error) {
 	return path, nil
 }
 
+// checkRange holds an integer parameter to the model's min..max, with the
+// model validation's one-sided message for the bound it crosses.
+func checkRange(op, field string, v, min, max int) error {
+	switch {
+	case v < min:
+		return validation(op, fmt.Sprintf("1 validation error detected: Value '%d' at '%s' failed to satisfy constraint: Member must have value greater than or equal to %d", v, field, min))
+	case v > max:
+		return validation(op, fmt.Sprintf("1 validation error detected: Value '%d' at '%s' failed to satisfy constraint: Member must have value less than or equal to %d", v, field, max))
+	}
+	return nil
+}
+
 func lowerFirst(s string) string {
 	if s == "" {
 		return s

@@ -213,3 +213,44 @@ func TestModelConstraints(t *testing.T) {
 		}
 	}
 }
+
+// TestRangeMessages: an integer out of the model's range is refused with
+// the one-sided message of the bound it crosses, as AWS's model
+// validation words it, and the value as sent.
+func TestRangeMessages(t *testing.T) {
+	env := testenv.New(t)
+	c := env.IAM()
+	trust := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
+	must[*iam.CreateRoleOutput](t, "CreateRole")(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: trust}))
+	const prefix = "1 validation error detected: "
+	for _, tc := range []struct {
+		name, msg string
+		call      func() error
+	}{
+		{"MaxItems 0", "Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1", func() error {
+			_, err := c.ListUsers(ctx, &iam.ListUsersInput{MaxItems: aws.Int32(0)})
+			return err
+		}},
+		{"MaxItems 1001", "Value '1001' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000", func() error {
+			_, err := c.ListRoles(ctx, &iam.ListRolesInput{MaxItems: aws.Int32(1001)})
+			return err
+		}},
+		{"CreateRole MaxSessionDuration 0", "Value '0' at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or equal to 3600", func() error {
+			_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r0"), AssumeRolePolicyDocument: trust, MaxSessionDuration: aws.Int32(0)})
+			return err
+		}},
+		{"CreateRole MaxSessionDuration 60", "Value '60' at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or equal to 3600", func() error {
+			_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r1"), AssumeRolePolicyDocument: trust, MaxSessionDuration: aws.Int32(60)})
+			return err
+		}},
+		{"UpdateRole MaxSessionDuration 43201", "Value '43201' at 'maxSessionDuration' failed to satisfy constraint: Member must have value less than or equal to 43200", func() error {
+			_, err := c.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String("r"), MaxSessionDuration: aws.Int32(43201)})
+			return err
+		}},
+	} {
+		err := tc.call()
+		if apiCode(err) != "ValidationError" || apiMessage(err) != prefix+tc.msg {
+			t.Errorf("%s: %v\nwant ValidationError %q", tc.name, err, prefix+tc.msg)
+		}
+	}
+}
