@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wicket-io/wicket"
 	"github.com/wicket-io/wicket/authn"
@@ -224,7 +225,7 @@ func (c *call) sessionPolicies(op string) (sessionPolicies, error) {
 	sp.doc = c.Get("Policy")
 	packed := 0
 	if sp.doc != "" {
-		if len(sp.doc) > maxPackedPolicy {
+		if utf8.RuneCountInString(sp.doc) > maxPackedPolicy { // characters, as STS counts
 			return sp, validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at 'policy' failed to satisfy constraint: Member must have length less than or equal to %d", sp.doc, maxPackedPolicy))
 		}
 		if _, err := policy.Parse([]byte(sp.doc), policy.Identity); err != nil {

@@ -429,6 +429,11 @@ func TestManagedSessionPolicies(t *testing.T) {
 	_, err = dev.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: r.Role.Arn, RoleSessionName: aws.String("x1"),
 		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/` + strings.Repeat("x", 2100) + `"}]}`)})
 	wantCode(t, "an inline policy over 2048 characters", err, "ValidationError")
+	// The 2048 are characters, as STS counts; past them in bytes alone, the
+	// packed size is what refuses it.
+	_, err = dev.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: r.Role.Arn, RoleSessionName: aws.String("x1"),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::data/` + strings.Repeat("é", 1100) + `"}]}`)})
+	wantCode(t, "an inline policy of 1200 characters, 2300 bytes", err, "PackedPolicyTooLarge")
 }
 
 // Session tags passed to AssumeRole are the session's aws:PrincipalTag
