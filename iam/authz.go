@@ -110,7 +110,7 @@ func (s *Service) userSet(ctx context.Context, set policy.Set, name string, issu
 	// The account id last: a resource or trust policy naming the account
 	// (its id or root ARN) names every identity in it (see
 	// policy.Principal).
-	r.Principal = policy.Principal{AWS: []string{uv.user.ARN, Account}, ID: uv.user.ID}
+	r.Principal = policy.Principal{AWS: []string{uv.user.ARN, Account}, ID: uv.user.ID, IDOf: uv.user.ARN}
 	c.Set("aws:username", uv.user.Name)
 	c.Set("aws:userid", uv.user.ID)
 	c.Set("aws:PrincipalArn", uv.user.ARN)
@@ -166,7 +166,7 @@ func (s *Service) roleSet(ctx context.Context, set policy.Set, p *wicket.Princip
 		}
 		set.Limits = append(set.Limits, []policy.Named{{Name: cl.ScopeDown, Policy: sd}})
 	}
-	r.Principal = policy.Principal{AWS: []string{p.ARN, cl.Role, Account}, ID: rv.role.ID}
+	r.Principal = policy.Principal{AWS: []string{p.ARN, cl.Role, Account}, ID: rv.role.ID, IDOf: cl.Role}
 	c := r.Context
 	c.Set("aws:userid", p.ID)
 	c.Set("aws:PrincipalArn", cl.Role)

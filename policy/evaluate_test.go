@@ -596,10 +596,14 @@ func TestPrincipalBoundAtSave(t *testing.T) {
 	doc := func(effect, principal string) *Policy {
 		return mustParse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"`+effect+`",`+principal+`,"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`, Resource)
 	}
-	user := func(id string) Principal { return Principal{AWS: []string{aliceARN, "111122223333"}, ID: id} }
-	role := func(id string) Principal {
-		return Principal{AWS: []string{"arn:aws:sts::111122223333:assumed-role/app/s1", roleARN, "111122223333"}, ID: id}
+	user := func(id string) Principal {
+		return Principal{AWS: []string{aliceARN, "111122223333"}, ID: id, IDOf: aliceARN}
 	}
+	role := func(id string) Principal {
+		return Principal{AWS: []string{"arn:aws:sts::111122223333:assumed-role/app/s1", roleARN, "111122223333"}, ID: id, IDOf: roleARN}
+	}
+	const aliciaARN = "arn:aws:iam::111122223333:user/alicia"
+	renamed := Principal{AWS: []string{aliciaARN, "111122223333"}, ID: "AIDAOLDALICE", IDOf: aliciaARN}
 	allowIdentity := []Named{{Name: "own", Policy: mustParse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`, Identity)}}
 	for _, tc := range []struct {
 		name      string
@@ -611,6 +615,9 @@ func TestPrincipalBoundAtSave(t *testing.T) {
 	}{
 		{"the user bound", doc("Allow", `"Principal":{"AWS":"`+aliceARN+`"}`), bound, user("AIDAOLDALICE"), nil, Allow},
 		{"another user of the name", doc("Allow", `"Principal":{"AWS":"`+aliceARN+`"}`), bound, user("AIDANEWALICE"), nil, Deny},
+		{"the user bound, renamed since", doc("Allow", `"Principal":{"AWS":"`+aliceARN+`"}`), bound, renamed, nil, Allow},
+		{"a Deny of the user bound, renamed since", doc("Deny", `"Principal":{"AWS":"`+aliceARN+`"}`), bound, renamed, allowIdentity, ExplicitDeny},
+		{"an unbound name does not follow a rename", doc("Allow", `"Principal":{"AWS":"`+aliceARN+`"}`), nil, renamed, nil, Deny},
 		{"a policy stored without bindings", doc("Allow", `"Principal":{"AWS":"`+aliceARN+`"}`), nil, user("AIDANEWALICE"), nil, Allow},
 		{"another role of the name", doc("Allow", `"Principal":{"AWS":"`+roleARN+`"}`), bound, role("AROANEWAPP"), nil, Deny},
 		{"the role bound", doc("Allow", `"Principal":{"AWS":"`+roleARN+`"}`), bound, role("AROAOLDAPP"), nil, Allow},

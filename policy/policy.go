@@ -80,8 +80,9 @@ type Principal struct {
 	Federated string // web identity provider, e.g. "cognito-identity.amazonaws.com" or an OIDC provider host/ARN
 	Service   string // a service principal, e.g. "logging.s3.amazonaws.com"
 	// ID is the unique id of the caller's IAM user, or of its session's
-	// role (AIDA…, AROA…); empty for other callers. See Named.Bound.
-	ID string
+	// role (AIDA…, AROA…), and IDOf the entry of AWS it is the id of (the
+	// user's or the role's ARN); empty for other callers. See Named.Bound.
+	ID, IDOf string
 }
 
 // Request is what is asked: who, what, on which resource, in what context.

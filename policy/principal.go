@@ -129,7 +129,7 @@ func (ps *principals) match(p *Principal, bound map[string]string) reach {
 	for i, entry := range p.AWS {
 		acct, isAcct := accountOf(entry)
 		for _, n := range ps.aws {
-			if n.account != "" && !(isAcct && acct == n.account) || n.account == "" && (entry != n.name || boundElsewhere(n.name, p, bound)) {
+			if n.account != "" && !(isAcct && acct == n.account) || n.account == "" && !namedBy(entry, n.name, p, bound) {
 				continue
 			}
 			r := reachLimited
@@ -186,19 +186,23 @@ func (ps *principals) excludes(p *Principal, bound map[string]string) bool {
 func (ps *principals) namesAWS(entry string, p *Principal, bound map[string]string) bool {
 	acct, isAcct := accountOf(entry)
 	for _, n := range ps.aws {
-		if n.account != "" && isAcct && acct == n.account || n.account == "" && entry == n.name && !boundElsewhere(n.name, p, bound) {
+		if n.account != "" && isAcct && acct == n.account || n.account == "" && namedBy(entry, n.name, p, bound) {
 			return true
 		}
 	}
 	return false
 }
 
-// boundElsewhere reports whether name, a user or role ARN that a policy
-// bound on save to another unique id than the caller's, names another user
-// or role than the caller (see Named.Bound).
-func boundElsewhere(name string, p *Principal, bound map[string]string) bool {
-	id, ok := bound[name]
-	return ok && id != p.ID
+// namedBy reports whether the caller's ARN entry is what a policy's
+// principal name names. A name the policy bound on save (Named.Bound) names
+// the user or role of that unique id, whatever its name now: the caller's
+// own entry (IDOf) if it has that id, even renamed since, and no one else
+// of the name. An unbound name names by ARN.
+func namedBy(entry, name string, p *Principal, bound map[string]string) bool {
+	if id, ok := bound[name]; ok {
+		return p.ID != "" && id == p.ID && entry == p.IDOf
+	}
+	return entry == name
 }
 
 func contains(list []string, s string) bool {
