@@ -494,14 +494,37 @@ func TestSimulate(t *testing.T) {
 		if r.EvalDecision != want[k] {
 			t.Errorf("%s: %s, want %s", k, r.EvalDecision, want[k])
 		}
+		// The inline policy that matched, and where in it the statement
+		// is, as IAM gives it.
+		for _, m := range r.MatchedStatements {
+			if !strings.HasPrefix(aws.ToString(m.SourcePolicyId), "user/gina inline policy p statement ") || m.SourcePolicyType != types.PolicySourceTypeUser || m.StartPosition == nil {
+				t.Errorf("%s: matched %s (%s), want gina's inline policy p", k, aws.ToString(m.SourcePolicyId), m.SourcePolicyType)
+				continue
+			}
+			line := int32(2) // Read
+			if r.EvalDecision == types.PolicyEvaluationDecisionTypeExplicitDeny {
+				line = 3 // NoSecrets
+			}
+			if p := m.StartPosition; p.Line != line || p.Column != 4 {
+				t.Errorf("%s: statement at line %d, column %d, want line %d, column 4", k, p.Line, p.Column, line)
+			}
+		}
 	}
 	custom := must[*iam.SimulateCustomPolicyOutput](t, "SimulateCustomPolicy")(c.SimulateCustomPolicy(ctx, &iam.SimulateCustomPolicyInput{
 		PolicyInputList: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}`},
 		ActionNames:     []string{"s3:GetObject"},
 		ContextEntries:  []types.ContextEntry{{ContextKeyName: aws.String("aws:SourceIp"), ContextKeyType: types.ContextKeyTypeEnumIp, ContextKeyValues: []string{"10.1.2.3"}}},
 	}))
-	if len(custom.EvaluationResults) != 1 || custom.EvaluationResults[0].EvalDecision != types.PolicyEvaluationDecisionTypeAllowed {
-		t.Errorf("SimulateCustomPolicy = %+v", custom.EvaluationResults)
+	if len(custom.EvaluationResults) != 1 || custom.EvaluationResults[0].EvalDecision != types.PolicyEvaluationDecisionTypeAllowed ||
+		len(custom.EvaluationResults[0].MatchedStatements) != 1 {
+		t.Fatalf("SimulateCustomPolicy = %+v", custom.EvaluationResults)
+	}
+	// As AWS's example answers: the input's place in the list, and the
+	// statement's span (one line, from column 38).
+	m := custom.EvaluationResults[0].MatchedStatements[0]
+	if !strings.HasPrefix(aws.ToString(m.SourcePolicyId), "PolicyInputList.1 ") || m.StartPosition.Line != 1 || m.StartPosition.Column != 38 ||
+		m.EndPosition.Line != 1 || m.EndPosition.Column != 151 { // just past its "}"
+		t.Errorf("SimulateCustomPolicy matched %s from %+v to %+v", aws.ToString(m.SourcePolicyId), *m.StartPosition, *m.EndPosition)
 	}
 }
 

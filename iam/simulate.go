@@ -68,14 +68,16 @@ func (s *Service) PolicySet(ctx context.Context, arn string) ([]policy.Named, er
 	return nil, noSuchEntity(op, fmt.Sprintf("Entity %s does not exist.", arn))
 }
 
-func parseInputs(op string, docs []string, t policy.Type, label string) ([]policy.Named, error) {
+// parseInputs parses the documents a simulation is given, named as IAM
+// names them: "PolicyInputList.1" …, or name alone.
+func parseInputs(op string, docs []string, t policy.Type, name func(i int) string) ([]policy.Named, error) {
 	var out []policy.Named
 	for i, d := range docs {
 		p, err := policy.Parse([]byte(d), t)
 		if err != nil {
 			return nil, malformedPolicy(op, wicket.MessageOf(err))
 		}
-		out = append(out, policy.Named{Name: label + " " + strconv.Itoa(i+1), Policy: p})
+		out = append(out, policy.Named{Name: name(i), Policy: p})
 	}
 	return out, nil
 }
@@ -101,14 +103,14 @@ func simulate(h *Handler, c *call, identity []policy.Named) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	extra, err := parseInputs(op, inputs, policy.Identity, "PolicyInputList")
+	extra, err := parseInputs(op, inputs, policy.Identity, func(i int) string { return "PolicyInputList." + strconv.Itoa(i+1) })
 	if err != nil {
 		return nil, err
 	}
 	identity = append(append([]policy.Named(nil), identity...), extra...)
 	var resource []policy.Named
 	if doc := c.Get("ResourcePolicy"); doc != "" {
-		if resource, err = parseInputs(op, []string{doc}, policy.Resource, "ResourcePolicy"); err != nil {
+		if resource, err = parseInputs(op, []string{doc}, policy.Resource, func(int) string { return "ResourcePolicy" }); err != nil {
 			return nil, err
 		}
 	}
@@ -157,11 +159,15 @@ func simulate(h *Handler, c *call, identity []policy.Named) (any, error) {
 			ex := policy.Explain(&policy.Set{Identity: identity, Resource: resource}, req)
 			r := xmlEvalResult{EvalActionName: a, EvalResourceName: res, EvalDecision: evalDecision(ex.Decision)}
 			for _, m := range ex.Statements {
+				// SourcePolicyId says which statement too, beyond AWS's
+				// policy name, for `wicket policy explain`; the positions
+				// are AWS's.
 				id := m.Policy + " statement " + m.Sid
 				if m.Sid == "" {
 					id = m.Policy + " statement #" + strconv.Itoa(m.Index)
 				}
-				r.MatchedStatements = append(r.MatchedStatements, xmlStatement{SourcePolicyId: id, SourcePolicyType: sourceType(m)})
+				r.MatchedStatements = append(r.MatchedStatements, xmlStatement{SourcePolicyId: id, SourcePolicyType: sourceType(m),
+					StartPosition: xmlPosition(m.Start), EndPosition: xmlPosition(m.End)})
 			}
 			results = append(results, r)
 		}

@@ -165,4 +165,8 @@ type xmlEvalResult struct {
 type xmlStatement struct {
 	SourcePolicyId   string
 	SourcePolicyType string
+	StartPosition    xmlPosition
+	EndPosition      xmlPosition
 }
+
+type xmlPosition struct{ Line, Column int }

@@ -57,6 +57,27 @@ type Match struct {
 	Index  int    // the statement's position in the policy, from 0
 	Effect string // "Allow" or "Deny"
 	Layer  string // "identity", "resource", "limit 1", "limit 2"...
+	// Start and End are where the statement's object begins and ends in
+	// the policy's document (End is just after its '}'), as IAM's
+	// simulation gives them.
+	Start, End Position
+}
+
+// Position is a place in a document: line and column, both from 1, the
+// column counted in characters.
+type Position struct{ Line, Column int }
+
+// position returns the Position of byte offset off in doc.
+func position(doc string, off int) Position {
+	p := Position{Line: 1, Column: 1}
+	for _, c := range doc[:min(off, len(doc))] {
+		if c == '\n' {
+			p.Line, p.Column = p.Line+1, 1
+		} else {
+			p.Column++
+		}
+	}
+	return p
 }
 
 func (m Match) String() string {
@@ -149,7 +170,8 @@ func newMatch(n *Named, st *statement, layer string) Match {
 	if st.deny {
 		effect = "Deny"
 	}
-	return Match{Policy: n.Name, Sid: st.sid, Index: st.index, Effect: effect, Layer: layer}
+	return Match{Policy: n.Name, Sid: st.sid, Index: st.index, Effect: effect, Layer: layer,
+		Start: position(n.Policy.doc, st.start), End: position(n.Policy.doc, st.end)}
 }
 
 func evaluate(s *Set, r *Request, x *explainer) Decision {

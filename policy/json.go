@@ -30,7 +30,9 @@ func (k jsonKind) String() string {
 }
 
 type jsonValue struct {
-	kind  jsonKind
+	kind       jsonKind
+	start, end int // an object's byte offsets in the document, '{' to after '}'
+
 	text  string      // a string's value, a number's or boolean's text
 	keys  []string    // an object's member names, in order
 	elems []jsonValue // an object's member values, or an array's elements
@@ -145,11 +147,12 @@ func (r *jsonReader) object(depth int) (jsonValue, error) {
 	if depth > MaxDepth {
 		return jsonValue{}, errDepth
 	}
+	v := jsonValue{kind: jsonObject, start: r.i}
 	r.i++ // {
-	v := jsonValue{kind: jsonObject}
 	r.space()
 	if r.i < len(r.s) && r.s[r.i] == '}' {
 		r.i++
+		v.end = r.i
 		return v, nil
 	}
 	for {
@@ -189,6 +192,7 @@ func (r *jsonReader) object(depth int) (jsonValue, error) {
 			r.i++
 		case '}':
 			r.i++
+			v.end = r.i
 			return v, nil
 		default:
 			return v, errSyntax

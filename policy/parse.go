@@ -11,9 +11,10 @@ import (
 
 // statement is one compiled statement.
 type statement struct {
-	sid   string
-	index int
-	deny  bool
+	sid        string
+	index      int
+	start, end int // byte offsets of the statement's object in the document
+	deny       bool
 
 	notAction bool
 	actions   []actionPattern
@@ -187,7 +188,7 @@ type parser struct {
 }
 
 func (ps *parser) statement(v *jsonValue, where string, index int) (statement, error) {
-	st := statement{index: index}
+	st := statement{index: index, start: v.start, end: v.end}
 	for _, k := range v.keys {
 		switch k {
 		case "Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition":

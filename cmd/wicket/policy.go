@@ -198,7 +198,11 @@ func runPolicyExplain(ctx context.Context, stdout, stderr io.Writer, o explainOp
 			fmt.Fprintln(stdout, "  no statement matched")
 		}
 		for _, m := range r.MatchedStatements {
-			fmt.Fprintf(stdout, "  %s (%s)\n", aws.ToString(m.SourcePolicyId), m.SourcePolicyType)
+			fmt.Fprintf(stdout, "  %s (%s)", aws.ToString(m.SourcePolicyId), m.SourcePolicyType)
+			if p := m.StartPosition; p != nil {
+				fmt.Fprintf(stdout, ", statement at line %d, column %d", p.Line, p.Column)
+			}
+			fmt.Fprintln(stdout)
 		}
 		if r.EvalDecision != iamtypes.PolicyEvaluationDecisionTypeAllowed {
 			denied = true
