@@ -181,6 +181,24 @@ check "user: cannot write another home" fails_with "AccessDenied" as alice s3 cp
 check "user: cannot list the bucket root" fails_with "AccessDenied" as alice s3 ls s3://iam-bucket/
 check "user: cannot delete" fails_with "AccessDenied" as alice s3 rm s3://iam-bucket/team/report.txt
 check "user: cannot grant herself more" fails_with "AccessDenied" as alice "$AWS" --endpoint-url "$endpoint" iam attach-user-policy --user-name alice --policy-arn arn:aws:iam::aws:policy/AdministratorAccess
+# Temporary credentials from the AWS CLI's STS calls: session policies,
+# managed and inline, and tags, as botocore serializes them.
+cat >"$work/writer-trust.json" <<'JSON'
+{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::000000000000:user/alice"},
+  "Action": ["sts:AssumeRole", "sts:TagSession"]}]}
+JSON
+check "iam: create-role team-writer (trusts alice)" iamc create-role --role-name team-writer --assume-role-policy-document "file://$work/writer-trust.json"
+check "iam: put-role-policy team-writer (s3:* on iam-bucket)" iamc put-role-policy --role-name team-writer --policy-name all --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::iam-bucket/*"}]}'
+# session FILE COMMAND...: run with the temporary credentials in FILE.
+session() {
+	local f=$1
+	shift
+	AWS_ACCESS_KEY_ID=$(cut -f1 "$f") AWS_SECRET_ACCESS_KEY=$(cut -f2 "$f") AWS_SESSION_TOKEN=$(cut -f3 "$f") "$@"
+}
+check "sts: assume-role with --policy-arns and --tags" bash -c "$(declare -f as); work=$work; as alice $AWS --endpoint-url $endpoint sts assume-role --role-arn arn:aws:iam::000000000000:role/team-writer --role-session-name ro --policy-arns arn=arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess --tags Key=team,Value=reports --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text >'$work/ro.creds' && grep -q '^ASIA' '$work/ro.creds'"
+check "sts: the read-only session reads" session "$work/ro.creds" s3 cp s3://iam-bucket/team/report.txt "$work/ro.out"
+check "sts: the read-only session cannot write, though the role may" fails_with "AccessDenied" session "$work/ro.creds" s3 cp "$work/small.txt" s3://iam-bucket/team/ro.txt
+check "sts: get-session-token credentials cannot call IAM" bash -c "$AWS --endpoint-url $endpoint sts get-session-token --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text >'$work/root.creds' && ! AWS_ACCESS_KEY_ID=\$(cut -f1 '$work/root.creds') AWS_SECRET_ACCESS_KEY=\$(cut -f2 '$work/root.creds') AWS_SESSION_TOKEN=\$(cut -f3 '$work/root.creds') $AWS --endpoint-url $endpoint iam list-users 2>'$work/rootsess.err' && grep -q InvalidClientTokenId '$work/rootsess.err'"
 check "iam: simulate-principal-policy" bash -c "test \"\$($AWS --endpoint-url $endpoint iam simulate-principal-policy --policy-source-arn arn:aws:iam::000000000000:user/alice --action-names s3:GetObject --resource-arns arn:aws:s3:::iam-bucket/secret/plan.txt --query 'EvaluationResults[0].EvalDecision' --output text)\" = implicitDeny"
 cat >"$work/public-policy.json" <<'JSON'
 {"Version": "2012-10-17", "Statement": [{"Sid": "PublicRead", "Effect": "Allow", "Principal": "*",
