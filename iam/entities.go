@@ -418,15 +418,25 @@ type CreateRoleInput struct {
 	Tags               []Tag
 }
 
-// checkTrust validates a trust policy, the parameter field.
-func checkTrust(op, field, doc string) error {
-	if err := checkPolicy(op, field, doc, policy.Trust); err != nil {
-		return err
+// checkTrust validates a trust policy, the parameter field, and binds the
+// users and roles it names (BindPrincipals), refusing one that does not
+// exist, as IAM does.
+func (s *Service) checkTrust(ctx context.Context, op, field, doc string) (bound map[string]string, err error) {
+	p, err := checkPolicy(op, field, doc, policy.Trust)
+	if err != nil {
+		return nil, err
 	}
 	if policySize(doc) > maxTrustPolicy {
-		return limitExceeded(op, fmt.Sprintf("Cannot exceed quota for ACLSizePerRole: %d", maxTrustPolicy))
+		return nil, limitExceeded(op, fmt.Sprintf("Cannot exceed quota for ACLSizePerRole: %d", maxTrustPolicy))
 	}
-	return nil
+	bound, missing, err := s.BindPrincipals(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if missing != "" {
+		return nil, malformedPolicy(op, fmt.Sprintf("Invalid principal in policy: \"AWS\":\"%s\"", missing))
+	}
+	return bound, nil
 }
 
 func checkDuration(op string, d int) error {
@@ -443,7 +453,8 @@ func (s *Service) CreateRole(ctx context.Context, in CreateRoleInput) (*Role, er
 	if err != nil {
 		return nil, err
 	}
-	if err := checkTrust(op, "assumeRolePolicyDocument", in.Trust); err != nil {
+	bound, err := s.checkTrust(ctx, op, "assumeRolePolicyDocument", in.Trust)
+	if err != nil {
 		return nil, err
 	}
 	if in.MaxSessionDuration == 0 {
@@ -456,10 +467,6 @@ func (s *Service) CreateRole(ctx context.Context, in CreateRoleInput) (*Role, er
 		return nil, validation(op, "1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 1000")
 	}
 	if err := checkTags(op, in.Tags); err != nil {
-		return nil, err
-	}
-	bound, err := s.bindTrust(ctx, op, in.Trust)
-	if err != nil {
 		return nil, err
 	}
 	r := &Role{Name: in.Name, ID: newID("AROA", 17), Path: path, ARN: entityARN("role", path, in.Name), Created: s.clock.Now().UTC(),
@@ -531,10 +538,7 @@ func (s *Service) UpdateRole(ctx context.Context, name string, description *stri
 // UpdateAssumeRolePolicy replaces a role's trust policy.
 func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, name, doc string) error {
 	const op = "iam.UpdateAssumeRolePolicy"
-	if err := checkTrust(op, "policyDocument", doc); err != nil {
-		return err
-	}
-	bound, err := s.bindTrust(ctx, op, doc)
+	bound, err := s.checkTrust(ctx, op, "policyDocument", doc)
 	if err != nil {
 		return err
 	}

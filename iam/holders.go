@@ -98,18 +98,19 @@ func policySize(doc string) int {
 // checkPolicy validates a document of type t, the parameter field
 // (policyDocument, assumeRolePolicyDocument), answering IAM's
 // MalformedPolicyDocument with the parser's explanation.
-func checkPolicy(op, field, doc string, t policy.Type) error {
+func checkPolicy(op, field, doc string, t policy.Type) (*policy.Policy, error) {
 	if strings.TrimSpace(doc) == "" {
-		return validation(op, fmt.Sprintf("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", field))
+		return nil, validation(op, fmt.Sprintf("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", field))
 	}
-	if _, err := policy.Parse([]byte(doc), t); err != nil {
+	p, err := policy.Parse([]byte(doc), t)
+	if err != nil {
 		msg := wicket.MessageOf(err)
 		if msg == "" {
 			msg = "Syntax errors in policy."
 		}
-		return malformedPolicy(op, msg)
+		return nil, malformedPolicy(op, msg)
 	}
-	return nil
+	return p, nil
 }
 
 // PutPolicy adds or replaces an inline policy of a user, group or role.
@@ -118,7 +119,7 @@ func (s *Service) PutPolicy(ctx context.Context, f Family, entity, name, doc str
 	if err := checkName(op, "PolicyName", name, maxPolicyName); err != nil {
 		return err
 	}
-	if err := checkPolicy(op, "policyDocument", doc, policy.Identity); err != nil {
+	if _, err := checkPolicy(op, "policyDocument", doc, policy.Identity); err != nil {
 		return err
 	}
 	return s.update(ctx, func(tx wicket.DocTx) error {

@@ -159,7 +159,7 @@ func (s *Service) CreateManagedPolicy(ctx context.Context, in CreatePolicyInput)
 }
 
 func checkManagedDoc(op, doc string) error {
-	if err := checkPolicy(op, "policyDocument", doc, policy.Identity); err != nil {
+	if _, err := checkPolicy(op, "policyDocument", doc, policy.Identity); err != nil {
 		return err
 	}
 	if policySize(doc) > maxManagedPolicy {

@@ -2,10 +2,8 @@ package iam
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
-	"github.com/wicket-io/wicket"
 	"github.com/wicket-io/wicket/policy"
 )
 
@@ -54,21 +52,4 @@ func (s *Service) BindPrincipals(ctx context.Context, p *policy.Policy) (bound m
 		bound[arn] = id
 	}
 	return bound, "", nil
-}
-
-// bindTrust binds a trust policy that checkTrust passed, refusing one
-// that names a user or role that does not exist, as IAM does.
-func (s *Service) bindTrust(ctx context.Context, op, doc string) (map[string]string, error) {
-	p, err := policy.Parse([]byte(doc), policy.Trust)
-	if err != nil {
-		return nil, malformedPolicy(op, wicket.MessageOf(err))
-	}
-	bound, missing, err := s.BindPrincipals(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	if missing != "" {
-		return nil, malformedPolicy(op, fmt.Sprintf("Invalid principal in policy: \"AWS\":\"%s\"", missing))
-	}
-	return bound, nil
 }
