@@ -40,8 +40,8 @@ type Credentials struct {
 
 // trusts evaluates a role's trust policy for an identity pool's web
 // identity, as AWS does before it issues credentials of the role.
-func trusts(trust *policy.Policy, roleARN, pool, identity string, amr []string) bool {
-	if trust == nil {
+func trusts(trust policy.Named, roleARN, pool, identity string, amr []string) bool {
+	if trust.Policy == nil {
 		return false
 	}
 	c := &policy.Context{}
@@ -58,7 +58,7 @@ func trusts(trust *policy.Policy, roleARN, pool, identity string, amr []string) 
 		Resource:  roleARN,
 		Context:   c,
 	}
-	return policy.Evaluate(&policy.Set{Resource: []policy.Named{{Name: "trust policy of " + roleARN, Policy: trust}}}, r).Allowed()
+	return policy.Evaluate(&policy.Set{Resource: []policy.Named{trust}}, r).Allowed()
 }
 
 // session is what GetCredentials and GetOpenIdToken establish first: the
@@ -160,7 +160,7 @@ func (s *Service) GetCredentials(ctx context.Context, id string, logins map[stri
 	if err != nil {
 		return nil, err
 	}
-	if !trusts(trust.Policy, role, ss.pool.ID, id, ss.amr) || trusts(trust.Policy, role, unusedPool, id, ss.amr) {
+	if !trusts(trust, role, ss.pool.ID, id, ss.amr) || trusts(trust, role, unusedPool, id, ss.amr) {
 		s.log.Warn("identity pool role refused: its trust policy does not admit this pool's identities, or admits every pool's",
 			"pool", ss.pool.ID, "role", role, "amr", ss.amr)
 		return nil, badConfig(op)

@@ -308,7 +308,7 @@ func (s *Service) checkRole(ctx context.Context, op, pool, arn string, authentic
 		return err
 	}
 	for _, amr := range [][]string{{"unauthenticated"}, {"authenticated"}} {
-		if trusts(trust.Policy, arn, unusedPool, "", amr) {
+		if trusts(trust, arn, unusedPool, "", amr) {
 			return coded(op, wicket.Invalid, "InvalidIdentityPoolConfigurationException",
 				fmt.Sprintf("The trust policy of role %s lets identities of any identity pool assume it: add a condition on cognito-identity.amazonaws.com:aud.", arn))
 		}
@@ -316,7 +316,7 @@ func (s *Service) checkRole(ctx context.Context, op, pool, arn string, authentic
 	if authenticated {
 		// Allowed, as on AWS, but a guest's token could assume it through
 		// the basic flow.
-		if trusts(trust.Policy, arn, pool, "", []string{"unauthenticated"}) {
+		if trusts(trust, arn, pool, "", []string{"unauthenticated"}) {
 			s.log.Warn("authenticated role trusts unauthenticated identities: add a condition on cognito-identity.amazonaws.com:amr",
 				"role", arn)
 		}

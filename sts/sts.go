@@ -495,10 +495,10 @@ func (h *Handler) assumeRoleWithWebIdentity(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !trustsWebIdentity(trust.Policy, arn, wi, wi.audience) {
+	if !trustsWebIdentity(trust, arn, wi, wi.audience) {
 		return nil, denied
 	}
-	if wi.provider == CognitoProvider && trustsWebIdentity(trust.Policy, arn, wi, "xx-none-0:00000000-0000-0000-0000-000000000000") {
+	if wi.provider == CognitoProvider && trustsWebIdentity(trust, arn, wi, "xx-none-0:00000000-0000-0000-0000-000000000000") {
 		h.log.Warn("refused a role whose trust policy admits identities of any identity pool (no aud condition)", "role", arn)
 		return nil, denied
 	}
@@ -529,8 +529,8 @@ func (h *Handler) assumeRoleWithWebIdentity(c *call) (any, error) {
 
 // trustsWebIdentity evaluates a trust policy for a web identity claiming
 // audience aud.
-func trustsWebIdentity(trust *policy.Policy, roleARN string, wi *webIdentity, aud string) bool {
-	if trust == nil {
+func trustsWebIdentity(trust policy.Named, roleARN string, wi *webIdentity, aud string) bool {
+	if trust.Policy == nil {
 		return false
 	}
 	ctx := &policy.Context{}
@@ -541,7 +541,7 @@ func trustsWebIdentity(trust *policy.Policy, roleARN string, wi *webIdentity, au
 	}
 	ctx.Set("aws:FederatedProvider", wi.principal)
 	r := &policy.Request{Principal: policy.Principal{Federated: wi.principal}, Action: "sts:AssumeRoleWithWebIdentity", Resource: roleARN, Context: ctx}
-	return policy.Evaluate(&policy.Set{Resource: []policy.Named{{Name: "trust policy of " + roleARN, Policy: trust}}}, r).Allowed()
+	return policy.Evaluate(&policy.Set{Resource: []policy.Named{trust}}, r).Allowed()
 }
 
 func (h *Handler) assumeRole(c *call) (any, error) {
