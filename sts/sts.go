@@ -238,21 +238,17 @@ func (c *call) sessionPolicies(op string) (sessionPolicies, error) {
 			packed = b.Len()
 		}
 	}
-	for i := 1; ; i++ {
-		v, ok := c.Form["PolicyArns.member."+strconv.Itoa(i)+".arn"]
-		if !ok {
-			break
-		}
-		arn := v[0]
-		if i > keyring.MaxPolicyARNs {
-			return sp, validation(op, fmt.Sprintf("1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to %d", keyring.MaxPolicyARNs))
-		}
+	arns, ok := c.ListOf("PolicyArns", "arn", keyring.MaxPolicyARNs)
+	for i, arn := range arns {
 		if len(arn) < 20 || len(arn) > 2048 || !strings.HasPrefix(arn, "arn:") || !strings.Contains(arn, ":policy/") {
-			return sp, validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at 'policyArns.%d.member.arn' failed to satisfy constraint: Member must be a managed policy ARN of length 20 to 2048", arn, i))
+			return sp, validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at 'policyArns.%d.member.arn' failed to satisfy constraint: Member must be a managed policy ARN of length 20 to 2048", arn, i+1))
 		}
-		sp.arns = append(sp.arns, arn)
 		packed += len(arn)
 	}
+	if !ok {
+		return sp, validation(op, fmt.Sprintf("1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to %d", keyring.MaxPolicyARNs))
+	}
+	sp.arns = arns
 	return sp, sp.pack(op, packed)
 }
 

@@ -85,8 +85,17 @@ func (q *Request) Has(name string) bool { _, ok := q.Form[name]; return ok }
 // … in order, stopping at the first gap, as AWS reads them. At most max
 // are read; more is reported by ok = false.
 func (q *Request) List(name string, max int) (values []string, ok bool) {
+	return q.ListOf(name, "", max)
+}
+
+// ListOf is List for a list of structures, of which it reads the member
+// field: Name.member.1.Field … (field "" reads the members themselves).
+func (q *Request) ListOf(name, field string, max int) (values []string, ok bool) {
+	if field != "" {
+		field = "." + field
+	}
 	for i := 1; ; i++ {
-		v, has := q.Form[name+".member."+strconv.Itoa(i)]
+		v, has := q.Form[name+".member."+strconv.Itoa(i)+field]
 		if !has {
 			return values, true
 		}
