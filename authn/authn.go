@@ -224,11 +224,14 @@ func lookupError(err error) error {
 	return err
 }
 
+// Anonymous returns the principal of an unsigned request.
+func Anonymous() *wicket.Principal { return &wicket.Principal{Type: wicket.Anonymous, ARN: "*"} }
+
 // Authenticate verifies r. payloadHash is as for sigv4.Verifier.Verify. An
 // unsigned request yields the anonymous principal and a nil Auth.
 func (a *Authenticator) Authenticate(r *http.Request, payloadHash string) (*wicket.Principal, *sigv4.Auth, error) {
 	if !sigv4.IsSigned(r) {
-		return &wicket.Principal{Type: wicket.Anonymous, ARN: "*"}, nil, nil
+		return Anonymous(), nil, nil
 	}
 	auth, err := a.verifier.Verify(r, a.clock.Now(), payloadHash)
 	if err != nil {

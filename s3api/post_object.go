@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/wicket-io/wicket"
+	"github.com/wicket-io/wicket/authn"
 	"github.com/wicket-io/wicket/sigv4"
 )
 
@@ -242,7 +243,7 @@ func (h *Handler) checkPostPolicy(q *request, form *postForm, key string) (*wick
 		// An unsigned form is anonymous, with no conditions of its own: the
 		// policy field is "required if a bucket is not publicly writable"
 		// (RESTObjectPOST), so the bucket policy decides.
-		return &wicket.Principal{Type: wicket.Anonymous, ARN: "*"}, size, nil
+		return authn.Anonymous(), size, nil
 	}
 	for _, name := range postAuthFields {
 		if _, ok := f[name]; !ok {
