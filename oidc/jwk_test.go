@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"maps"
 	"testing"
+	"time"
 
 	"github.com/wicket-io/wicket/internal/oidctest"
 )
@@ -123,5 +124,15 @@ func TestKeyFits(t *testing.T) {
 		if got := tt.k.fits(tt.alg); got != tt.fits {
 			t.Errorf("key %+v fits %s = %v", tt.k, tt.alg, got)
 		}
+	}
+}
+
+// WithSkew changes only the allowance: the keys fetched through either
+// Verifier serve both.
+func TestWithSkewSharesKeys(t *testing.T) {
+	v := NewVerifier(Options{})
+	w := v.WithSkew(5 * time.Minute)
+	if w.o.Skew != 5*time.Minute || v.o.Skew != DefaultSkew || w.issuerState("https://idp.example") != v.issuerState("https://idp.example") {
+		t.Errorf("WithSkew: skews %v and %v, shared cache %v", v.o.Skew, w.o.Skew, w.cache == v.cache)
 	}
 }

@@ -59,18 +59,19 @@ type fetch struct {
 
 // issuerState returns the cache of issuer's keys, making it if need be.
 func (v *Verifier) issuerState(issuer string) *issuerKeys {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	st := v.issuers[issuer]
+	c := v.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := c.issuers[issuer]
 	if st == nil {
-		if len(v.issuers) >= maxIssuers {
-			for old := range v.issuers {
-				delete(v.issuers, old) // a fetch under way still holds its state
+		if len(c.issuers) >= maxIssuers {
+			for old := range c.issuers {
+				delete(c.issuers, old) // a fetch under way still holds its state
 				break
 			}
 		}
 		st = &issuerKeys{}
-		v.issuers[issuer] = st
+		c.issuers[issuer] = st
 	}
 	return st
 }

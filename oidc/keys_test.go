@@ -454,3 +454,4 @@ func TestNoUsableKeys(t *testing.T) {
 	}
 	wantFetches(t, p, 2)
 }
+

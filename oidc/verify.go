@@ -69,7 +69,11 @@ type Verifier struct {
 	o      Options
 	clock  wicket.Clock
 	client *http.Client
+	cache  *issuerCache // shared with the Verifiers WithSkew makes
+}
 
+// issuerCache holds each issuer's keys.
+type issuerCache struct {
 	mu      sync.Mutex
 	issuers map[string]*issuerKeys
 }
@@ -88,7 +92,7 @@ func NewVerifier(o Options) *Verifier {
 	if o.MinRefresh <= 0 {
 		o.MinRefresh = DefaultMinRefresh
 	}
-	v := &Verifier{o: o, clock: o.Clock, client: o.HTTPClient, issuers: make(map[string]*issuerKeys)}
+	v := &Verifier{o: o, clock: o.Clock, client: o.HTTPClient, cache: &issuerCache{issuers: make(map[string]*issuerKeys)}}
 	if v.clock == nil {
 		v.clock = wicket.SystemClock{}
 	}
@@ -96,6 +100,16 @@ func NewVerifier(o Options) *Verifier {
 		v.client = defaultClient(o.AllowHTTP)
 	}
 	return v
+}
+
+// WithSkew returns a Verifier that allows clock skew d (as Options.Skew)
+// and shares v's cache of providers' keys, so that callers with different
+// allowances (STS's five minutes, identity pools' one) fetch each
+// provider's keys once.
+func (v *Verifier) WithSkew(d time.Duration) *Verifier {
+	w := *v
+	w.o.Skew = max(d, 0)
+	return &w
 }
 
 // Token is a verified ID token.

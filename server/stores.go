@@ -53,13 +53,10 @@ func (s *Server) openEmbedded(ctx context.Context) error {
 	// Identity pools and STS verify the same providers' tokens with
 	// different clock skew past exp: Cognito Identity keeps oidc's default
 	// minute (it has been seen refusing a token 146 seconds past exp), STS
-	// allows the five minutes IAM documents. Each verifier caches its own
-	// copy of a provider's keys.
-	loginOpts := oidc.Options{AllowHTTP: s.cfg.AllowHTTPIssuers, HTTPClient: s.cfg.LoginClient}
-	logins := oidc.NewVerifier(loginOpts)
-	webIdentityOpts := loginOpts
-	webIdentityOpts.Skew = sts.WebIdentitySkew
-	webIdentities := oidc.NewVerifier(webIdentityOpts)
+	// allows the five minutes IAM documents. Both share one cache of each
+	// provider's keys.
+	logins := oidc.NewVerifier(oidc.Options{AllowHTTP: s.cfg.AllowHTTPIssuers, HTTPClient: s.cfg.LoginClient})
+	webIdentities := logins.WithSkew(sts.WebIdentitySkew)
 	pools := identitypool.New(identitypool.Options{
 		Docs: meta, IAM: users, Keyring: keys, Logins: logins, Logger: s.log,
 		Region: s.cfg.Region, Account: authn.Account, Issuer: s.cfg.Issuer, Limits: s.cfg.GuestLimits,
