@@ -188,8 +188,10 @@ type xmlAssumedRole struct {
 	Arn           string
 }
 
-// duration reads DurationSeconds: def when absent, else min..max.
-func (c *call) duration(op string, def, min, max int) (time.Duration, error) {
+// duration reads DurationSeconds: def when absent, else min..max. max is
+// a role's MaxSessionDuration when ofRole, else the parameter's own bound,
+// and a longer duration is refused in those words.
+func (c *call) duration(op string, def, min, max int, ofRole bool) (time.Duration, error) {
 	v := c.Get("DurationSeconds")
 	if v == "" {
 		if def > max {
@@ -201,8 +203,11 @@ func (c *call) duration(op string, def, min, max int) (time.Duration, error) {
 	if err != nil || n < min {
 		return 0, validation(op, fmt.Sprintf("1 validation error detected: Value '%s' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to %d", v, min))
 	}
-	if n > max {
+	if n > max && ofRole {
 		return 0, validation(op, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
+	if n > max {
+		return 0, validation(op, fmt.Sprintf("1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to %d", n, max))
 	}
 	return time.Duration(n) * time.Second, nil
 }
@@ -498,7 +503,7 @@ func (h *Handler) assumeRoleWithWebIdentity(c *call) (any, error) {
 		h.log.Warn("refused a role whose trust policy admits identities of any identity pool (no aud condition)", "role", arn)
 		return nil, denied
 	}
-	d, err := c.duration(op, 3600, 900, maxDur)
+	d, err := c.duration(op, 3600, 900, maxDur, true)
 	if err != nil {
 		return nil, err
 	}
@@ -608,7 +613,7 @@ func (h *Handler) assumeRole(c *call) (any, error) {
 	if p.Type == wicket.Session && p.Claims != nil && p.Claims.Role != "" {
 		maxAllowed = min(maxDur, 3600) // role chaining is limited to an hour
 	}
-	d, err := c.duration(op, 3600, 900, maxAllowed)
+	d, err := c.duration(op, 3600, 900, maxAllowed, true)
 	if err != nil {
 		return nil, err
 	}
@@ -642,10 +647,7 @@ func (h *Handler) getSessionToken(c *call) (any, error) {
 	if p.Type == wicket.Session || p.Claims != nil {
 		return nil, coded(op, wicket.AccessDenied, "AccessDenied", "Cannot call GetSessionToken with session credentials")
 	}
-	if n, err := strconv.Atoi(c.Get("DurationSeconds")); err == nil && n > maxUserSession {
-		return nil, validation(op, fmt.Sprintf("1 validation error detected: Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to %d", n, maxUserSession))
-	}
-	d, err := c.duration(op, 43200, 900, maxUserSession)
+	d, err := c.duration(op, 43200, 900, maxUserSession, false)
 	if err != nil {
 		return nil, err
 	}
