@@ -454,4 +454,3 @@ func TestNoUsableKeys(t *testing.T) {
 	}
 	wantFetches(t, p, 2)
 }
-
